@@ -1,0 +1,1 @@
+"""Sub-commands of ``python -m medcare_metrics``; each module has ``add_arguments`` and ``run``."""

@@ -1,0 +1,53 @@
+"""Shared colours and layout for every figure."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+#: CTCAE grade 1-5: ordered, colour-blind-safe (light to dark, yellow -> red-brown -> black).
+GRADE_COLORS: dict[int, str] = {
+    1: "#fee391",
+    2: "#fe9929",
+    3: "#cc4c02",
+    4: "#7f2704",
+    5: "#252525",
+}
+#: Okabe-Ito palette: colour-blind safe categorical colours.
+CATEGORICAL: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+MDT_COLORS: dict[str, str] = {"SBRT": "#0072B2", "Surgery": "#E69F00", "SBRT + surgery": "#009E73"}
+MUTED = "#9aa5b1"
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+#: Plotly modebar configuration: PNG and SVG downloads at print resolution.
+DOWNLOAD_CONFIG: dict[str, object] = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToAdd": ["toImage"],
+}
+
+
+def color_for(index: int) -> str:
+    """Return the categorical colour for the ``index``-th group (cycling)."""
+    return CATEGORICAL[index % len(CATEGORICAL)]
+
+
+def apply_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    """Apply the dashboard's sober layout to ``fig`` in place and return it."""
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left"} if title else None,
+        template="simple_white",
+        font={"family": FONT_FAMILY, "size": 13},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0.0},
+        hoverlabel={"font_size": 12},
+    )
+    return fig

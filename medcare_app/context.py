@@ -1,0 +1,195 @@
+"""What every page works on: the chosen data source, loaded once, filtered and replayed as the sidebar says.
+
+A page starts with::
+
+    from medcare_app.context import page_context
+
+    ctx = page_context()
+
+which draws the shared sidebar (dataset, cut-off, fingerprint, filters, "as of") and returns a frozen
+:class:`PageContext`. Under ``dashboard.py`` the sidebar is drawn once by the entry script before the page
+runs (so its widgets keep their values across pages) and ``page_context()`` returns that context; a page file
+run on its own (``AppTest.from_file("pages/overview.py")``) draws the sidebar itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from medcare_metrics.filters import Filters
+from medcare_metrics.loading import example_path
+from medcare_metrics.model import TrialData
+from medcare_metrics.protocol import TrialSettings
+
+#: Environment variable naming the data source.
+DATA_ENV = "MEDCARE_DATA"
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """The data source the app shows and how it was chosen.
+
+    Attributes
+    ----------
+    path : str
+        Folder, Excel workbook or zip.
+    origin : str
+        ``"--data"``, ``"MEDCARE_DATA"`` or ``"example"``.
+    """
+
+    path: str
+    origin: str
+
+
+def resolve_source(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> DataSource:
+    """Choose the data source: ``--data PATH`` on the command line, else MEDCARE_DATA, else the example.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Script arguments (default ``sys.argv[1:]``; ``streamlit run dashboard.py -- --data PATH`` passes
+        ``["--data", "PATH"]``).
+    environ : mapping, optional
+        Environment (default ``os.environ``).
+
+    Returns
+    -------
+    DataSource
+        The path (as given, not checked) and where it came from.
+    """
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    environ = os.environ if environ is None else environ
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--data")
+    known, _ = parser.parse_known_args(list(argv))
+    if known.data:
+        return DataSource(known.data, "--data")
+    if environ.get(DATA_ENV, "").strip():
+        return DataSource(environ[DATA_ENV].strip(), DATA_ENV)
+    return DataSource(str(example_path()), "example")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The data a page shows and the state of the shared sidebar.
+
+    Attributes
+    ----------
+    trial : TrialData
+        The trial as the sidebar selects it: replayed as of :attr:`as_of`, then filtered.
+    full : TrialData
+        The trial as loaded (no replay, no filters).
+    problems : pandas.DataFrame
+        Validation problems of the source (columns of ``LoadResult.problems``).
+    settings : TrialSettings
+        Protocol settings (target enrolment, acute window, ...).
+    filters : Filters
+        The active subject filters.
+    filter_text : str
+        The active filters in words (``"Centre: UZ Leuven; MDT type: SBRT"`` or ``"No filters"``).
+    n_selected : int
+        Enrolled patients in :attr:`trial`.
+    n_total : int
+        Enrolled patients as of :attr:`as_of` before filtering.
+    as_of : datetime.date or None
+        The date the view shows: the chosen as-of date, else the cut-off; None when the data hold no date.
+    cutoff : datetime.date or None
+        The data cut-off (ADSL.DCUTDT), else the latest date in the data.
+    source : str
+        Path of the data source.
+    source_name : str
+        Its display name (folder, workbook or zip name).
+    fingerprint : str
+        Short hash of the source's files: identifies the data cut.
+    """
+
+    trial: TrialData
+    full: TrialData
+    problems: pd.DataFrame
+    settings: TrialSettings
+    filters: Filters
+    filter_text: str
+    n_selected: int
+    n_total: int
+    as_of: date | None
+    cutoff: date | None
+    source: str
+    source_name: str
+    fingerprint: str
+
+    @property
+    def replayed(self) -> bool:
+        """True when the view replays the trial at a date before the cut-off."""
+        return self.as_of is not None and self.cutoff is not None and self.as_of < self.cutoff
+
+    @property
+    def patients_text(self) -> str:
+        """Return ``"n of N patients"`` (enrolled patients selected of those as of the date)."""
+        return f"{self.n_selected} of {self.n_total} patients"
+
+
+_current = threading.local()
+
+
+def page_context() -> PageContext:
+    """Draw the shared sidebar (once per script run) and return what the page shows.
+
+    Returns
+    -------
+    PageContext
+        The filtered, replayed trial and the sidebar state.
+
+    Notes
+    -----
+    When the source cannot be read or its ADSL is unusable this shows an error naming the problems and stops
+    the script run (``st.stop``): a page never receives a context without a trial.
+    """
+    existing = getattr(_current, "context", None)
+    if existing is not None:
+        return existing
+    from medcare_app.sidebar import render_sidebar
+
+    return render_sidebar(resolve_source())
+
+
+@contextmanager
+def shared_page_context() -> Iterator[PageContext]:
+    """Draw the sidebar and make :func:`page_context` return it for the rest of the run (``dashboard.py``).
+
+    Yields
+    ------
+    PageContext
+        The context the page will receive.
+    """
+    from medcare_app.sidebar import render_sidebar
+
+    _current.context = render_sidebar(resolve_source())
+    try:
+        yield _current.context
+    finally:
+        _current.context = None
+
+
+def data_path_help() -> str:
+    """Return how to point the app at another data source (for error messages)."""
+    return (
+        f"Start the app with `{DATA_ENV}=PATH streamlit run dashboard.py` or "
+        "`streamlit run dashboard.py -- --data PATH`, where PATH is a folder of ADaM files "
+        "(adsl.csv, adsl.xpt, ...), an Excel workbook or a zip."
+    )
+
+
+def is_example(source: str) -> bool:
+    """Return True when ``source`` is the example trial shipped with the package."""
+    return Path(source).resolve() == example_path().resolve()

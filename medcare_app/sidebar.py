@@ -1,0 +1,251 @@
+"""The shared sidebar: which data cut is shown, subject filters and the "as of" date.
+
+Widget values live in ``st.session_state`` (so they persist across pages) and are mirrored into the URL query
+parameters after every run (so a copied link opens the same view). A new session reads them back from the URL:
+``?SITEID=01&MDTTYPE=SBRT&asof=2024-06-30``. Filter parameters are ADSL column names (upper case) and values
+are :func:`medcare_metrics.filters.value_key` text; the as-of date is ``asof`` (absent = the cut-off).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from medcare_app import cache
+from medcare_app.context import DataSource, PageContext, data_path_help, is_example
+from medcare_metrics import cuts
+from medcare_metrics.filters import (
+    FILTER_LABELS,
+    STANDARD_FILTERS,
+    Filters,
+    describe_filters,
+    filter_options,
+    filterable_columns,
+    value_labels,
+)
+from medcare_metrics.loading import LoadResult
+from medcare_metrics.overview import count_enrolled, first_entry_date
+from medcare_metrics.protocol import DEFAULT_SETTINGS
+
+#: Query parameter holding the as-of date (ISO); absent means the cut-off.
+AS_OF_PARAM = "asof"
+#: Session-state key of the as-of date widget.
+AS_OF_KEY = "medcare_as_of"
+#: Session-state key of the "add a filter" widget.
+EXTRA_KEY = "medcare_filter_columns"
+#: Sidebar labels of the standard filters.
+SIDEBAR_LABELS: dict[str, str] = {
+    "SITEID": "Centre",
+    "MDTTYPE": "MDT type",
+    "SYSTHER": "Ongoing systemic therapy",
+    "NLES": "Number of lesions",
+}
+
+
+def filter_key(column: str) -> str:
+    """Return the session-state key of the filter widget of ``column``."""
+    return f"medcare_filter_{column}"
+
+
+def _stop_with_error(message: str, problems: pd.DataFrame | None = None) -> None:
+    st.error(message, icon=":material/error:")
+    if problems is not None and not problems.empty:
+        st.dataframe(problems, hide_index=True)
+    st.stop()
+
+
+def _load(source: DataSource) -> tuple[LoadResult, str]:
+    try:
+        fingerprint = cache.source_fingerprint(source.path)
+        result = cache.load(source.path, fingerprint)
+    except FileNotFoundError:
+        _stop_with_error(f"Data source not found: `{source.path}` (from {source.origin}). {data_path_help()}")
+        raise  # unreachable: st.stop() raises
+    except Exception as exc:  # any reader failure must reach the user as a message
+        _stop_with_error(f"Could not read the data source `{source.path}`: {exc}. {data_path_help()}")
+        raise
+    if result.trial is None:
+        adsl_problems = result.problems.loc[result.problems["dataset"].astype(str).str.upper().eq("ADSL")]
+        shown = adsl_problems if not adsl_problems.empty else result.problems
+        _stop_with_error(
+            f"The subject-level dataset (ADSL) of `{source.path}` could not be loaded, so no trial can be "
+            "shown. "
+            f"Problems found: {len(result.problems)}; the ADSL problems are listed below.",
+            shown,
+        )
+    return result, fingerprint
+
+
+def _seed_from_url(key: str, values: list[str], options: tuple[str, ...] | list[str]) -> None:
+    """Give a widget its first value from the URL, and drop stored values the options no longer hold."""
+    if key not in st.session_state:
+        st.session_state[key] = [v for v in values if v in options]
+    else:
+        current = st.session_state[key]
+        kept = [v for v in current if v in options]
+        if kept != current:
+            st.session_state[key] = kept
+
+
+def _clear_filters(columns: tuple[str, ...]) -> None:
+    for column in columns:
+        if filter_key(column) in st.session_state:
+            st.session_state[filter_key(column)] = []
+    st.session_state[EXTRA_KEY] = []
+
+
+def _render_filters(adsl: pd.DataFrame) -> Filters:
+    columns = filterable_columns(adsl)
+    names = value_labels(adsl)
+    params = st.query_params
+    st.subheader("Filters")
+    standard = [c for c in STANDARD_FILTERS if c in columns]
+    others = [c for c in columns if c not in STANDARD_FILTERS]
+    _seed_from_url(EXTRA_KEY, [c for c in params if c in others], others)
+    selected: dict[str, list[str]] = {}
+    for column in standard:
+        options = filter_options(adsl, column)
+        _seed_from_url(filter_key(column), params.get_all(column), options)
+        labels = names.get(column, {})
+        selected[column] = st.multiselect(
+            SIDEBAR_LABELS.get(column, column),
+            options,
+            format_func=lambda v, labels=labels: labels.get(v, v),
+            key=filter_key(column),
+            placeholder="All",
+        )
+    extra = st.multiselect(
+        "Add a filter",
+        others,
+        format_func=lambda c: f"{FILTER_LABELS[c]} ({c})" if c in FILTER_LABELS else c,
+        key=EXTRA_KEY,
+        placeholder="Another ADSL column",
+        help="Filter on any other ADSL column with few distinct values.",
+    )
+    for column in extra:
+        options = filter_options(adsl, column)
+        _seed_from_url(filter_key(column), params.get_all(column), options)
+        selected[column] = st.multiselect(
+            FILTER_LABELS.get(column, column), options, key=filter_key(column), placeholder="All"
+        )
+    filters = Filters.from_mapping(selected)
+    st.button(
+        "Clear filters",
+        on_click=_clear_filters,
+        args=(columns,),
+        disabled=not filters,
+        icon=":material/filter_alt_off:",
+    )
+    return filters
+
+
+def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None) -> date | None:
+    """Draw the as-of date; return it, or None when it is the cut-off (no replay)."""
+    if cutoff is None:
+        return None
+    first = first_entry_date(full_adsl)
+    first_day = first.date() if first is not None else None
+    if AS_OF_KEY not in st.session_state:
+        wanted = cutoff
+        text = st.query_params.get(AS_OF_PARAM)
+        if text:
+            try:
+                wanted = pd.Timestamp(text).date()
+            except ValueError:
+                wanted = cutoff
+        if first_day is not None:
+            wanted = max(wanted, first_day)
+        st.session_state[AS_OF_KEY] = min(wanted, cutoff)
+    chosen = st.date_input(
+        "As of",
+        min_value=first_day,
+        max_value=cutoff,
+        key=AS_OF_KEY,
+        format="YYYY-MM-DD",
+        help="Replay the trial as it stood on this date: later enrolments, events and AEs are hidden and "
+        "later events are censored at the date. Default: the data cut-off.",
+    )
+    if not isinstance(chosen, date) or chosen >= cutoff:
+        return None
+    return chosen
+
+
+def _sync_url(filters: Filters, columns: tuple[str, ...], as_of: date | None) -> None:
+    """Write the filters and as-of date into the URL, leaving other pages' parameters alone."""
+    params = st.query_params
+    wanted = filters.to_query_params()
+    for column in columns:
+        if column in wanted:
+            if params.get_all(column) != wanted[column]:
+                params[column] = wanted[column]
+        elif column in params:
+            del params[column]
+    if as_of is None:
+        if AS_OF_PARAM in params:
+            del params[AS_OF_PARAM]
+    elif params.get(AS_OF_PARAM) != as_of.isoformat():
+        params[AS_OF_PARAM] = as_of.isoformat()
+
+
+def render_sidebar(source: DataSource) -> PageContext:
+    """Load ``source`` (cached), draw the sidebar and return the page context.
+
+    Parameters
+    ----------
+    source : DataSource
+        Where the data come from.
+
+    Returns
+    -------
+    PageContext
+        What the page shows. Stops the script run with an error message when the data cannot be shown.
+    """
+    with st.sidebar:
+        result, fingerprint = _load(source)
+        full = result.trial
+        assert full is not None  # _load stops the run otherwise
+        cut = cuts.data_cutoff(full)
+        if cut is None:
+            cut = cuts.latest_date(full)
+        cutoff = None if cut is None else cut.date()
+
+        example = " (example trial)" if is_example(source.path) else ""
+        st.markdown(f"**Data:** {full.name or source.path}{example}")
+        cut_label = "Data cut-off" if cuts.data_cutoff(full) is not None else "Latest date in data"
+        st.markdown(f"**{cut_label}:** {cutoff.isoformat() if cutoff else 'unknown'}")
+        st.markdown(
+            f"**Fingerprint:** `{fingerprint}`",
+            help="Hash of the source files: the same fingerprint means the same data cut.",
+        )
+        if result.n_errors or result.n_warnings:
+            st.caption(
+                f"{result.n_errors} validation errors, {result.n_warnings} warnings: "
+                "see the Data quality page."
+            )
+        st.divider()
+        filters = _render_filters(full.adsl)
+        st.divider()
+        as_of = _render_as_of(full.adsl, cutoff)
+        _sync_url(filters, filterable_columns(full.adsl), as_of)
+
+    trial = cache.view(source.path, fingerprint, filters, as_of)
+    unfiltered = cache.view(source.path, fingerprint, Filters(), as_of)
+    assert trial is not None and unfiltered is not None
+    return PageContext(
+        trial=trial,
+        full=full,
+        problems=result.problems,
+        settings=DEFAULT_SETTINGS,
+        filters=filters,
+        filter_text=describe_filters(filters, value_labels=value_labels(full.adsl)),
+        n_selected=count_enrolled(trial.adsl),
+        n_total=count_enrolled(unfiltered.adsl),
+        as_of=as_of if as_of is not None else cutoff,
+        cutoff=cutoff,
+        source=source.path,
+        source_name=full.name or Path(source.path).name,
+        fingerprint=fingerprint,
+    )

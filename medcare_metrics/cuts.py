@@ -1,0 +1,558 @@
+"""Data cuts: replay the trial as it stood on an earlier date, and list what changed between two dates.
+
+The replay (:func:`as_of`) works on the data of one cut-off. It cannot know what the database held on an
+earlier day (late data entry, corrected records), so it answers "what would the data show if everything
+recorded with a date after ``date`` had not happened yet". The rules are listed in :func:`as_of`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date as _date
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics.model import TrialData
+from medcare_metrics.protocol import DAYS_PER_MONTH, DAYS_PER_WEEK
+
+#: Days per AVALU unit (upper case), used to shift AVAL when an event is censored at the as-of date.
+DAYS_PER_UNIT: dict[str, float] = {
+    "DAYS": 1.0,
+    "DAY": 1.0,
+    "WEEKS": DAYS_PER_WEEK,
+    "WEEK": DAYS_PER_WEEK,
+    "MONTHS": DAYS_PER_MONTH,
+    "MONTH": DAYS_PER_MONTH,
+    "YEARS": 365.25,
+    "YEAR": 365.25,
+}
+#: CNSDTDSC written on rows censored by the replay.
+AS_OF_CENSOR_TEXT = "As-of date"
+#: ADSL dates that mark when a subject entered screening, earliest first in the trial flow.
+ENTRY_DATE_COLUMNS: tuple[str, ...] = ("RFICDT", "SCRNDT", "ENRLDT", "RANDDT", "TRTSDT")
+#: ADSL dates that mark registration, in order of preference.
+REGISTRATION_DATE_COLUMNS: tuple[str, ...] = ("ENRLDT", "RANDDT", "TRTSDT")
+#: Endpoints whose events :func:`changes_since` lists (deaths are listed from ADSL / OS separately).
+CHANGE_ENDPOINTS: tuple[str, ...] = ("NESTFS", "PFS")
+
+DateLike = str | _date | pd.Timestamp | np.datetime64
+
+
+def _as_timestamp(value: DateLike, name: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a date, got {value!r}") from exc
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date, got a missing value")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp.normalize()
+
+
+def data_cutoff(trial: TrialData) -> pd.Timestamp | None:
+    """Return the data cut-off date of ``trial`` (latest ADSL.DCUTDT), or None when ADSL has no DCUTDT.
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded trial.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The cut-off date, or None when the column is absent or empty.
+    """
+    if "DCUTDT" not in trial.adsl.columns:
+        return None
+    cut = pd.to_datetime(trial.adsl["DCUTDT"], errors="coerce").max()
+    return None if pd.isna(cut) else pd.Timestamp(cut).normalize()
+
+
+def latest_date(trial: TrialData) -> pd.Timestamp | None:
+    """Return the latest date recorded anywhere in ``trial`` (all datetime columns of all datasets).
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded trial.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        Latest date, or None when the trial holds no dates.
+    """
+    latest: pd.Timestamp | None = None
+    for name in trial.available:
+        frame = trial.dataset(name)
+        for column in frame.select_dtypes(include=["datetime64[ns]", "datetime"]).columns:
+            value = frame[column].max()
+            if pd.notna(value) and (latest is None or value > latest):
+                latest = pd.Timestamp(value)
+    return None if latest is None else latest.normalize()
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column], errors="coerce")
+
+
+def _first_present(frame: pd.DataFrame, columns: tuple[str, ...], how: str) -> pd.Series:
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    stacked = pd.concat([_dates(frame, c) for c in present], axis=1)
+    if how == "min":
+        return stacked.min(axis=1)
+    return stacked.bfill(axis=1).iloc[:, 0]
+
+
+def _enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
+    if "ENRLFL" in adsl.columns:
+        return adsl["ENRLFL"].eq("Y")
+    return pd.Series(True, index=adsl.index)
+
+
+def _replay_adsl(adsl: pd.DataFrame, when: pd.Timestamp) -> tuple[pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    entry = _first_present(adsl, ENTRY_DATE_COLUMNS, how="min")
+    if entry.isna().any():
+        notes.append(
+            f"As-of replay: {int(entry.isna().sum())} subject(s) without any of "
+            f"{', '.join(ENTRY_DATE_COLUMNS)} kept (screening date unknown)."
+        )
+    out = adsl.loc[~(entry > when)].copy()
+    enrolled = _enrolled_mask(out)
+    registered = _first_present(out, REGISTRATION_DATE_COLUMNS, how="first")
+    late = enrolled & (registered > when)
+    if "ENRLFL" in out.columns:
+        out.loc[late, "ENRLFL"] = "N"
+    elif late.any():
+        out["ENRLFL"] = np.where(late, "N", "Y")
+    for flag in ("ITTFL", "SAFFL"):
+        if flag in out.columns:
+            out.loc[late, flag] = "N"
+    for column in ("ENRLDT", "RANDDT"):
+        if column in out.columns:
+            out.loc[_dates(out, column) > when, column] = pd.NaT
+    if "TRTSDT" in out.columns:
+        untreated = _dates(out, "TRTSDT") > when
+        out.loc[untreated, "TRTSDT"] = pd.NaT
+        if "SAFFL" in out.columns:
+            out.loc[untreated, "SAFFL"] = "N"
+    if "TRTEDT" in out.columns:
+        # MDT still running on the date: its end was not known yet.
+        out.loc[_dates(out, "TRTEDT") > when, "TRTEDT"] = pd.NaT
+    if "EOSDT" in out.columns:
+        reopened = _dates(out, "EOSDT") > when
+        out.loc[reopened, "EOSDT"] = pd.NaT
+        if "EOSSTT" in out.columns:
+            out.loc[reopened, "EOSSTT"] = "ONGOING"
+        if "DCSREAS" in out.columns:
+            out.loc[reopened, "DCSREAS"] = np.nan
+    if "DTHDT" in out.columns:
+        alive = _dates(out, "DTHDT") > when
+        out.loc[alive, "DTHDT"] = pd.NaT
+        if "DTHFL" in out.columns:
+            out.loc[alive, "DTHFL"] = "N"
+    if "LSTALVDT" in out.columns:
+        # Contacts between the date and the cut-off are unknown as of the date; the date itself is the bound.
+        out.loc[_dates(out, "LSTALVDT") > when, "LSTALVDT"] = when
+    out["DCUTDT"] = when
+    return out.reset_index(drop=True), notes
+
+
+def _replay_adtte(
+    adtte: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp
+) -> tuple[pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    keep_ids = set(adsl.loc[_enrolled_mask(adsl), "USUBJID"])
+    out = adtte.loc[adtte["USUBJID"].isin(keep_ids)].copy()
+    start = _dates(out, "STARTDT")
+    out = out.loc[~(start > when)].copy()
+    start = _dates(out, "STARTDT")
+    units = (
+        out["AVALU"].astype("string").str.upper().str.strip()
+        if "AVALU" in out.columns
+        else pd.Series("DAYS", index=out.index, dtype="string")
+    )
+    factor = units.map(DAYS_PER_UNIT).astype(float)
+    unknown_units = sorted(set(units[factor.isna() & units.notna()]))
+    if unknown_units:
+        notes.append(f"As-of replay: ADTTE AVALU {', '.join(unknown_units)} not understood; read as DAYS.")
+    factor = factor.fillna(1.0)
+    aval = pd.to_numeric(out["AVAL"], errors="coerce")
+    adt = _dates(out, "ADT")
+    # Without ADT, the event date follows from the origin and the time.
+    implied = start + pd.to_timedelta(aval * factor, unit="D").round("D")
+    end = adt.fillna(implied)
+    unplaced = end.isna()
+    if unplaced.any():
+        notes.append(
+            f"As-of replay: {int(unplaced.sum())} ADTTE row(s) without ADT or STARTDT kept unchanged "
+            "(their date cannot be placed before or after the as-of date)."
+        )
+    cut = end > when
+    if cut.any():
+        days_after = (end[cut] - when).dt.days.astype(float)
+        # Prefer the origin (AVAL = as-of date - STARTDT); without it, shift AVAL back by the days removed.
+        from_start = (when - start[cut]).dt.days.astype(float) / factor[cut]
+        shifted = aval[cut] - days_after / factor[cut]
+        new_aval = from_start.where(start[cut].notna(), shifted).clip(lower=0.0)
+        out["AVAL"] = aval
+        out.loc[cut, "AVAL"] = new_aval
+        out.loc[cut, "CNSR"] = 1
+        out.loc[cut, "ADT"] = when
+        if "EVNTDESC" in out.columns:
+            out.loc[cut, "EVNTDESC"] = np.nan
+        if "CNSDTDSC" not in out.columns:
+            out["CNSDTDSC"] = pd.Series(np.nan, index=out.index, dtype=object)
+        out.loc[cut, "CNSDTDSC"] = AS_OF_CENSOR_TEXT
+    return out.reset_index(drop=True), notes
+
+
+def _ae_onset(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.Series:
+    onset = _dates(adae, "ASTDT")
+    if "ASTDY" in adae.columns and "TRTSDT" in adsl.columns:
+        # ASTDY counts from the MDT start (day 1 = TRTSDT, no day 0); used where the onset date is missing.
+        trtsdt = adae["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"])
+        study_day = pd.to_numeric(adae["ASTDY"], errors="coerce").astype(float)
+        offset = pd.to_timedelta(study_day.where(study_day < 0, study_day - 1), unit="D")
+        onset = onset.fillna(pd.to_datetime(trtsdt) + offset)
+    return onset
+
+
+def _replay_adae(
+    adae: pd.DataFrame, adsl: pd.DataFrame, full_adsl: pd.DataFrame, when: pd.Timestamp
+) -> tuple[pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    out = adae.loc[adae["USUBJID"].isin(set(adsl["USUBJID"]))].copy()
+    # The replayed ADSL has lost TRTSDT after the date; onset from ASTDY needs the real MDT start.
+    onset = _ae_onset(out, full_adsl)
+    if onset.isna().any():
+        notes.append(f"As-of replay: {int(onset.isna().sum())} AE(s) without onset date kept.")
+    out = out.loc[~(onset > when)].copy()
+    if "AENDT" in out.columns:
+        out.loc[_dates(out, "AENDT") > when, "AENDT"] = pd.NaT
+    return out.reset_index(drop=True), notes
+
+
+def _replay_adtu(adtu: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    keep_ids = set(adsl.loc[_enrolled_mask(adsl), "USUBJID"])
+    out = adtu.loc[adtu["USUBJID"].isin(keep_ids)].copy()
+    if "MDTDT" in out.columns:
+        # Lesions are known at registration; the MDT given after the date was not.
+        later = _dates(out, "MDTDT") > when
+        out.loc[later, "MDTDT"] = pd.NaT
+        for column in ("MDTLES", "RTDOSE", "RTFX"):
+            if column in out.columns:
+                out.loc[later, column] = pd.NA if column == "RTFX" else np.nan
+    return out.reset_index(drop=True)
+
+
+def _replay_adlb(adlb: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    out = adlb.loc[adlb["USUBJID"].isin(set(adsl["USUBJID"])) & ~(_dates(adlb, "ADT") > when)]
+    return out.reset_index(drop=True)
+
+
+def as_of(trial: TrialData, date: DateLike) -> TrialData:
+    """Replay ``trial`` as it stood on ``date``.
+
+    Rules (a date at or after the data cut-off returns ``trial`` itself, unchanged):
+
+    - ADSL: subjects screened after the date are dropped (screening = earliest of RFICDT, SCRNDT, ENRLDT,
+      RANDDT, TRTSDT; subjects with none of them are kept and noted). Subjects registered after the date
+      (ENRLDT, else RANDDT, else TRTSDT) become not enrolled (ENRLFL, ITTFL, SAFFL "N"). Dates after the date
+      are removed: ENRLDT, RANDDT, TRTSDT (SAFFL "N"), TRTEDT, EOSDT (EOSSTT "ONGOING", DCSREAS blank), DTHDT
+      (DTHFL "N"). LSTALVDT after the date becomes the date. DCUTDT becomes the date.
+    - ADTTE: only subjects enrolled as of the date; rows with STARTDT after the date are dropped. An event or
+      censoring after the date becomes censored at the date: CNSR 1, ADT the date, EVNTDESC blank, CNSDTDSC
+      ``"As-of date"``, AVAL = date - STARTDT in AVALU units. Without STARTDT, AVAL is shifted back by the
+      days removed (keeps the dataset's own day-counting convention); without ADT the event date is
+      STARTDT + AVAL; rows with neither are kept unchanged and noted.
+    - ADAE: AEs with onset (ASTDT, else TRTSDT + ASTDY) after the date are dropped; AENDT after the date
+      becomes missing (ongoing). An AE's grade is the one recorded at the cut-off: a later worsening of the
+      same AE record cannot be undone.
+    - ADTU: lesions of enrolled subjects kept (they are baseline); MDT after the date (MDTDT, MDTLES, RTDOSE,
+      RTFX) blanked.
+    - ADLB: samples after the date dropped.
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded (possibly filtered) trial.
+    date : str, datetime.date or pandas.Timestamp
+        The as-of date; a time of day is ignored.
+
+    Returns
+    -------
+    TrialData
+        The replayed trial, with a note describing the replay appended to ``notes``.
+
+    Raises
+    ------
+    ValueError
+        If ``date`` is not a date.
+    """
+    when = _as_timestamp(date, "date")
+    cutoff = data_cutoff(trial)
+    if cutoff is None:
+        cutoff = latest_date(trial)
+    if cutoff is not None and when >= cutoff:
+        return trial
+    adsl, notes = _replay_adsl(trial.adsl, when)
+    adtte = adae = adtu = adlb = None
+    if trial.adtte is not None:
+        adtte, more = _replay_adtte(trial.adtte, adsl, when)
+        notes += more
+    if trial.adae is not None:
+        adae, more = _replay_adae(trial.adae, adsl, trial.adsl, when)
+        notes += more
+    if trial.adtu is not None:
+        adtu = _replay_adtu(trial.adtu, adsl, when)
+    if trial.adlb is not None:
+        adlb = _replay_adlb(trial.adlb, adsl, when)
+    cut_text = "unknown" if cutoff is None else f"{cutoff:%Y-%m-%d}"
+    notes.insert(
+        0,
+        f"As of {when:%Y-%m-%d}: data replayed as they stood on that date (data cut-off {cut_text}); "
+        "later enrolments, events, AEs, MDT and samples removed, later events censored at the date.",
+    )
+    return replace(
+        trial, adsl=adsl, adtte=adtte, adae=adae, adtu=adtu, adlb=adlb, notes=(*trial.notes, *notes)
+    )
+
+
+#: Labels of :meth:`Changes.counts`, in display order.
+CHANGE_LABELS: dict[str, str] = {
+    "enrolled": "Patients enrolled",
+    "NESTFS": "NEST-FS events",
+    "PFS": "PFS events",
+    "deaths": "Deaths",
+    "severe_aes": "New grade ≥ 3 AEs",
+    "upgrades": "Grade upgrades",
+}
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What happened between two dates: the window is ``(since, until]``.
+
+    Attributes
+    ----------
+    since, until : pandas.Timestamp
+        Window limits; ``since`` excluded, ``until`` included.
+    enrolled : pandas.DataFrame
+        Patients registered in the window: USUBJID, SITEID, ENRLDT (and MDTTYPE when present).
+    events : pandas.DataFrame
+        NEST-FS and PFS events in the window: USUBJID, PARAMCD, ADT, EVNTDESC.
+    deaths : pandas.DataFrame
+        Deaths in the window: USUBJID, DTHDT.
+    severe_aes : pandas.DataFrame
+        AEs of grade >= 3 with onset in the window: USUBJID, AEDECOD, AEBODSYS, ATOXGR, ASTDT.
+    upgrades : pandas.DataFrame
+        Subject x term whose worst grade rose: USUBJID, AEDECOD, GRADE_BEFORE, GRADE_NOW.
+    missing : tuple of str
+        Keys of :data:`CHANGE_LABELS` the data cannot answer (dataset or column absent).
+    notes : tuple of str
+        Why a listing could not be built.
+    """
+
+    since: pd.Timestamp
+    until: pd.Timestamp
+    enrolled: pd.DataFrame
+    events: pd.DataFrame
+    deaths: pd.DataFrame
+    severe_aes: pd.DataFrame
+    upgrades: pd.DataFrame
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of changes per kind, keyed by the labels of :data:`CHANGE_LABELS`.
+
+        Returns
+        -------
+        dict of str to int
+            Ordered as :data:`CHANGE_LABELS`; a kind the data cannot answer is left out.
+        """
+        return change_counts(self)
+
+
+def change_counts(changes: Changes) -> dict[str, int]:
+    """Count the changes of each kind.
+
+    Parameters
+    ----------
+    changes : Changes
+        Result of :func:`changes_since`.
+
+    Returns
+    -------
+    dict of str to int
+        ``{"Patients enrolled": n, "NEST-FS events": n, "PFS events": n, "Deaths": n,
+        "New grade ≥ 3 AEs": n, "Grade upgrades": n}`` in that order; a kind listed in ``changes.missing``
+        is left out (the data cannot tell, which is not zero).
+    """
+    sizes = {
+        "enrolled": len(changes.enrolled),
+        "NESTFS": int(changes.events["PARAMCD"].eq("NESTFS").sum()),
+        "PFS": int(changes.events["PARAMCD"].eq("PFS").sum()),
+        "deaths": len(changes.deaths),
+        "severe_aes": len(changes.severe_aes),
+        "upgrades": len(changes.upgrades),
+    }
+    return {label: sizes[key] for key, label in CHANGE_LABELS.items() if key not in changes.missing}
+
+
+def _grade_column(adae: pd.DataFrame) -> str | None:
+    for column in ("ATOXGR", "AETOXGR"):
+        if column in adae.columns:
+            return column
+    return None
+
+
+def _worst_grades(adae: pd.DataFrame, grade: str) -> pd.Series:
+    grades = pd.to_numeric(adae[grade], errors="coerce")
+    return grades.groupby([adae["USUBJID"], adae["AEDECOD"]]).max().dropna()
+
+
+def _pick(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return frame.loc[:, [c for c in columns if c in frame.columns]].reset_index(drop=True)
+
+
+def changes_since(trial: TrialData, since: DateLike, until: DateLike | None = None) -> Changes:
+    """List what changed between ``since`` (excluded) and ``until`` (included).
+
+    Each kind compares the trial replayed as of ``since`` with the trial replayed as of ``until`` (see
+    :func:`as_of`), so the two dates follow the same rules as the rest of the dashboard:
+
+    - enrolled: ENRLFL "Y" as of ``until`` but not as of ``since``;
+    - events: NESTFS or PFS rows with CNSR 0 as of ``until`` that were not events as of ``since``;
+    - deaths: DTHFL "Y" as of ``until`` but not as of ``since`` (without DTHFL in ADSL: OS events);
+    - new grade >= 3 AEs: AEs of grade >= 3 (ATOXGR, else AETOXGR) present as of ``until`` with onset after
+      ``since``;
+    - grade upgrades: subject x AEDECOD whose worst grade as of ``until`` is higher than as of ``since``
+      (a term first seen in the window is a new AE, not an upgrade).
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded (possibly filtered) trial.
+    since : str, datetime.date or pandas.Timestamp
+        Start of the window, excluded (for example the last committee meeting).
+    until : str, datetime.date or pandas.Timestamp, optional
+        End of the window, included; default the data cut-off (else the latest date in the data).
+
+    Returns
+    -------
+    Changes
+        The listings; :func:`change_counts` gives the counts.
+
+    Raises
+    ------
+    ValueError
+        If a date is not a date or ``since`` is after ``until``.
+    """
+    start = _as_timestamp(since, "since")
+    if until is None:
+        end = data_cutoff(trial) or latest_date(trial) or start
+    else:
+        end = _as_timestamp(until, "until")
+    if start > end:
+        raise ValueError(f"since ({start:%Y-%m-%d}) is after until ({end:%Y-%m-%d})")
+    before = as_of(trial, start)
+    after = as_of(trial, end)
+    missing: list[str] = []
+    notes: list[str] = []
+
+    was_enrolled = set(before.adsl.loc[_enrolled_mask(before.adsl), "USUBJID"])
+    now_enrolled = after.adsl.loc[_enrolled_mask(after.adsl) & ~after.adsl["USUBJID"].isin(was_enrolled)]
+    enrolled = _pick(now_enrolled, ("USUBJID", "SITEID", "ENRLDT", "RANDDT", "MDTTYPE"))
+
+    event_columns = ("USUBJID", "PARAMCD", "PARAM", "ADT", "EVNTDESC", "AVAL", "AVALU")
+    if after.adtte is None or before.adtte is None:
+        events = pd.DataFrame(columns=list(event_columns[:2]))
+        missing += ["NESTFS", "PFS"]
+        notes.append("No ADTTE: NEST-FS and PFS events cannot be listed.")
+    else:
+
+        def event_keys(adtte: pd.DataFrame) -> pd.Series:
+            return adtte["USUBJID"].astype(str) + "\x1f" + adtte["PARAMCD"].astype(str)
+
+        old = before.adtte.loc[before.adtte["CNSR"].eq(0)]
+        new = after.adtte.loc[after.adtte["CNSR"].eq(0) & after.adtte["PARAMCD"].isin(CHANGE_ENDPOINTS)]
+        events = _pick(new.loc[~event_keys(new).isin(set(event_keys(old)))], event_columns)
+        for paramcd in CHANGE_ENDPOINTS:
+            if not after.adtte["PARAMCD"].eq(paramcd).any():
+                missing.append(paramcd)
+                notes.append(f"ADTTE has no PARAMCD {paramcd}.")
+
+    if "DTHFL" in after.adsl.columns:
+        was_dead = set(before.adsl.loc[before.adsl["DTHFL"].eq("Y"), "USUBJID"])
+        dead = after.adsl.loc[after.adsl["DTHFL"].eq("Y") & ~after.adsl["USUBJID"].isin(was_dead)]
+        deaths = _pick(dead, ("USUBJID", "SITEID", "DTHDT", "DTHCAUS"))
+    elif after.adtte is not None and after.adtte["PARAMCD"].eq("OS").any():
+        old_os = before.adtte.loc[before.adtte["PARAMCD"].eq("OS") & before.adtte["CNSR"].eq(0), "USUBJID"]
+        new_os = after.adtte.loc[after.adtte["PARAMCD"].eq("OS") & after.adtte["CNSR"].eq(0)]
+        dead = new_os.loc[~new_os["USUBJID"].isin(set(old_os))]
+        deaths = _pick(dead, ("USUBJID", "ADT")).rename(columns={"ADT": "DTHDT"})
+        notes.append("ADSL has no DTHFL: deaths are OS events.")
+    else:
+        deaths = pd.DataFrame(columns=["USUBJID", "DTHDT"])
+        missing.append("deaths")
+        notes.append("Neither ADSL.DTHFL nor an OS parameter: deaths cannot be listed.")
+
+    ae_columns = ("USUBJID", "AEDECOD", "AEBODSYS", "ATOXGR", "AETOXGR", "ASTDT", "AESER")
+    grade = None if after.adae is None else _grade_column(after.adae)
+    if after.adae is None or before.adae is None:
+        severe = pd.DataFrame(columns=["USUBJID", "AEDECOD"])
+        upgrades = pd.DataFrame(columns=["USUBJID", "AEDECOD", "GRADE_BEFORE", "GRADE_NOW"])
+        missing += ["severe_aes", "upgrades"]
+        notes.append("No ADAE: AEs cannot be listed.")
+    elif grade is None:
+        severe = pd.DataFrame(columns=["USUBJID", "AEDECOD"])
+        upgrades = pd.DataFrame(columns=["USUBJID", "AEDECOD", "GRADE_BEFORE", "GRADE_NOW"])
+        missing += ["severe_aes", "upgrades"]
+        notes.append("ADAE has no ATOXGR or AETOXGR (CTCAE grade): grade >= 3 AEs and upgrades not listed.")
+    else:
+        onset = _ae_onset(after.adae, trial.adsl)
+        high = pd.to_numeric(after.adae[grade], errors="coerce") >= 3
+        # AEs without any onset date cannot be placed in the window, so they are never listed as new.
+        severe = _pick(after.adae.loc[high & (onset > start)], ae_columns)
+        worst_before = _worst_grades(before.adae, grade).rename("GRADE_BEFORE")
+        worst_now = _worst_grades(after.adae, grade).rename("GRADE_NOW")
+        both = pd.concat([worst_before, worst_now], axis=1, join="inner")
+        rose = both.loc[both["GRADE_NOW"] > both["GRADE_BEFORE"]].reset_index()
+        upgrades = rose.astype({"GRADE_BEFORE": "Int64", "GRADE_NOW": "Int64"})
+    return Changes(
+        since=start,
+        until=end,
+        enrolled=enrolled,
+        events=events,
+        deaths=deaths,
+        severe_aes=severe,
+        upgrades=upgrades,
+        missing=tuple(missing),
+        notes=tuple(notes),
+    )
+
+
+def default_since(as_of_date: DateLike, months: int = 6) -> _date:
+    """Return the default start of a "changes since" window: ``months`` calendar months before ``as_of_date``.
+
+    Parameters
+    ----------
+    as_of_date : str, datetime.date or pandas.Timestamp
+        The date the view shows.
+    months : int, default 6
+        Months to go back (roughly the interval between committee meetings).
+
+    Returns
+    -------
+    datetime.date
+        The start date.
+    """
+    return (_as_timestamp(as_of_date, "as_of_date") - pd.DateOffset(months=months)).date()

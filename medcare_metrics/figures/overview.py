@@ -1,0 +1,71 @@
+"""Figures of the overview page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from medcare_metrics.figures.style import FONT_FAMILY, MUTED, apply_layout
+
+#: Colour per enrolment-progress category (on study dark blue, off study light blue, to enrol grey).
+PROGRESS_COLORS: dict[str, str] = {
+    "On study": "#0072B2",
+    "Enrolled": "#0072B2",
+    "Off study": "#56B4E9",
+    "Still to enrol": "#e3e8ee",
+}
+
+
+def enrollment_progress_figure(progress: pd.DataFrame, target: int) -> go.Figure:
+    """Return one horizontal stacked bar of enrolment against the target.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        Columns CATEGORY, PATIENTS, as :func:`medcare_metrics.overview.enrollment_progress` returns.
+    target : int
+        Target enrolment, marked with a line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The bar, sized for a dashboard row.
+    """
+    fig = go.Figure()
+    for row in progress.itertuples(index=False):
+        fig.add_trace(
+            go.Bar(
+                y=["Patients"],
+                x=[row.PATIENTS],
+                name=f"{row.CATEGORY} ({row.PATIENTS})",
+                orientation="h",
+                marker={
+                    "color": PROGRESS_COLORS.get(row.CATEGORY, MUTED),
+                    "line": {"color": "white", "width": 1},
+                },
+                text=[row.PATIENTS] if row.PATIENTS else None,
+                textposition="inside",
+                insidetextanchor="middle",
+                hovertemplate=f"{row.CATEGORY}: %{{x}}<extra></extra>",
+            )
+        )
+    total = int(progress["PATIENTS"].sum())
+    fig.add_vline(x=target, line={"color": "#1f2933", "width": 2, "dash": "dot"})
+    fig.add_annotation(
+        x=target,
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        text=f"Target {target}",
+        showarrow=False,
+        font={"family": FONT_FAMILY, "size": 12, "color": "#1f2933"},
+    )
+    apply_layout(fig, height=170)
+    fig.update_layout(
+        barmode="stack",
+        margin={"l": 10, "r": 20, "t": 30, "b": 30},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.35, "x": 0.0},
+        xaxis={"range": [0, max(total, target) * 1.05], "title": None, "dtick": 2 if target <= 30 else None},
+        yaxis={"visible": False},
+    )
+    return fig

@@ -1,0 +1,157 @@
+"""Figures of the toxicity page: patients by worst grade, stacked in grade order."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from medcare_metrics.figures.style import GRADE_COLORS, MUTED, apply_layout
+from medcare_metrics.toxicity import ALL, PHASES, ToxicityCounts
+
+#: Row label of the overall level when not split.
+ANY_AE_LABEL = "Any adverse event"
+
+
+def _wrap(text: object, width: int = 60) -> str:
+    if not isinstance(text, str) or not text:
+        return ""
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+def _row_labels(result: ToxicityCounts) -> pd.Series:
+    c = result.counts
+    if result.level == "term":
+        return c["AEDECOD"].astype(str)
+    if result.level == "soc":
+        return c["AEBODSYS"].astype(str)
+    return c["GROUP"].astype(str) if result.by is not None else pd.Series(ANY_AE_LABEL, index=c.index)
+
+
+def _group_order(groups: list[str]) -> list[str]:
+    known = [g for g in PHASES if g in groups]
+    return known + sorted(g for g in groups if g not in known)
+
+
+def toxicity_grade_figure(
+    result: ToxicityCounts, value: str = "PCT", title: str | None = None, max_rows: int = 30
+) -> go.Figure:
+    """Return horizontal bars of patients by worst grade, stacked from grade 1 to 5 (missing grade last).
+
+    Parameters
+    ----------
+    result : ToxicityCounts
+        From :func:`medcare_metrics.toxicity.toxicity_by_grade` (or ``toxicity_by_phase`` /
+        ``toxicity_by_relationship``).
+    value : str
+        ``"PCT"`` (% of the group's denominator) or ``"N"`` (patients).
+    title : str, optional
+        Figure title.
+    max_rows : int
+        At most this many terms or SOCs are drawn, those with the most patients first; a note says how many
+        were left out.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One panel per group for terms and SOCs split by a column; one bar per group at the overall level. The
+        hover gives n / N (%) and, on CTCAE data, the CTCAE definition of that grade for that term.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is neither ``"PCT"`` nor ``"N"``.
+    """
+    if value not in ("PCT", "N"):
+        raise ValueError(f"value must be 'PCT' or 'N', got {value!r}")
+    c = result.counts.copy()
+    c["ROW"] = _row_labels(result)
+    den = dict(zip(result.denominators["GROUP"], result.denominators["N"], strict=True))
+    overall = result.level == "overall"
+    panels = [ALL] if overall or result.by is None else _group_order(list(den))
+    # Most frequent on top: order rows by patients with any grade in the group where they are most frequent.
+    totals = c.groupby(["ROW", "GROUP"])[value].sum().groupby(level="ROW").max()
+    if overall:
+        rows = _group_order(list(den)) if result.by is not None else [ANY_AE_LABEL]
+    else:
+        rows = list(totals.sort_values(ascending=False, kind="stable").index)
+    left_out = max(0, len(rows) - max_rows)
+    rows = rows[:max_rows]
+    c = c.loc[c["ROW"].isin(rows)]
+    fig = make_subplots(
+        rows=1,
+        cols=len(panels),
+        shared_yaxes=True,
+        horizontal_spacing=0.03,
+        subplot_titles=None if panels == [ALL] else [f"{g} (N = {den[g]})" for g in panels],
+    )
+    grades = [(g, lab, GRADE_COLORS.get(g, MUTED)) for g, lab in result.scale.labels]
+    missing = c.loc[c["GRADE"].isna()]
+    if not missing.empty:
+        grades.append((None, str(missing["GRADE_LABEL"].iloc[0]), MUTED))
+    has_def = "DEFINITION" in c.columns
+    for col, panel in enumerate(panels, start=1):
+        in_panel = c if panel == ALL else c.loc[c["GROUP"] == panel]
+        for grade, label, color in grades:
+            sel = in_panel.loc[
+                in_panel["GRADE"].isna() if grade is None else in_panel["GRADE"].eq(grade).fillna(False)
+            ]
+            if sel.empty:
+                continue
+            definition = sel["DEFINITION"].map(_wrap) if has_def else pd.Series("", index=sel.index)
+            fig.add_trace(
+                go.Bar(
+                    y=sel["ROW"],
+                    x=sel[value],
+                    orientation="h",
+                    name=label,
+                    legendgroup=label,
+                    marker={"color": color, "line": {"color": "white", "width": 0.5}},
+                    customdata=pd.DataFrame(
+                        {
+                            "n": sel["N"],
+                            "total": sel["N_TOTAL"],
+                            "pct": sel["PCT"],
+                            "group": sel["GROUP"].astype(str),
+                            "definition": definition,
+                        }
+                    ).to_numpy(),
+                    hovertemplate=(
+                        "<b>%{y}</b> · %{customdata[3]}<br>"
+                        + label
+                        + ": %{customdata[0]} of %{customdata[1]} patients (%{customdata[2]:.1f}%)"
+                        + "<br>%{customdata[4]}<extra></extra>"
+                    ),
+                ),
+                row=1,
+                col=col,
+            )
+    # One legend entry per grade, however many panels.
+    seen: set[str] = set()
+    for trace in fig.data:
+        trace.showlegend = trace.name not in seen
+        seen.add(trace.name)
+    height = max(220, 24 * len(rows) + 150)
+    apply_layout(fig, title=title, height=height)
+    axis_title = "% of patients" if value == "PCT" else "Patients"
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_xaxes(title_text=axis_title, rangemode="tozero", showgrid=True)
+    if value == "PCT":
+        fig.update_xaxes(range=[0, 100])
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows[::-1], title_text=None)
+    if left_out:
+        fig.add_annotation(
+            x=0.0,
+            y=-0.02,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            yshift=-30,
+            text=f"{left_out} less frequent {'terms' if result.level == 'term' else 'SOCs'} not drawn",
+            showarrow=False,
+            font={"size": 11, "color": MUTED},
+        )
+    return fig

@@ -1,0 +1,341 @@
+"""Where the trial stands: the headline numbers of the overview page.
+
+Every measure of :class:`TrialSummary` is described in :data:`MEASURES` (what it counts, from which
+columns); the overview page shows that text under each number. A measure the data cannot answer (dataset or
+column absent, as in conformance data) is None and :meth:`TrialSummary.reason` says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics.model import TrialData
+from medcare_metrics.protocol import DEFAULT_SETTINGS, ENDPOINTS, TrialSettings
+from medcare_metrics.survival import KMOptions, km_medians, time_to_event
+
+#: End-of-study statuses (ADSL.EOSSTT) that mean a patient has left the study.
+OFF_STUDY_STATUSES: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
+#: Registration date columns, in order of preference (ENRLDT is MEDCARE's; RANDDT, TRTSDT stand in elsewhere).
+REGISTRATION_DATE_COLUMNS: tuple[str, ...] = ("ENRLDT", "RANDDT", "TRTSDT")
+#: Date columns marking a subject's entry into the trial, the earliest counting.
+ENTRY_DATE_COLUMNS: tuple[str, ...] = ("RFICDT", "SCRNDT", "ENRLDT", "RANDDT", "TRTSDT")
+#: Lowest CTCAE grade counted as severe.
+SEVERE_GRADE = 3
+
+#: What each measure counts, in plain words (the overview page shows these as captions).
+MEASURES: dict[str, str] = {
+    "enrolled": "Patients registered in the trial (ADSL.ENRLFL = Y), against the protocol's target.",
+    "screened": "Subjects screened: every ADSL row, screen failures included.",
+    "on_study": (
+        "Enrolled patients still in follow-up: end-of-study status (EOSSTT) not COMPLETED or DISCONTINUED, "
+        "and not dead (DTHFL = Y or a death date)."
+    ),
+    "nestfs_events": (
+        "Enrolled patients with a NEST-FS event (ADTTE PARAMCD NESTFS, CNSR = 0): next-line systemic "
+        "treatment started, or death."
+    ),
+    "pfs_events": (
+        "Enrolled patients with a PFS event (ADTTE PARAMCD PFS, CNSR = 0): progression (PCWG3) or death."
+    ),
+    "nestfs_median": (
+        "Kaplan-Meier median NEST-free survival of the enrolled patients, in months, with its 95% confidence "
+        "interval; 'not reached' while the curve stays above 50%."
+    ),
+    "grade3_patients": (
+        "Enrolled patients with at least one adverse event of CTCAE grade 3 or higher (ADAE.ATOXGR >= 3), "
+        "whatever its relation to MDT."
+    ),
+    "latest_enrollment": "Most recent registration date (ENRLDT) among the enrolled patients.",
+}
+
+
+def enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
+    """Return True for enrolled subjects: ``ENRLFL == "Y"``, or every subject when ENRLFL is absent.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``adsl``.
+    """
+    if "ENRLFL" not in adsl.columns:
+        return pd.Series(True, index=adsl.index)
+    return adsl["ENRLFL"].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
+
+
+def count_enrolled(adsl: pd.DataFrame) -> int:
+    """Return the number of enrolled subjects in ``adsl`` (see :func:`enrolled_mask`).
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    int
+        Enrolled subjects.
+    """
+    return int(enrolled_mask(adsl).sum())
+
+
+def first_entry_date(adsl: pd.DataFrame) -> pd.Timestamp | None:
+    """Return the earliest consent, screening, registration or treatment date in ``adsl``.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        Earliest date over :data:`ENTRY_DATE_COLUMNS`, None when none of them holds a date.
+    """
+    firsts = [pd.to_datetime(adsl[c], errors="coerce").min() for c in ENTRY_DATE_COLUMNS if c in adsl.columns]
+    firsts = [d for d in firsts if not pd.isna(d)]
+    return pd.Timestamp(min(firsts)).normalize() if firsts else None
+
+
+@dataclass(frozen=True)
+class MedianEstimate:
+    """A Kaplan-Meier median with its confidence interval, in months.
+
+    Attributes
+    ----------
+    median, lower, upper : float
+        Median and confidence limits in months; NaN means not reached.
+    n : int
+        Patients in the analysis.
+    events : int
+        Events among them.
+    conf_level : float
+        Confidence level of the interval.
+    """
+
+    median: float
+    lower: float
+    upper: float
+    n: int
+    events: int
+    conf_level: float = 0.95
+
+    @property
+    def reached(self) -> bool:
+        """True when the median is reached."""
+        return not np.isnan(self.median)
+
+
+@dataclass(frozen=True)
+class TrialSummary:
+    """Headline numbers of a trial; :data:`MEASURES` says what each counts.
+
+    Attributes
+    ----------
+    screened : int
+        ADSL rows.
+    enrolled : int
+        Enrolled patients.
+    target : int
+        Planned enrolment (``TrialSettings.target_enrollment``).
+    on_study : int or None
+        Enrolled patients still in follow-up.
+    nestfs_events, pfs_events : int or None
+        Enrolled patients with a NEST-FS / PFS event.
+    nestfs_median : MedianEstimate or None
+        Kaplan-Meier median NEST-FS.
+    grade3_patients : int or None
+        Enrolled patients with an AE of grade >= 3.
+    latest_enrollment : pandas.Timestamp or None
+        Latest registration date.
+    latest_enrollment_column : str or None
+        Column the registration date came from (ENRLDT, else RANDDT, else TRTSDT).
+    unavailable : tuple of (str, str)
+        ``(measure, reason)`` for every measure that is None.
+    """
+
+    screened: int
+    enrolled: int
+    target: int
+    on_study: int | None
+    nestfs_events: int | None
+    pfs_events: int | None
+    nestfs_median: MedianEstimate | None
+    grade3_patients: int | None
+    latest_enrollment: pd.Timestamp | None
+    latest_enrollment_column: str | None = None
+    unavailable: tuple[tuple[str, str], ...] = ()
+
+    def reason(self, measure: str) -> str | None:
+        """Return why ``measure`` is unavailable, or None when it is available.
+
+        Parameters
+        ----------
+        measure : str
+            A key of :data:`MEASURES`.
+
+        Returns
+        -------
+        str or None
+            The reason, or None.
+        """
+        if measure not in MEASURES:
+            raise KeyError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+        return dict(self.unavailable).get(measure)
+
+
+def _on_study(enrolled: pd.DataFrame) -> int | None:
+    if "EOSSTT" not in enrolled.columns:
+        return None
+    status = enrolled["EOSSTT"].astype("string").str.strip().str.upper()
+    off = status.isin(OFF_STUDY_STATUSES).fillna(False).astype(bool)
+    dead = pd.Series(False, index=enrolled.index)
+    if "DTHFL" in enrolled.columns:
+        dead |= enrolled["DTHFL"].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
+    if "DTHDT" in enrolled.columns:
+        dead |= pd.to_datetime(enrolled["DTHDT"], errors="coerce").notna()
+    return int((~off & ~dead).sum())
+
+
+def _endpoint_rows(adtte: pd.DataFrame, paramcd: str, subjects: set[str]) -> pd.DataFrame:
+    return adtte.loc[adtte["PARAMCD"].eq(paramcd) & adtte["USUBJID"].isin(subjects)]
+
+
+def _grade3_patients(adae: pd.DataFrame, subjects: set[str]) -> int:
+    grades = pd.to_numeric(adae["ATOXGR"], errors="coerce")
+    severe = adae.loc[grades.ge(SEVERE_GRADE).fillna(False).astype(bool) & adae["USUBJID"].isin(subjects)]
+    return int(severe["USUBJID"].nunique())
+
+
+def _median(rows: pd.DataFrame) -> MedianEstimate:
+    options = KMOptions()
+    row = km_medians(time_to_event(rows, "NESTFS", unit="MONTHS"), options).iloc[0]
+    return MedianEstimate(
+        median=float(row["MEDIAN"]),
+        lower=float(row["LOWER"]),
+        upper=float(row["UPPER"]),
+        n=int(row["N"]),
+        events=int(row["EVENTS"]),
+        conf_level=options.conf_level,
+    )
+
+
+def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) -> TrialSummary:
+    """Compute the overview numbers of ``trial`` (see :data:`MEASURES` for what each counts).
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded (possibly filtered, possibly replayed as of a date) trial.
+    settings : TrialSettings, optional
+        Gives the target enrolment.
+
+    Returns
+    -------
+    TrialSummary
+        The numbers; a measure the data cannot answer is None with its reason in ``unavailable``. Events and
+        the median count only enrolled patients. The median uses :class:`medcare_metrics.survival.KMOptions`
+        defaults (R's log transform, 95%), with times converted from AVALU to months.
+    """
+    adsl = trial.adsl
+    enrolled = adsl.loc[enrolled_mask(adsl)]
+    subjects = set(enrolled["USUBJID"])
+    unavailable: list[tuple[str, str]] = []
+
+    on_study = _on_study(enrolled)
+    if on_study is None:
+        unavailable.append(("on_study", "ADSL has no end-of-study status (EOSSTT)."))
+
+    events: dict[str, int | None] = {}
+    median: MedianEstimate | None = None
+    for paramcd, measure in (("NESTFS", "nestfs_events"), ("PFS", "pfs_events")):
+        if trial.adtte is None:
+            events[paramcd] = None
+            unavailable.append((measure, "No ADTTE dataset (time-to-event) in this source."))
+        elif not trial.adtte["PARAMCD"].eq(paramcd).any():
+            events[paramcd] = None
+            unavailable.append((measure, f"ADTTE has no {paramcd} ({ENDPOINTS[paramcd]}) records."))
+        else:
+            rows = _endpoint_rows(trial.adtte, paramcd, subjects)
+            events[paramcd] = 0 if rows.empty else int(time_to_event(rows, paramcd)["EVENT"].sum())
+    if events["NESTFS"] is None:
+        unavailable.append(("nestfs_median", dict(unavailable)["nestfs_events"]))
+    else:
+        rows = _endpoint_rows(trial.adtte, "NESTFS", subjects)  # type: ignore[arg-type]
+        if rows.empty:
+            unavailable.append(("nestfs_median", "No enrolled patient has a NEST-FS record."))
+        else:
+            try:
+                median = _median(rows)
+            except ValueError as exc:  # unknown time unit (AVALU): say so instead of failing the page
+                unavailable.append(("nestfs_median", f"NEST-FS times cannot be used: {exc}."))
+
+    grade3: int | None = None
+    if trial.adae is None:
+        unavailable.append(("grade3_patients", "No ADAE dataset (adverse events) in this source."))
+    elif "ATOXGR" not in trial.adae.columns:
+        unavailable.append(("grade3_patients", "ADAE has no CTCAE grade (ATOXGR or AETOXGR)."))
+    else:
+        grade3 = _grade3_patients(trial.adae, subjects)
+
+    latest: pd.Timestamp | None = None
+    column = next((c for c in REGISTRATION_DATE_COLUMNS if c in adsl.columns), None)
+    if column is None:
+        unavailable.append(("latest_enrollment", "ADSL has no registration date (ENRLDT, RANDDT or TRTSDT)."))
+    else:
+        last = pd.to_datetime(enrolled[column], errors="coerce").max()
+        if pd.isna(last):
+            unavailable.append(("latest_enrollment", f"No enrolled patient has a {column}."))
+        else:
+            latest = pd.Timestamp(last)
+
+    return TrialSummary(
+        screened=len(adsl),
+        enrolled=len(enrolled),
+        target=settings.target_enrollment,
+        on_study=on_study,
+        nestfs_events=events["NESTFS"],
+        pfs_events=events["PFS"],
+        nestfs_median=median,
+        grade3_patients=grade3,
+        latest_enrollment=latest,
+        latest_enrollment_column=column if latest is not None else None,
+        unavailable=tuple(unavailable),
+    )
+
+
+#: Categories of :func:`enrollment_progress`, in display order.
+PROGRESS_CATEGORIES: tuple[str, ...] = ("On study", "Off study", "Still to enrol")
+
+
+def enrollment_progress(summary: TrialSummary) -> pd.DataFrame:
+    """Split the enrolment target into patients on study, off study and still to enrol.
+
+    Parameters
+    ----------
+    summary : TrialSummary
+        Result of :func:`trial_summary`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns CATEGORY, PATIENTS; one row per :data:`PROGRESS_CATEGORIES` entry. When on-study status is
+        unknown the first two rows become one "Enrolled" row. "Still to enrol" is 0 once the target is met.
+    """
+    remaining = max(summary.target - summary.enrolled, 0)
+    if summary.on_study is None:
+        rows = [("Enrolled", summary.enrolled), ("Still to enrol", remaining)]
+    else:
+        rows = [
+            ("On study", summary.on_study),
+            ("Off study", summary.enrolled - summary.on_study),
+            ("Still to enrol", remaining),
+        ]
+    return pd.DataFrame(rows, columns=["CATEGORY", "PATIENTS"])

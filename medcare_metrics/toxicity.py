@@ -1,0 +1,728 @@
+"""Adverse events counted as trial reports count them: worst grade per subject, over the safety population.
+
+Counting rules (the same as the R reference tables in ``shared/conformance/*/reference/make_reference.R``):
+
+- A subject counts once per term (or SOC, or overall) at the worst grade of their events for it.
+- The denominator is the safety population: ADSL.SAFFL = "Y" when ADSL has SAFFL (MEDCARE: the treated
+  patients). Without SAFFL: subjects with a TRTSDT, else ENRLFL = "Y", else every ADSL subject
+  (:func:`safety_population` says which rule it used). Events of subjects outside that population are not
+  counted, so a percentage never exceeds 100.
+- Grades are CTCAE grades 1-5 from ATOXGR (AETOXGR when ATOXGR is absent). Data without a CTCAE grade
+  (severity only, such as the CDISC pilot) are counted the same way on AESEV ranked MILD (1) < MODERATE (2) <
+  SEVERE (3); :class:`GradeScale` says which was used. SEVERE stands in for grade >= 3.
+- A subject whose events for a term all lack a valid grade (missing, or outside the scale, such as 0 or 6) is
+  counted under "missing grade" (GRADE = <NA>), not dropped. When at least one event has a valid grade, the
+  worst valid grade counts. :func:`medcare_metrics.ctcae.ctcae_problems` lists each such event.
+- ``by`` splits by a column of ADSL (a subject attribute: MDTTYPE, SITEID, an arm) or, when ADSL lacks it, of
+  ADAE (an event attribute: AEREL, AESER, the onset phase). For an ADSL column each group's denominator is its
+  own subjects; for an ADAE column every group's denominator is the whole safety population, because any
+  subject can have an event in any group, and a subject counts in each group where they have an event. A
+  missing group value is the group "Missing".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics import ctcae
+from medcare_metrics.protocol import DEFAULT_SETTINGS
+
+#: Group name when no ``by`` column is given.
+ALL = "ALL"
+#: Placeholder for AEBODSYS / AEDECOD at the SOC and overall levels.
+ANY = "ANY"
+#: Group name for a missing ``by`` value.
+MISSING_GROUP = "Missing"
+#: Label of the "no valid grade" category.
+MISSING_GRADE_LABEL = "Missing grade"
+#: Aggregation levels.
+LEVELS: tuple[str, ...] = ("term", "soc", "overall")
+#: AESEV values in increasing order; their rank (1-3) is the grade used for severity-only data.
+SEVERITY_LEVELS: tuple[str, ...] = ("MILD", "MODERATE", "SEVERE")
+#: Onset phases of :func:`add_onset_phase`.
+PHASES: tuple[str, ...] = ("Acute", "Late", "Before MDT", "Unknown onset")
+
+_LEVEL_KEYS: dict[str, tuple[str, ...]] = {
+    "term": ("AEBODSYS", "AEDECOD"),
+    "soc": ("AEBODSYS",),
+    "overall": (),
+}
+
+
+@dataclass(frozen=True)
+class ToxicityOptions:
+    """Options of the toxicity counts.
+
+    Attributes
+    ----------
+    teae_only : bool
+        Keep treatment-emergent events only (ADAE.TRTEMFL = "Y").
+    acute_window_days : int
+        Events with onset up to this many days after TRTSDT are acute, later ones late.
+    high_grade : int
+        Grades from this one up are "high grade" (the grade >= 3 tables). On severity data the same rank is
+        used (3 = SEVERE).
+    """
+
+    teae_only: bool = False
+    acute_window_days: int = DEFAULT_SETTINGS.acute_window_days
+    high_grade: int = 3
+
+
+@dataclass(frozen=True)
+class GradeScale:
+    """What the grades are: CTCAE grades or AESEV severity ranks.
+
+    Attributes
+    ----------
+    column : str
+        The ADAE column read: ``"ATOXGR"``, ``"AETOXGR"`` or ``"AESEV"``.
+    kind : str
+        ``"ctcae"`` or ``"severity"``.
+    labels : tuple of (int, str)
+        Each valid grade and its label, in increasing order.
+    """
+
+    column: str
+    kind: str
+    labels: tuple[tuple[int, str], ...]
+
+    @property
+    def uses_severity(self) -> bool:
+        """True when AESEV severity stands in for CTCAE grades."""
+        return self.kind == "severity"
+
+    @property
+    def grades(self) -> tuple[int, ...]:
+        """The valid grades, in increasing order."""
+        return tuple(g for g, _ in self.labels)
+
+    def label(self, grade: object) -> str:
+        """Return the label of ``grade``: ``"Grade 3"``, ``"SEVERE"``, or ``"Missing grade"``."""
+        if grade is None or pd.isna(grade):
+            return MISSING_GRADE_LABEL
+        return dict(self.labels).get(int(grade), f"Grade {grade}")
+
+    def describe(self) -> str:
+        """Return one sentence saying what is counted, for pages and reports."""
+        if self.uses_severity:
+            return (
+                "These data have no CTCAE grade (no ATOXGR or AETOXGR): worst severity "
+                "(AESEV: MILD < MODERATE < SEVERE) is counted instead; SEVERE stands in for grade >= 3."
+            )
+        return f"Worst CTCAE v{ctcae.CTCAE_VERSION} grade ({self.column})."
+
+
+CTCAE_SCALE_LABELS: tuple[tuple[int, str], ...] = tuple((g, f"Grade {g}") for g in ctcae.GRADES)
+SEVERITY_SCALE_LABELS: tuple[tuple[int, str], ...] = tuple((i + 1, s) for i, s in enumerate(SEVERITY_LEVELS))
+
+
+@dataclass(frozen=True)
+class Population:
+    """The safety population: who counts in the denominators.
+
+    Attributes
+    ----------
+    subjects : pandas.DataFrame
+        Columns USUBJID and GROUP (``"ALL"`` when not split), one row per subject.
+    rule : str
+        How the population was chosen, in words (``'SAFFL = "Y"'``).
+    """
+
+    subjects: pd.DataFrame
+    rule: str
+
+
+@dataclass(frozen=True)
+class ToxicityCounts:
+    """Subjects by worst grade, with the denominators.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        One row per GROUP x AEBODSYS x AEDECOD x GRADE with at least one subject: GROUP, AEBODSYS, AEDECOD
+        (``"ANY"`` above the term level), GRADE (Int64; <NA> = missing grade), GRADE_LABEL, N (subjects whose
+        worst grade this is), N_TOTAL (the group's denominator), PCT (100 N / N_TOTAL) and, at the term level
+        on CTCAE data, DEFINITION (the CTCAE definition of that grade for that term; None when CTCAE has
+        none).
+    denominators : pandas.DataFrame
+        GROUP, N: the safety population per group.
+    scale : GradeScale
+        CTCAE grades or severity.
+    population : str
+        How the safety population was chosen.
+    level : str
+        ``"term"``, ``"soc"`` or ``"overall"``.
+    by : str or None
+        The split column.
+    teae_only : bool
+        Whether only treatment-emergent events were counted.
+    """
+
+    counts: pd.DataFrame
+    denominators: pd.DataFrame
+    scale: GradeScale
+    population: str
+    level: str
+    by: str | None
+    teae_only: bool
+
+    @property
+    def uses_severity(self) -> bool:
+        """True when AESEV severity was counted instead of CTCAE grades."""
+        return self.scale.uses_severity
+
+
+def _has_values(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and bool(frame[column].notna().any())
+
+
+def grade_scale(adae: pd.DataFrame) -> GradeScale:
+    """Return the grade scale the ADAE supports.
+
+    ATOXGR, else AETOXGR, when it holds at least one value; else AESEV when present; else an all-missing
+    ATOXGR or AETOXGR column (every subject then counts under "missing grade").
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+
+    Returns
+    -------
+    GradeScale
+        The column and labels to count on.
+
+    Raises
+    ------
+    ValueError
+        When ADAE has none of ATOXGR, AETOXGR and AESEV.
+    """
+    for col in ctcae.GRADE_COLUMNS:
+        if _has_values(adae, col):
+            return GradeScale(col, "ctcae", CTCAE_SCALE_LABELS)
+    if "AESEV" in adae.columns:
+        return GradeScale("AESEV", "severity", SEVERITY_SCALE_LABELS)
+    for col in ctcae.GRADE_COLUMNS:
+        if col in adae.columns:
+            return GradeScale(col, "ctcae", CTCAE_SCALE_LABELS)
+    raise ValueError("ADAE has no grade: it needs ATOXGR, AETOXGR (CTCAE grade) or AESEV (severity)")
+
+
+def analysis_grade(adae: pd.DataFrame, scale: GradeScale | None = None) -> pd.Series:
+    """Return each event's grade on ``scale`` as Int64; <NA> for a missing or invalid grade.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+    scale : GradeScale or None
+        The scale; :func:`grade_scale` of ``adae`` when None.
+
+    Returns
+    -------
+    pandas.Series
+        Int64, aligned with ``adae``. CTCAE grades outside 1-5 and severities other than MILD, MODERATE,
+        SEVERE (case-insensitive) are <NA>.
+    """
+    scale = scale or grade_scale(adae)
+    if scale.uses_severity:
+        ranks = {name: rank for rank, name in scale.labels}
+        text = adae[scale.column].astype("string").str.strip().str.upper()
+        return text.map(ranks, na_action="ignore").astype("Int64")
+    values = pd.to_numeric(adae[scale.column], errors="coerce").astype("Float64")
+    values = values.where(values.isin([float(g) for g in scale.grades]))
+    return values.astype("Int64")
+
+
+def _flag_yes(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
+
+
+def _group_values(values: pd.Series) -> pd.Series:
+    """Return ``values`` as group names: text, with <NA> as "Missing"."""
+    text = values.astype(object).map(lambda v: MISSING_GROUP if v is None or pd.isna(v) else str(v))
+    return text.astype(object)
+
+
+def safety_population(adsl: pd.DataFrame, by: str | None = None) -> Population:
+    """Return the safety population, the denominator of every toxicity count.
+
+    SAFFL = "Y" when ADSL has SAFFL; else subjects with a TRTSDT (treated); else ENRLFL = "Y"; else every
+    subject.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject level.
+    by : str or None
+        An ADSL column to split by; None gives one group ``"ALL"``.
+
+    Returns
+    -------
+    Population
+        The subjects with their group and the rule used.
+
+    Raises
+    ------
+    ValueError
+        When ADSL lacks USUBJID or ``by``.
+    """
+    if "USUBJID" not in adsl.columns:
+        raise ValueError("ADSL lacks column USUBJID")
+    if by is not None and by not in adsl.columns:
+        raise ValueError(f"ADSL has no column {by!r} to split by")
+    if "SAFFL" in adsl.columns:
+        keep, rule = _flag_yes(adsl, "SAFFL"), 'SAFFL = "Y"'
+    elif "TRTSDT" in adsl.columns:
+        keep, rule = adsl["TRTSDT"].notna(), "treated (TRTSDT present; ADSL has no SAFFL)"
+    elif "ENRLFL" in adsl.columns:
+        keep, rule = _flag_yes(adsl, "ENRLFL"), 'enrolled (ENRLFL = "Y"; ADSL has no SAFFL or TRTSDT)'
+    else:
+        keep, rule = pd.Series(True, index=adsl.index), "all ADSL subjects (no SAFFL, TRTSDT or ENRLFL)"
+    sel = adsl.loc[keep]
+    group = _group_values(sel[by]) if by is not None else pd.Series(ALL, index=sel.index, dtype=object)
+    subjects = pd.DataFrame({"USUBJID": sel["USUBJID"].to_numpy(), "GROUP": group.to_numpy()})
+    return Population(subjects.drop_duplicates("USUBJID").reset_index(drop=True), rule)
+
+
+def _check_level(level: str) -> tuple[str, ...]:
+    if level not in _LEVEL_KEYS:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    return _LEVEL_KEYS[level]
+
+
+def _events(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    by: str | None,
+    options: ToxicityOptions,
+) -> tuple[pd.DataFrame, GradeScale, Population | None]:
+    """Return the counted events with GROUP and GRADE columns, the scale and the population."""
+    missing = [c for c in ("USUBJID", "AEBODSYS", "AEDECOD") if c not in adae.columns]
+    if missing:
+        raise ValueError(f"ADAE lacks column(s) {', '.join(missing)}")
+    scale = grade_scale(adae)
+    events = adae.copy()
+    events["GRADE"] = analysis_grade(adae, scale)
+    if options.teae_only:
+        if "TRTEMFL" not in adae.columns:
+            raise ValueError("ADAE has no TRTEMFL column: cannot keep treatment-emergent events only")
+        events = events.loc[_flag_yes(events, "TRTEMFL")]
+    population: Population | None = None
+    by_adsl = by is not None and adsl is not None and by in adsl.columns
+    if by is not None and not by_adsl and by not in adae.columns:
+        where = "ADSL or ADAE" if adsl is not None else "ADAE"
+        raise ValueError(f"no column {by!r} in {where} to split by")
+    if adsl is not None:
+        population = safety_population(adsl, by if by_adsl else None)
+        groups = population.subjects.set_index("USUBJID")["GROUP"]
+        events = events.loc[events["USUBJID"].isin(groups.index)].copy()
+        if by_adsl:
+            events["GROUP"] = events["USUBJID"].map(groups).astype(object)
+    if not by_adsl:
+        events["GROUP"] = _group_values(events[by]) if by is not None else ALL
+    return events.reset_index(drop=True), scale, population
+
+
+def _worst(events: pd.DataFrame, level: str) -> pd.DataFrame:
+    keys = ["GROUP", "USUBJID", *_LEVEL_KEYS[level]]
+    worst = events.groupby(keys, dropna=False, sort=True)["GRADE"].max().reset_index()
+    worst = worst.rename(columns={"GRADE": "WORST_GRADE"})
+    for col in ("AEBODSYS", "AEDECOD"):
+        if col not in worst.columns:
+            worst[col] = ANY
+    worst["WORST_GRADE"] = worst["WORST_GRADE"].astype("Int64")
+    return worst[["USUBJID", "GROUP", "AEBODSYS", "AEDECOD", "WORST_GRADE"]]
+
+
+def worst_grade_per_subject(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None = None,
+    level: str = "term",
+    by: str | None = None,
+    options: ToxicityOptions | None = None,
+) -> pd.DataFrame:
+    """Return each subject's worst grade per term, per SOC or overall.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events with USUBJID, AEBODSYS, AEDECOD and a grade (see :func:`grade_scale`).
+    adsl : pandas.DataFrame or None
+        Subject level; when given, only safety-population subjects count (:func:`safety_population`).
+    level : str
+        ``"term"`` (AEBODSYS x AEDECOD), ``"soc"`` (AEBODSYS) or ``"overall"``.
+    by : str or None
+        Split column, in ADSL (preferred) or ADAE.
+    options : ToxicityOptions or None
+        TEAE filter; defaults when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        USUBJID, GROUP, AEBODSYS, AEDECOD (``"ANY"`` above the term level), WORST_GRADE (Int64, <NA> when no
+        event of the subject for that key has a valid grade). One row per subject and key (and group).
+
+    Raises
+    ------
+    ValueError
+        For an unknown level, a missing column or ``by``, or ``teae_only`` without TRTEMFL.
+    """
+    _check_level(level)
+    events, _, _ = _events(adae, adsl, by, options or ToxicityOptions())
+    return (
+        _worst(events, level).sort_values(["GROUP", "AEBODSYS", "AEDECOD", "USUBJID"]).reset_index(drop=True)
+    )
+
+
+def _denominators(events: pd.DataFrame, population: Population | None, by_adsl: bool) -> pd.DataFrame:
+    if population is None:
+        # Without ADSL the denominator can only be the subjects with an event.
+        n = events["USUBJID"].nunique()
+        groups = sorted(events["GROUP"].unique()) if len(events) else [ALL]
+        return pd.DataFrame({"GROUP": groups, "N": [n] * len(groups)})
+    if by_adsl:
+        den = population.subjects.groupby("GROUP").size()
+        return pd.DataFrame({"GROUP": den.index.astype(object), "N": den.to_numpy(dtype=int)})
+    n = len(population.subjects)
+    groups = sorted(events["GROUP"].unique()) if len(events) else [ALL]
+    return pd.DataFrame({"GROUP": groups, "N": [n] * len(groups)})
+
+
+def toxicity_by_grade(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    level: str = "term",
+    by: str | None = None,
+    options: ToxicityOptions | None = None,
+) -> ToxicityCounts:
+    """Count subjects by worst grade, with n and % of the safety population.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events with USUBJID, AEBODSYS, AEDECOD and a grade (see :func:`grade_scale`).
+    adsl : pandas.DataFrame or None
+        Subject level, for the safety population. None counts every ADAE subject over the subjects with an
+        event (only for data without ADSL; a trial report always has one).
+    level : str
+        ``"term"``, ``"soc"`` or ``"overall"``.
+    by : str or None
+        Split column, in ADSL (preferred) or ADAE; see the module notes for the denominators.
+    options : ToxicityOptions or None
+        TEAE filter; defaults when None.
+
+    Returns
+    -------
+    ToxicityCounts
+        Counts (n > 0 rows only, sorted by AEBODSYS, AEDECOD, GROUP, GRADE with missing grade last),
+        denominators (every group, also those without events), scale and population.
+
+    Raises
+    ------
+    ValueError
+        For an unknown level, a missing column or ``by``, or ``teae_only`` without TRTEMFL.
+    """
+    _check_level(level)
+    options = options or ToxicityOptions()
+    events, scale, population = _events(adae, adsl, by, options)
+    by_adsl = by is not None and adsl is not None and by in adsl.columns
+    den = _denominators(events, population, by_adsl)
+    worst = _worst(events, level)
+    counts = (
+        worst.groupby(["GROUP", "AEBODSYS", "AEDECOD", "WORST_GRADE"], dropna=False)
+        .size()
+        .reset_index(name="N")
+        .rename(columns={"WORST_GRADE": "GRADE"})
+    )
+    counts["GRADE"] = counts["GRADE"].astype("Int64")
+    counts["GRADE_LABEL"] = counts["GRADE"].map(scale.label, na_action=None).astype(object)
+    counts["N"] = counts["N"].astype(int)
+    counts["N_TOTAL"] = counts["GROUP"].map(den.set_index("GROUP")["N"]).astype(int)
+    counts["PCT"] = 100.0 * counts["N"] / counts["N_TOTAL"]
+    if level == "term" and not scale.uses_severity:
+        counts["DEFINITION"] = [
+            ctcae.grade_definition(t, g) for t, g in zip(counts["AEDECOD"], counts["GRADE"], strict=True)
+        ]
+    counts = counts.sort_values(["AEBODSYS", "AEDECOD", "GROUP", "GRADE"], na_position="last").reset_index(
+        drop=True
+    )
+    rule = population.rule if population is not None else "subjects with an event (no ADSL)"
+    return ToxicityCounts(counts, den, scale, rule, level, by, options.teae_only)
+
+
+def grade_table(result: ToxicityCounts, high_grade: int = 3) -> pd.DataFrame:
+    """Return the counts as a report table: one row per group and key, "n (%)" per grade.
+
+    Parameters
+    ----------
+    result : ToxicityCounts
+        From :func:`toxicity_by_grade`.
+    high_grade : int
+        The "Grade >= N" column's threshold (CTCAE data only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns GROUP, AEBODSYS, AEDECOD (those above the requested level dropped), N (denominator), "Any
+        grade", one column per grade label, "Grade >= N" ("SEVERE" on severity data, so not repeated there)
+        and, when any subject has one, "Missing grade"; cells are "n (x.x%)". Sorted by AEBODSYS, AEDECOD,
+        GROUP.
+    """
+    c = result.counts
+    keys = ["GROUP", "AEBODSYS", "AEDECOD"]
+    den = result.denominators.set_index("GROUP")["N"]
+    if c.empty:
+        return pd.DataFrame(columns=[*keys, "N", "Any grade"])
+    wide = c.pivot_table(index=keys, columns="GRADE_LABEL", values="N", aggfunc="sum", fill_value=0)
+    labels = [lab for _, lab in result.scale.labels]
+    for lab in labels:
+        if lab not in wide.columns:
+            wide[lab] = 0
+    high = high_grade
+    any_n = wide.sum(axis=1)
+    out = wide.reset_index()[keys].copy()
+    n_total = out["GROUP"].map(den).astype(int).to_numpy()
+    out["N"] = n_total
+
+    def cell(n: np.ndarray) -> list[str]:
+        return [f"{k} ({100.0 * k / d:.1f}%)" if d else f"{k}" for k, d in zip(n, n_total, strict=True)]
+
+    out["Any grade"] = cell(any_n.to_numpy())
+    for lab in labels:
+        out[lab] = cell(wide[lab].to_numpy())
+    if not result.uses_severity:
+        high_labels = [lab for g, lab in result.scale.labels if g >= high]
+        out[f"Grade >= {high}"] = cell(wide[high_labels].sum(axis=1).to_numpy())
+    if MISSING_GRADE_LABEL in wide.columns and wide[MISSING_GRADE_LABEL].sum() > 0:
+        out[MISSING_GRADE_LABEL] = cell(wide[MISSING_GRADE_LABEL].to_numpy())
+    drop = [k for k in ("AEBODSYS", "AEDECOD") if k not in _LEVEL_KEYS[result.level]]
+    if result.by is None:
+        drop.append("GROUP")
+    out = out.drop(columns=drop).reset_index(drop=True)
+    out.columns.name = None
+    return out
+
+
+def add_onset_phase(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None = None,
+    window_days: int = DEFAULT_SETTINGS.acute_window_days,
+) -> pd.DataFrame:
+    """Return ADAE with the onset day after MDT start and the phase: acute, late, before MDT or unknown.
+
+    Days after MDT start = ASTDT - TRTSDT (ADSL). When that is missing, ASTDY is used: ADaM has no day 0, so
+    days after = ASTDY - 1 for ASTDY >= 1 and ASTDY for ASTDY < 0. Acute: 0 <= days <= ``window_days``; late:
+    after; "Before MDT": negative; "Unknown onset": neither date nor day available.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events; ASTDT and/or ASTDY used when present.
+    adsl : pandas.DataFrame or None
+        Subject level with TRTSDT (MDT start); optional.
+    window_days : int
+        The acute window in days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``adae`` with ONSET_DAYS (Int64, days after MDT start) and PHASE.
+
+    Raises
+    ------
+    ValueError
+        When ``window_days`` is negative.
+    """
+    if window_days < 0:
+        raise ValueError(f"acute window must be >= 0 days, got {window_days}")
+    out = adae.copy()
+    days = pd.Series(pd.NA, index=out.index, dtype="Float64")
+    if adsl is not None and "TRTSDT" in adsl.columns and "ASTDT" in out.columns:
+        start = pd.to_datetime(
+            out["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"])
+        )
+        onset = pd.to_datetime(out["ASTDT"])
+        days = ((onset - start).dt.days).astype("Float64")
+    if "ASTDY" in out.columns:
+        dy = pd.to_numeric(out["ASTDY"], errors="coerce").astype("Float64")
+        dy_days = dy.where(dy < 0, dy - 1)
+        days = days.fillna(dy_days)
+    out["ONSET_DAYS"] = days.round().astype("Int64")
+    phase = np.select(
+        [
+            days.isna().to_numpy(dtype=bool),
+            (days < 0).fillna(False).to_numpy(dtype=bool),
+            (days <= window_days).fillna(False).to_numpy(dtype=bool),
+        ],
+        ["Unknown onset", "Before MDT", "Acute"],
+        default="Late",
+    )
+    out["PHASE"] = pd.Series(phase, index=out.index, dtype=object)
+    return out
+
+
+def toxicity_by_phase(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    level: str = "overall",
+    options: ToxicityOptions | None = None,
+) -> ToxicityCounts:
+    """Count subjects by worst grade in the acute and late phase (GROUP = PHASE).
+
+    A subject with events in both phases counts in both. Denominators: the whole safety population in each
+    phase.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+    adsl : pandas.DataFrame or None
+        Subject level (TRTSDT, safety population).
+    level : str
+        ``"term"``, ``"soc"`` or ``"overall"``.
+    options : ToxicityOptions or None
+        The acute window and TEAE filter.
+
+    Returns
+    -------
+    ToxicityCounts
+        As :func:`toxicity_by_grade`, with GROUP one of :data:`PHASES` and ``by`` = ``"PHASE"``.
+    """
+    options = options or ToxicityOptions()
+    phased = add_onset_phase(adae, adsl, options.acute_window_days)
+    if adsl is not None and "PHASE" in adsl.columns:
+        adsl = adsl.drop(columns="PHASE")
+    return toxicity_by_grade(phased, adsl, level=level, by="PHASE", options=options)
+
+
+def toxicity_by_relationship(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    level: str = "overall",
+    options: ToxicityOptions | None = None,
+) -> ToxicityCounts:
+    """Count subjects by worst grade per relationship to MDT (GROUP = AEREL as recorded, or "Missing").
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events with AEREL.
+    adsl : pandas.DataFrame or None
+        Subject level (safety population).
+    level : str
+        ``"term"``, ``"soc"`` or ``"overall"``.
+    options : ToxicityOptions or None
+        TEAE filter.
+
+    Returns
+    -------
+    ToxicityCounts
+        As :func:`toxicity_by_grade` with ``by`` = ``"AEREL"``.
+
+    Raises
+    ------
+    ValueError
+        When ADAE has no AEREL.
+    """
+    if "AEREL" not in adae.columns:
+        raise ValueError("ADAE has no AEREL column: relationship to MDT is not recorded")
+    if adsl is not None and "AEREL" in adsl.columns:
+        adsl = adsl.drop(columns="AEREL")
+    return toxicity_by_grade(adae, adsl, level=level, by="AEREL", options=options)
+
+
+_LISTING_COLUMNS: tuple[str, ...] = (
+    "USUBJID", "GROUP", "AESEQ", "AEBODSYS", "AEDECOD", "AETERM", "ATOXGR", "AETOXGR", "AESEV", "GRADE",
+    "GRADE_LABEL", "AESER", "AEREL", "ASTDT", "AENDT", "ASTDY", "ONSET_DAYS", "PHASE", "TRTEMFL",
+)  # fmt: skip
+
+
+def high_grade_events(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    by: str | None = None,
+    options: ToxicityOptions | None = None,
+) -> pd.DataFrame:
+    """List every event at or above ``options.high_grade`` in the safety population.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+    adsl : pandas.DataFrame or None
+        Subject level (safety population, TRTSDT for the onset phase).
+    by : str or None
+        Split column shown as GROUP.
+    options : ToxicityOptions or None
+        Threshold, acute window and TEAE filter.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The listing columns present among USUBJID, GROUP, AESEQ, AEBODSYS, AEDECOD, AETERM, ATOXGR, AETOXGR,
+        AESEV, GRADE, GRADE_LABEL, AESER, AEREL, ASTDT, AENDT, ASTDY, ONSET_DAYS, PHASE, TRTEMFL; sorted by
+        subject and onset.
+    """
+    options = options or ToxicityOptions()
+    events, scale, _ = _events(adae, adsl, by, options)
+    events = add_onset_phase(events, adsl, options.acute_window_days)
+    events = events.loc[(events["GRADE"] >= options.high_grade).fillna(False).to_numpy(dtype=bool)].copy()
+    events["GRADE_LABEL"] = events["GRADE"].map(scale.label, na_action=None).astype(object)
+    cols = [c for c in _LISTING_COLUMNS if c in events.columns and (c != "GROUP" or by is not None)]
+    order = [c for c in ("USUBJID", "ASTDT", "ASTDY", "AESEQ") if c in events.columns]
+    return events.sort_values(order, na_position="last")[cols].reset_index(drop=True)
+
+
+def high_grade_patients(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    by: str | None = None,
+    options: ToxicityOptions | None = None,
+) -> pd.DataFrame:
+    """Return one row per subject with at least one event at or above ``options.high_grade``.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+    adsl : pandas.DataFrame or None
+        Subject level (safety population).
+    by : str or None
+        Split column shown as GROUP (an ADAE column can give a subject one row per group).
+    options : ToxicityOptions or None
+        Threshold and TEAE filter.
+
+    Returns
+    -------
+    pandas.DataFrame
+        USUBJID, GROUP (when ``by``), WORST_GRADE (Int64), WORST_LABEL, N_EVENTS (events at or above the
+        threshold), TERMS (their AEDECOD, distinct, sorted, joined by "; ") and FIRST_ONSET (earliest ASTDT of
+        those events, when ADAE has ASTDT); sorted by worst grade (highest first) and subject.
+    """
+    options = options or ToxicityOptions()
+    events = high_grade_events(adae, adsl, by, options)
+    keys = ["USUBJID", "GROUP"] if by is not None else ["USUBJID"]
+    scale = grade_scale(adae)
+    cols = [*keys, "WORST_GRADE", "WORST_LABEL", "N_EVENTS", "TERMS"]
+    if "ASTDT" in events.columns:
+        cols.append("FIRST_ONSET")
+    if events.empty:
+        return pd.DataFrame(columns=cols)
+    grouped = events.groupby(keys, sort=True)
+    out = grouped.agg(
+        WORST_GRADE=("GRADE", "max"),
+        N_EVENTS=("GRADE", "size"),
+        TERMS=("AEDECOD", lambda s: "; ".join(sorted({str(v) for v in s.dropna()}))),
+    )
+    if "ASTDT" in events.columns:
+        out["FIRST_ONSET"] = grouped["ASTDT"].min()
+    out = out.reset_index()
+    out["WORST_GRADE"] = out["WORST_GRADE"].astype("Int64")
+    out["WORST_LABEL"] = out["WORST_GRADE"].map(scale.label).astype(object)
+    out = out.sort_values(["WORST_GRADE", *keys], ascending=[False] + [True] * len(keys))
+    return out[cols].reset_index(drop=True)

@@ -1,0 +1,55 @@
+"""Overview: where the trial stands, in a few numbers that each say what they count."""
+
+import streamlit as st
+
+from medcare_app.context import page_context
+from medcare_app.ui import page_header, show_figure
+from medcare_metrics.figures.overview import enrollment_progress_figure
+from medcare_metrics.overview import MEASURES, MedianEstimate, enrollment_progress, trial_summary
+
+ctx = page_context()
+page_header(ctx, "Overview", "Where the trial stands. Each number says what it counts.")
+summary = trial_summary(ctx.trial, ctx.settings)
+
+
+def _months(value: float) -> str:
+    return "not reached" if value != value else f"{value:.1f}"  # NaN = not reached
+
+
+def _median_text(median: MedianEstimate | None) -> tuple[str | None, str]:
+    if median is None:
+        return None, ""
+    value = f"{median.median:.1f} months" if median.reached else "Not reached"
+    ci = f"{median.conf_level:.0%} CI {_months(median.lower)} to {_months(median.upper)} months"
+    return value, f"{ci}; {median.events} events in {median.n} patients."
+
+
+def _metric(label: str, value: object, measure: str, extra: str = "") -> None:
+    reason = summary.reason(measure)
+    st.metric(label, "n/a" if value is None else value, border=True)
+    st.caption(f"Not available: {reason}" if reason else f"{extra} {MEASURES[measure]}".strip())
+
+
+median_value, median_extra = _median_text(summary.nestfs_median)
+latest = summary.latest_enrollment
+rows = (
+    (
+        ("Enrolled", f"{summary.enrolled} of {summary.target}", "enrolled", ""),
+        ("Screened", summary.screened, "screened", ""),
+        ("On study", summary.on_study, "on_study", ""),
+        ("Latest enrolment", None if latest is None else f"{latest:%Y-%m-%d}", "latest_enrollment", ""),
+    ),
+    (
+        ("NEST-FS events", summary.nestfs_events, "nestfs_events", ""),
+        ("PFS events", summary.pfs_events, "pfs_events", ""),
+        ("Median NEST-FS", median_value, "nestfs_median", median_extra),
+        ("Grade ≥ 3 toxicity", summary.grade3_patients, "grade3_patients", "Patients."),
+    ),
+)
+for row in rows:
+    for column, (label, value, measure, extra) in zip(st.columns(len(row)), row, strict=True):
+        with column:
+            _metric(label, value, measure, extra)
+
+st.subheader("Enrolment against target")
+show_figure(enrollment_progress_figure(enrollment_progress(summary), summary.target))

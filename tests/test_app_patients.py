@@ -1,0 +1,154 @@
+"""AppTest of pages/patients.py on the tiny source (tests/conftest.py) plus a hand-built PSA dataset.
+
+Hand-worked answers: enrolled T-01..T-04, centre 01 holds T-01 and T-02. PSA best change: T-01 10 -> 4
+(-60%), T-02 5 -> 6 (+20%), T-03 8 -> 2 (-75%, sampled 2022-09-01), T-04 baseline only: 2 of 3 responders.
+Events after 2022-06-01 up to the cut-off 2024-01-31: T-04 enrolled (2023-02-15); NEST-FS events T-01
+(2022-11-06) and T-02 (2022-06-13); PFS events T-01 (2022-06-09) and T-03 (2022-12-18); grade >= 3 AE of
+T-04 (2023-03-20).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CONFORMANCE, header, metrics, tiny_frames, write_source
+
+from medcare_app.sidebar import AS_OF_KEY, filter_key
+
+PAGE = "pages/patients.py"
+SINCE_KEY = "patients_changes_since"
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    adlb = pd.DataFrame(
+        {
+            "USUBJID": ["T-01", "T-01", "T-02", "T-02", "T-03", "T-03", "T-04"],
+            "PARAMCD": "PSA",
+            "AVAL": [10.0, 4.0, 5.0, 6.0, 8.0, 2.0, 3.0],
+            "AVALU": "ng/mL",
+            "ADT": [
+                "2022-01-05",
+                "2022-04-01",
+                "2022-03-01",
+                "2022-06-01",
+                "2022-05-25",
+                "2022-09-01",
+                "2023-02-20",
+            ],
+            "ABLFL": ["Y", "N", "Y", "N", "Y", "N", "Y"],
+        }
+    )
+    return write_source(tmp_path / "tiny_psa", **tiny_frames(), adlb=adlb)
+
+
+def _charts(at: object) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]  # type: ignore[attr-defined]
+
+
+def _swimmer_patients(at: object) -> set[str]:
+    for spec in _charts(at):
+        if spec["layout"]["xaxis"]["title"]["text"] == "Months since registration":
+            return {y for trace in spec["data"] if trace["type"] == "bar" for y in trace["y"]}
+    raise AssertionError("no swimmer plot")
+
+
+def _responders(at: object) -> str:
+    return next(m.value for m in at.main.markdown if "evaluable" in m.value)  # type: ignore[attr-defined]
+
+
+def test_patients_page_draws_everything(app, source: Path) -> None:
+    at = app(PAGE, data=source)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Patients"
+    assert [tab.label for tab in at.tabs] == [
+        "Swimmer plot",
+        "PSA waterfall",
+        "Patient profile",
+        "Changes since",
+    ]
+    # Swimmer, waterfall, patient timeline, PSA trajectory.
+    assert len(at.get("plotly_chart")) == 4
+    assert _swimmer_patients(at) == {"T-01", "T-02", "T-03", "T-04"}
+    assert _responders(at).startswith("**2 of 3 evaluable patients**")
+    # Default window: 6 months before the cut-off, nothing new then.
+    assert at.date_input(key=SINCE_KEY).value == dt.date(2023, 7, 31)
+    assert set(metrics(at).values()) == {"0"}
+
+
+def test_changes_since_counts(app, source: Path) -> None:
+    at = app(PAGE, data=source)
+    at.run()
+    at.date_input(key=SINCE_KEY).set_value(dt.date(2022, 6, 1)).run()
+    assert not at.exception
+    assert metrics(at) == {
+        "Patients enrolled": "1",
+        "NEST-FS events": "2",
+        "PFS events": "2",
+        "Deaths": "0",
+        "New grade ≥ 3 AEs": "1",
+        "Grade upgrades": "0",
+    }
+
+
+def test_centre_filter_changes_the_numbers(app, source: Path) -> None:
+    at = app(PAGE, data=source)
+    at.run()
+    at.date_input(key=SINCE_KEY).set_value(dt.date(2022, 6, 1))
+    at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["01"]).run()
+    assert not at.exception
+    assert header(at).startswith("**2 of 4 patients**")
+    assert _swimmer_patients(at) == {"T-01", "T-02"}
+    assert _responders(at).startswith("**1 of 2 evaluable patients**")
+    shown = metrics(at)
+    assert (shown["Patients enrolled"], shown["NEST-FS events"], shown["PFS events"]) == ("0", "2", "1")
+    assert shown["New grade ≥ 3 AEs"] == "0"
+
+
+def test_as_of_date_replays_the_page(app, source: Path) -> None:
+    at = app(PAGE, data=source)
+    at.run()
+    at.sidebar.date_input(key=AS_OF_KEY).set_value(dt.date(2022, 7, 1)).run()
+    assert not at.exception
+    # T-04 was registered in 2023; T-03's later PSA sample (2022-09-01) did not exist yet.
+    assert _swimmer_patients(at) == {"T-01", "T-02", "T-03"}
+    assert _responders(at).startswith("**1 of 2 evaluable patients**")
+    assert at.date_input(key=SINCE_KEY).value == dt.date(2022, 1, 1)
+
+
+def test_profile_follows_the_selected_patient(app, source: Path) -> None:
+    at = app(PAGE, data=source)
+    at.run()
+    picker = at.selectbox(key="patients_profile_subject")
+    assert picker.options == ["T-01", "T-02", "T-03", "T-04"]
+    picker.set_value("T-02").run()
+    assert not at.exception
+    baseline = at.dataframe[0].value
+    values = dict(zip(baseline["ITEM"], baseline["VALUE"], strict=True))
+    assert values["MDT type"] == "Surgery"
+    assert values["Registration"] == "2022-03-05"
+
+
+def test_page_without_psa_or_lesions_says_so(app) -> None:
+    at = app(PAGE, data=CONFORMANCE / "cdiscpilot01")
+    at.run()
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert "ADLB" in infos and "ADTU" in infos
+    captions = " ".join(c.value for c in at.caption)
+    assert "grade" in captions  # no CTCAE grade: AE changes are not counted
+    assert "New grade ≥ 3 AEs" not in metrics(at)
+
+
+def test_filter_from_the_url(app, source: Path) -> None:
+    at = app(PAGE, data=source, query={"SITEID": "02", "asof": "2022-07-01"})
+    at.run()
+    assert not at.exception
+    # Centre 02 holds T-03 and T-04; only T-03 was registered by 2022-07-01.
+    assert _swimmer_patients(at) == {"T-03"}
+    assert header(at).startswith("**1 of 3 patients**")

@@ -1,0 +1,132 @@
+"""``python -m medcare_metrics toxicity``: JSON shape, hand-computed counts, and R's conformance tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from medcare_metrics.cli import toxicity as cli
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFORMANCE = ROOT.parent / "shared" / "conformance"
+needs_conformance = pytest.mark.skipif(
+    not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone"
+)
+SEVERITY_RANK = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    code = cli.run(parser.parse_args(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    pd.DataFrame(
+        {
+            "STUDYID": "MEDCARE",
+            "USUBJID": ["S1", "S2", "S3", "S4"],
+            "SITEID": ["01", "01", "02", "02"],
+            "SAFFL": ["Y", "Y", "Y", "N"],
+        }
+    ).to_csv(tmp_path / "adsl.csv", index=False)
+    pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S1", "S1", "S2", "S3", "S4"],
+            "AEBODSYS": ["Gastrointestinal disorders"] * 6,
+            "AEDECOD": ["Nausea"] * 6,
+            "ATOXGR": ["1", "3", "Grade 2", "2", "", "3"],
+            "TRTEMFL": ["Y", "N", "Y", "Y", "Y", "Y"],
+        }
+    ).to_csv(tmp_path / "adae.csv", index=False)
+    return tmp_path
+
+
+def test_json_hand_computed(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli([str(source), "--json"], capsys)
+    assert code == 0
+    assert err == ""
+    data = json.loads(out)
+    assert set(data) == {"denominators", "rows"}
+    # Safety population S1-S3. S1: 1, 3, 2 -> 3. S2: 2. S3: no grade -> null. S4 (SAFFL N) not counted.
+    assert data["denominators"] == {"ALL": 3}
+    nausea = {"AEBODSYS": "Gastrointestinal disorders", "AEDECOD": "Nausea", "group": "ALL"}
+    assert data["rows"] == [
+        {**nausea, "worst_grade": 2, "n_subjects": 1},
+        {**nausea, "worst_grade": 3, "n_subjects": 1},
+        {**nausea, "worst_grade": None, "n_subjects": 1},
+    ]
+
+
+def test_json_teae_and_by(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli([str(source), "--teae", "--by", "SITEID", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    # Site 01: S1, S2; site 02: S3 (S4 is not in the safety population). TEAE drops S1's grade 3.
+    assert data["denominators"] == {"01": 2, "02": 1}
+    got = {(r["group"], r["worst_grade"]): r["n_subjects"] for r in data["rows"]}
+    assert got == {("01", 2): 2, ("02", None): 1}
+
+
+def test_table_output(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli([str(source), "--level", "overall"], capsys)
+    assert code == 0
+    assert 'SAFFL = "Y"' in out
+    assert "1 (33.3%)" in out
+
+
+def test_bad_column_exit_code(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli([str(source), "--by", "NOPE", "--json"], capsys)
+    assert code == 2
+    assert out == ""
+    assert "NOPE" in err
+
+
+def test_missing_adae_exit_code(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (source / "adae.csv").unlink()
+    code, _, err = run_cli([str(source), "--json"], capsys)
+    assert code == 2
+    assert "ADAE" in err
+
+
+@needs_conformance
+@pytest.mark.parametrize(("folder", "arm"), [("cdiscpilot01", "TRT01A"), ("pharmaverseadam", "ARM")])
+@pytest.mark.parametrize(("teae", "suffix"), [(False, "all"), (True, "teae")])
+def test_module_matches_r(folder: str, arm: str, teae: bool, suffix: str) -> None:
+    argv = [
+        sys.executable,
+        "-m",
+        "medcare_metrics",
+        "toxicity",
+        str(CONFORMANCE / folder),
+        "--by",
+        arm,
+        "--json",
+    ]
+    done = subprocess.run(
+        argv + (["--teae"] if teae else []), capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "AESEV rank" in done.stderr
+    data = json.loads(done.stdout)
+    reference = CONFORMANCE / folder / "reference"
+    den = pd.read_csv(reference / "ae_denominators.csv")
+    assert data["denominators"] == dict(zip(den["GROUP"], den["N_safety"].astype(int), strict=True))
+    ref = pd.read_csv(reference / f"ae_worst_severity_by_term_arm_{suffix}.csv")
+    expected = sorted(
+        (r.AEBODSYS, r.AEDECOD, r.GROUP, SEVERITY_RANK[r.worst_severity], int(r.n_subjects))
+        for r in ref.itertuples()
+    )
+    got = sorted(
+        (r["AEBODSYS"], r["AEDECOD"], r["group"], r["worst_grade"], r["n_subjects"]) for r in data["rows"]
+    )
+    assert got == expected

@@ -1,0 +1,176 @@
+"""Protocol deviation checks on hand-built ADSL and ADTU, one patient per broken rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from medcare_metrics.eligibility import (
+    DEVIATION_COLUMNS,
+    conventional_lesion_count,
+    protocol_deviations,
+    rules_not_checked,
+)
+
+CLEAN = {
+    "SITEID": "01",
+    "ENRLFL": "Y",
+    "SAFFL": "Y",
+    "BTESTO": 20.0,
+    "NLES": 2,
+    "WHOPS": 1,
+    "AGE": 70.0,
+    "RFICDT": "2021-01-01",
+    "ENRLDT": "2021-01-01",  # same day as consent: allowed
+    "TRTSDT": "2021-01-15",
+    "PRIMTRT": "Radiotherapy",
+    "SYSTHER": "ADT + enzalutamide",
+    "SCRFCRIT": None,
+    "MDTDETL": "SBRT",
+}
+
+
+def make_adsl() -> pd.DataFrame:
+    changes = {
+        "P00": {},  # clean
+        "P01": {"BTESTO": 50.0},  # at the castrate level: not below it
+        "P02": {"NLES": 4},
+        "P03": {"WHOPS": 2},
+        "P04": {"AGE": 17.0},
+        "P05": {"RFICDT": None},
+        "P06": {"RFICDT": "2021-01-05", "ENRLDT": "2021-01-02", "TRTSDT": "2021-01-20"},
+        "P07": {"TRTSDT": "2020-12-25"},
+        "P08": {"PRIMTRT": "Untreated"},  # no local therapy anywhere
+        "P09": {"PRIMTRT": "Untreated", "MDTDETL": "SBRT; Conventional RT"},  # local therapy in ADSL only
+        "P10": {"SYSTHER": "ADT + olaparib"},
+        "P11": {"SCRFCRIT": "exc01"},
+        "P12": {"PRIMTRT": "Untreated", "SAFFL": "N", "TRTSDT": None},  # no MDT yet: nothing to check
+        "P13": {"ENRLFL": "N", "BTESTO": 80.0, "WHOPS": 3, "SCRFCRIT": "EXC01"},  # screen failure: ignored
+        # Case does not matter; a missing value is no deviation.
+        "P14": {"SYSTHER": "adt + ABIRATERONE", "WHOPS": pd.NA, "BTESTO": None},
+    }
+    rows = [{"USUBJID": k, **CLEAN, **v} for k, v in changes.items()]
+    adsl = pd.DataFrame(rows)
+    for column in ("RFICDT", "ENRLDT", "TRTSDT"):
+        adsl[column] = pd.to_datetime(adsl[column])
+    adsl["WHOPS"] = adsl["WHOPS"].astype("Int64")
+    adsl["NLES"] = adsl["NLES"].astype("Int64")
+    return adsl
+
+
+def make_adtu() -> pd.DataFrame:
+    rows = [
+        # P00: 3 conventional lesions + 1 PSMA-only: 3 counted
+        ("P00", "L1", "Bone", "Conventional", "SBRT"),
+        ("P00", "L2", "Bone", "Conventional", "SBRT"),
+        ("P00", "L3", "Lymph node", "Conventional", "SBRT"),
+        ("P00", "L4", "Lymph node", "PSMA PET-CT only", "SBRT"),
+        # P02: 4 conventional lesions (agrees with NLES = 4)
+        ("P02", "L1", "Bone", "Conventional", "SBRT"),
+        ("P02", "L2", "Bone", "Conventional", "SBRT"),
+        ("P02", "L3", "Bone", "Conventional", "SBRT"),
+        ("P02", "L4", "Visceral", "Conventional", "Metastasectomy"),
+        # P03: 3 bone + 2 local-recurrence rows = 4 lesions
+        ("P03", "L1", "Bone", "Conventional", "SBRT"),
+        ("P03", "L2", "Bone", "Conventional", "SBRT"),
+        ("P03", "L3", "Bone", "Conventional", "SBRT"),
+        ("P03", "L4", "Local recurrence", "Conventional", "Conventional RT"),
+        ("P03", "L5", "Local recurrence", "Conventional", "Conventional RT"),
+        # P08: untreated primary, prostate lesion not treated
+        ("P08", "L1", "Local recurrence", "Conventional", "None"),
+        ("P08", "L2", "Bone", "Conventional", "SBRT"),
+        # P09: untreated primary, prostate irradiated -> local therapy given
+        ("P09", "L1", "Local recurrence", "Conventional", "Conventional RT"),
+    ]
+    return pd.DataFrame(rows, columns=["USUBJID", "TULNKID", "TULOCCAT", "TUMETHOD", "MDTLES"])
+
+
+def pairs(deviations: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(zip(deviations["USUBJID"], deviations["RULE"], strict=True))
+
+
+def test_each_rule_flags_its_patient_adsl_only():
+    found = protocol_deviations(make_adsl())
+    assert list(found.columns) == list(DEVIATION_COLUMNS)
+    assert pairs(found) == [
+        ("P01", "TESTO"),
+        ("P02", "LESIONS"),
+        ("P03", "WHOPS"),
+        ("P04", "AGE"),
+        ("P05", "CONSENT_MISSING"),
+        ("P06", "CONSENT_AFTER_REG"),
+        ("P07", "MDT_BEFORE_REG"),
+        ("P08", "PRIMARY_UNTREATED"),  # P09 has Conventional RT in MDTDETL
+        ("P10", "SYSTHER"),
+        ("P11", "SCREEN_FAILURE_ENROLLED"),
+    ]
+    row = found.set_index("RULE").loc["CONSENT_AFTER_REG"]
+    assert row["VALUE"] == "RFICDT 2021-01-05, ENRLDT 2021-01-02"
+    assert "3 day(s)" in row["DETAIL"]
+    assert row["SITEID"] == "01"
+    assert found.set_index("RULE").loc["TESTO", "VALUE"] == "50"
+    assert "INC02" in found.set_index("RULE").loc["TESTO", "CRITERION"]
+    assert found.set_index("RULE").loc["MDT_BEFORE_REG", "DETAIL"].startswith("MDT started 7 day(s)")
+    assert found.set_index("RULE").loc["SCREEN_FAILURE_ENROLLED", "VALUE"] == "EXC01"
+
+
+def test_lesion_data_adds_its_rule_and_local_therapy_evidence():
+    found = protocol_deviations(make_adsl(), make_adtu())
+    lesions = found.loc[found["RULE"].eq("LESIONS_ADTU")]
+    assert list(lesions["USUBJID"]) == ["P02", "P03"]
+    assert list(lesions["VALUE"]) == ["4", "4"]
+    # With ADTU, local therapy comes from the prostate lesion: P08 untreated lesion flagged; P09 treated.
+    # P12 (untreated primary, no MDT yet) is not flagged.
+    untreated = found.loc[found["RULE"].eq("PRIMARY_UNTREATED"), "USUBJID"].tolist()
+    assert untreated == ["P08"]
+
+
+def test_conventional_lesion_count():
+    counts = conventional_lesion_count(make_adtu())
+    assert counts.to_dict() == {"P00": 3, "P02": 4, "P03": 4, "P08": 2, "P09": 1}
+
+
+def test_lesion_count_without_tumethod_counts_every_lesion():
+    counts = conventional_lesion_count(make_adtu().drop(columns="TUMETHOD"))
+    assert counts["P00"] == 4
+    found = protocol_deviations(make_adsl(), make_adtu().drop(columns="TUMETHOD"))
+    assert found.loc[found["RULE"].eq("LESIONS_ADTU"), "USUBJID"].tolist() == ["P00", "P02", "P03"]
+
+
+def test_no_deviation_gives_empty_frame_with_columns():
+    adsl = make_adsl().loc[lambda f: f["USUBJID"].isin(["P00", "P13", "P14"])]
+    found = protocol_deviations(adsl, make_adtu())
+    assert found.empty
+    assert list(found.columns) == list(DEVIATION_COLUMNS)
+
+
+def test_missing_columns_skip_rules_and_are_listed():
+    adsl = make_adsl().drop(columns=["BTESTO", "RFICDT", "MDTDETL"])
+    found = protocol_deviations(adsl)
+    assert (
+        not found["RULE"].isin(["TESTO", "CONSENT_MISSING", "CONSENT_AFTER_REG", "PRIMARY_UNTREATED"]).any()
+    )
+    skipped = rules_not_checked(adsl).set_index("RULE")
+    assert list(skipped.index) == [
+        "TESTO",
+        "LESIONS_ADTU",
+        "CONSENT_MISSING",
+        "CONSENT_AFTER_REG",
+        "PRIMARY_UNTREATED",
+    ]
+    assert skipped.loc["TESTO", "MISSING"] == "ADSL.BTESTO"
+    assert skipped.loc["LESIONS_ADTU", "MISSING"] == "ADTU"
+    assert "ADSL.MDTDETL" in skipped.loc["PRIMARY_UNTREATED", "MISSING"]
+    assert rules_not_checked(make_adsl(), make_adtu()).empty
+
+
+def test_conformance_like_adsl_only_needs_ids():
+    adsl = pd.DataFrame({"USUBJID": ["A", "B"], "SITEID": ["1", "2"], "AGE": [16.0, 70.0]})
+    found = protocol_deviations(adsl)
+    assert pairs(found) == [("A", "AGE")]
+    assert len(rules_not_checked(adsl)) == 10
+
+
+def test_missing_ids_raise():
+    with pytest.raises(ValueError, match="SITEID"):
+        protocol_deviations(pd.DataFrame({"USUBJID": ["A"]}))

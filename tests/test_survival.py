@@ -1,0 +1,317 @@
+"""Survival statistics on tiny frames whose answers are worked out by hand (formulas written out below)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from medcare_metrics import survival as sv
+from medcare_metrics.protocol import DAYS_PER_MONTH
+
+Z95 = 1.959963984540054
+
+
+def tte(times, events, groups=None) -> pd.DataFrame:
+    n = len(times)
+    return pd.DataFrame(
+        {
+            "USUBJID": [f"S{i:02d}" for i in range(n)],
+            "TIME": np.asarray(times, dtype=float),
+            "EVENT": np.asarray(events, dtype=bool),
+            "GROUP": groups if groups is not None else ["ALL"] * n,
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Kaplan-Meier, worked on paper: subjects with times 1 (event), 2 (censored), 3 (event)
+# ---------------------------------------------------------------------------------------------------------------
+
+THREE = tte([1, 2, 3], [1, 0, 1])
+
+
+def test_three_subjects_km_table():
+    t = sv.km_table(THREE)
+    assert list(t["TIME"]) == [1, 2, 3]
+    assert list(t["N_RISK"]) == [3, 2, 1]
+    assert list(t["N_EVENT"]) == [1, 0, 1]
+    assert list(t["N_CENSOR"]) == [0, 1, 0]
+    # S(1) = 1 - 1/3; the censoring at 2 keeps it; at 3 the only subject at risk has the event.
+    assert t["SURV"].tolist() == pytest.approx([2 / 3, 2 / 3, 0.0], abs=1e-15)
+    # Greenwood: var(log S) = sum d / (n (n - d)) = 1/(3*2) until the step to zero, where it is infinite.
+    assert t["STD_ERR"].iloc[0] == pytest.approx(math.sqrt(1 / 6), abs=1e-15)
+    assert t["STD_ERR"].iloc[1] == pytest.approx(math.sqrt(1 / 6), abs=1e-15)
+    assert math.isinf(t["STD_ERR"].iloc[2])
+    # log CI: S exp(+-z se), upper limit capped at 1; no limits where S = 0 (R gives NA).
+    assert t["LOWER"].iloc[0] == pytest.approx(2 / 3 * math.exp(-Z95 * math.sqrt(1 / 6)), abs=1e-12)
+    assert t["UPPER"].iloc[0] == 1.0
+    assert np.isnan(t["LOWER"].iloc[2]) and np.isnan(t["UPPER"].iloc[2])
+
+
+def test_three_subjects_log_log_and_plain_limits():
+    s, se = 2 / 3, math.sqrt(1 / 6)
+    ll = sv.km_table(THREE, sv.KMOptions("log-log")).iloc[0]
+    # log-log: S ** exp(-+ z se / log S)
+    assert ll["LOWER"] == pytest.approx(s ** math.exp(-Z95 * se / math.log(s)), abs=1e-12)
+    assert ll["UPPER"] == pytest.approx(s ** math.exp(Z95 * se / math.log(s)), abs=1e-12)
+    plain = sv.km_table(THREE, sv.KMOptions("plain")).iloc[0]
+    assert plain["LOWER"] == pytest.approx(s - Z95 * se * s, abs=1e-12)
+    assert plain["UPPER"] == 1.0  # s + z se s = 1.19, clipped
+
+
+def test_three_subjects_median():
+    m = sv.km_medians(THREE).iloc[0]
+    assert (m["N"], m["EVENTS"]) == (3, 2)
+    assert m["MEDIAN"] == 3.0  # S first falls to <= 0.5 at time 3
+    assert m["LOWER"] == 1.0  # the lower band is 0.30 at time 1
+    assert np.isnan(m["UPPER"])  # the upper band stays 1, then has no value where S = 0: not reached
+
+
+def test_conf_level_changes_the_width():
+    narrow = sv.km_table(THREE, sv.KMOptions("log", 0.80)).iloc[0]
+    z80 = 1.2815515655446004
+    assert narrow["LOWER"] == pytest.approx(2 / 3 * math.exp(-z80 * math.sqrt(1 / 6)), abs=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Medians: the S = 0.5 plateau rule
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_exact_half_plateau_gives_the_midpoint():
+    # 1 E, 2 E, 3 C, 4 E: S = 0.75, 0.5, 0.5, 0 -> flat at 0.5 from 2 to 4, median (2 + 4) / 2.
+    m = sv.km_medians(tte([1, 2, 3, 4], [1, 1, 0, 1])).iloc[0]
+    assert m["MEDIAN"] == 3.0
+
+
+def test_half_plateau_to_the_end_gives_its_start():
+    # 1 E, 2 E, 3 C, 4 C: S stays at 0.5 after time 2; no later drop, so R reports 2.
+    m = sv.km_medians(tte([1, 2, 3, 4], [1, 1, 0, 0])).iloc[0]
+    assert m["MEDIAN"] == 2.0
+
+
+def test_all_censored_has_no_median_and_flat_curve():
+    t = sv.km_table(tte([3, 5, 5, 9], [0, 0, 0, 0]))
+    assert (t["SURV"] == 1).all() and (t["STD_ERR"] == 0).all()
+    assert (t["LOWER"] == 1).all() and (t["UPPER"] == 1).all()
+    m = sv.km_medians(tte([3, 5, 5, 9], [0, 0, 0, 0])).iloc[0]
+    assert m["EVENTS"] == 0 and np.isnan(m["MEDIAN"]) and np.isnan(m["LOWER"]) and np.isnan(m["UPPER"])
+
+
+def test_log_log_has_no_limits_where_s_is_one():
+    t = sv.km_table(tte([3, 5], [0, 0]), sv.KMOptions("log-log"))
+    assert t["LOWER"].isna().all() and t["UPPER"].isna().all()
+
+
+def test_one_subject_with_an_event():
+    t = sv.km_table(tte([4], [1]))
+    assert t["SURV"].tolist() == [0.0]
+    m = sv.km_medians(tte([4], [1])).iloc[0]
+    assert m["MEDIAN"] == 4.0 and np.isnan(m["LOWER"]) and np.isnan(m["UPPER"])
+
+
+def test_event_at_time_zero():
+    # 0 E, 0 C, 3 E, ...: at time 0 one of 6 has the event, S(0) = 5/6.
+    t = sv.km_table(tte([0, 0, 3, 5, 7, 7], [1, 0, 1, 0, 1, 1]))
+    assert t["TIME"].iloc[0] == 0
+    assert (t["N_RISK"].iloc[0], t["N_EVENT"].iloc[0], t["N_CENSOR"].iloc[0]) == (6, 1, 1)
+    assert t["SURV"].iloc[0] == pytest.approx(5 / 6, abs=1e-15)
+
+
+def test_ties_of_events_and_censorings_at_one_time():
+    # At time 2: 5 at risk, 2 events, 1 censored; censored subjects count as at risk at their own time.
+    t = sv.km_table(tte([2, 2, 2, 4, 5], [1, 1, 0, 1, 0]))
+    first = t.iloc[0]
+    assert (first["N_RISK"], first["N_EVENT"], first["N_CENSOR"]) == (5, 2, 1)
+    assert first["SURV"] == pytest.approx(3 / 5, abs=1e-15)
+    # At 4: 2 at risk, 1 event -> S = 3/5 * 1/2.
+    assert t["SURV"].iloc[1] == pytest.approx(0.3, abs=1e-15)
+
+
+def test_nearly_equal_times_are_merged_as_r_does():
+    # R's timefix: times closer than sqrt(machine epsilon) are one time.
+    t = sv.km_table(tte([1.0, 1.0 + 1e-10, 2.0], [1, 1, 0]))
+    assert len(t) == 2 and t["N_EVENT"].iloc[0] == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Landmarks
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_survival_at_landmarks():
+    s = sv.survival_at(THREE, [2.5, 0, 1, 10])
+    assert list(s["TIME"]) == [0, 1, 2.5, 10]  # sorted, as R
+    # at risk = subjects with time >= landmark
+    assert list(s["N_RISK"]) == [3, 3, 1, 0]
+    assert list(s["N_EVENT"]) == [0, 1, 0, 1]
+    assert s["SURV"].iloc[:3].tolist() == pytest.approx([1.0, 2 / 3, 2 / 3], abs=1e-15)
+    assert s["LOWER"].iloc[0] == 1.0
+    assert np.isnan(s["SURV"].iloc[3])  # after the last follow-up: unknown
+
+
+def test_survival_at_extend_carries_the_last_value():
+    s = sv.survival_at(tte([1, 2, 3, 4], [1, 1, 0, 0]), [10], extend=True).iloc[0]
+    assert (s["N_RISK"], s["SURV"]) == (0, 0.5)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Log-rank and Cox, by hand
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_logrank_two_subjects():
+    # A dies at 1, B at 2. At 1: 2 at risk (1 per group), 1 death: E_A = 1/2, V = 1 * 1/2 * 1/2.
+    # At 2 only B is at risk: E_A = 0, V = 0. chi2 = (O_A - E_A)^2 / V = 0.25 / 0.25 = 1.
+    r = sv.logrank_test(tte([1, 2], [1, 1], ["A", "B"]))
+    assert r.chisq == pytest.approx(1.0, abs=1e-12)
+    assert r.df == 1
+    assert r.p == pytest.approx(math.erfc(1 / math.sqrt(2)), abs=1e-12)  # P(chi2_1 > 1) = P(|Z| > 1)
+    assert r.table["OBSERVED"].tolist() == [1, 1]
+    assert r.table["EXPECTED"].tolist() == pytest.approx([0.5, 1.5])
+
+
+def test_logrank_needs_two_groups():
+    assert sv.logrank_test(THREE) is None
+    assert sv.pairwise_logrank(THREE).empty
+
+
+def test_logrank_without_expected_events_in_one_group_is_not_testable():
+    # B's only subject is censored before any death: no expected events in B, nothing to compare.
+    r = sv.logrank_test(tte([2, 3, 1], [1, 1, 0], ["A", "A", "B"]))
+    assert r.chisq == 0 and r.df == 0 and np.isnan(r.p) and not r.testable
+
+
+def test_cox_closed_form_without_ties():
+    # A: 1, 3; B: 2, 4 (all events); r = HR of B. Partial likelihood r / ((2 + 2r)(1 + 2r)(1 + r)), whose score
+    # vanishes at 1 - r - 4 r^2 = 0, r = (sqrt(17) - 1) / 8. Information: sum of the risk-set variances of x,
+    # 2 r / (1 + r)^2 + 2 r / (1 + 2 r)^2.
+    got = sv.cox_hazard_ratio(tte([1, 3, 2, 4], [1, 1, 1, 1], ["A", "A", "B", "B"]))
+    r = (math.sqrt(17) - 1) / 8
+    se = 1 / math.sqrt(2 * r / (1 + r) ** 2 + 2 * r / (1 + 2 * r) ** 2)
+    assert (got.reference, got.comparator, got.n, got.events) == ("A", "B", 4, 4)
+    assert got.hr == pytest.approx(r, abs=1e-9)
+    assert got.se == pytest.approx(se, abs=1e-9)
+    assert got.lower == pytest.approx(r * math.exp(-Z95 * se), abs=1e-9)
+    assert got.p == pytest.approx(math.erfc(abs(math.log(r) / se) / math.sqrt(2)), abs=1e-9)
+
+
+def test_cox_reference_can_be_chosen():
+    data = tte([1, 3, 2, 4], [1, 1, 1, 1], ["A", "A", "B", "B"])
+    flipped = sv.cox_hazard_ratio(data, reference="B")
+    assert flipped.comparator == "A"
+    assert flipped.hr == pytest.approx(8 / (math.sqrt(17) - 1), abs=1e-9)
+    with pytest.raises(ValueError, match="reference group"):
+        sv.cox_hazard_ratio(data, reference="C")
+
+
+def test_cox_needs_exactly_two_groups():
+    assert sv.cox_hazard_ratio(THREE) is None
+    assert sv.cox_hazard_ratio(tte([1, 2, 3], [1, 1, 1], ["A", "B", "C"])) is None
+
+
+def test_cox_without_events_is_not_estimable():
+    got = sv.cox_hazard_ratio(tte([1, 2], [0, 0], ["A", "B"]))
+    assert np.isnan(got.hr) and got.note == "no events"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# time_to_event and units
+# ---------------------------------------------------------------------------------------------------------------
+
+ADSL = pd.DataFrame(
+    {
+        "USUBJID": ["P1", "P2", "P3", "P4"],
+        "SITEID": ["B", "A", "A", None],
+        "NLES": pd.array([10, 2, 2, 1], dtype="Int64"),
+    }
+)
+ADTTE = pd.DataFrame(
+    {
+        "USUBJID": ["P1", "P2", "P3", "P4", "P1"],
+        "PARAMCD": ["PFS", "PFS", "PFS", "PFS", "OS"],
+        "AVAL": [30.0, 61.0, 15.0, 7.0, 400.0],
+        "AVALU": ["DAYS"] * 5,
+        "CNSR": pd.array([0, 1, 2, 0, 1], dtype="Int64"),
+        "TRTA": ["X", "Y", "X", "Y", "X"],
+    }
+)
+
+
+def test_time_to_event_turns_cnsr_into_events():
+    t = sv.time_to_event(ADTTE, "PFS").set_index("USUBJID")
+    assert list(t.columns) == ["TIME", "EVENT", "GROUP"]
+    assert t["EVENT"].to_dict() == {"P1": True, "P2": False, "P3": False, "P4": True}
+    assert t["TIME"].to_dict() == {"P1": 30.0, "P2": 61.0, "P3": 15.0, "P4": 7.0}
+    assert set(t["GROUP"]) == {"ALL"}
+
+
+def test_time_to_event_by_adsl_column_and_missing_group_last():
+    t = sv.time_to_event(ADTTE, "PFS", adsl=ADSL, by="SITEID")
+    assert list(t["GROUP"]) == ["A", "A", "B", "Missing"]
+    assert list(t["USUBJID"]) == ["P2", "P3", "P1", "P4"]
+
+
+def test_time_to_event_numeric_groups_in_numeric_order():
+    t = sv.time_to_event(ADTTE, "PFS", adsl=ADSL, by="NLES")
+    assert list(pd.unique(t["GROUP"])) == ["1", "2", "10"]
+
+
+def test_time_to_event_by_adtte_column():
+    t = sv.time_to_event(ADTTE, "PFS", by="TRTA")
+    assert dict(zip(t["USUBJID"], t["GROUP"], strict=True)) == {"P1": "X", "P3": "X", "P2": "Y", "P4": "Y"}
+
+
+def test_time_to_event_errors_name_the_problem():
+    with pytest.raises(ValueError, match="NESTFS.*available: PFS, OS"):
+        sv.time_to_event(ADTTE, "NESTFS")
+    with pytest.raises(ValueError, match="'MDTTYPE' not found"):
+        sv.time_to_event(ADTTE, "PFS", adsl=ADSL, by="MDTTYPE")
+
+
+def test_time_to_event_converts_units():
+    t = sv.time_to_event(ADTTE, "OS", unit="months")
+    assert t["TIME"].iloc[0] == pytest.approx(400 / DAYS_PER_MONTH)
+    weeks = ADTTE.assign(AVALU="WEEKS")
+    assert sv.time_to_event(weeks, "OS", unit="DAYS")["TIME"].iloc[0] == pytest.approx(2800.0)
+
+
+def test_mixed_units_need_a_target_unit():
+    mixed = ADTTE.assign(AVALU=["DAYS", "MONTHS", "DAYS", "DAYS", "DAYS"])
+    with pytest.raises(ValueError, match="mixes time units"):
+        sv.time_to_event(mixed, "PFS")
+    t = sv.time_to_event(mixed, "PFS", unit="DAYS").set_index("USUBJID")
+    assert t.loc["P2", "TIME"] == pytest.approx(61 * DAYS_PER_MONTH)
+
+
+def test_time_unit_and_convert_time():
+    assert sv.time_unit(ADTTE, "PFS") == "DAYS"
+    assert sv.time_unit(ADTTE.drop(columns="AVALU"), "PFS") == "DAYS"
+    assert sv.convert_time(365.25, "days", "years") == pytest.approx(1.0)
+    assert sv.convert_time(14.0, "DAYS", "WEEKS") == pytest.approx(2.0)
+    assert sv.convert_time(np.array([1.0, 2.0]), "month", "days").tolist() == pytest.approx(
+        [DAYS_PER_MONTH, 2 * DAYS_PER_MONTH]
+    )
+    with pytest.raises(ValueError, match="unknown time unit"):
+        sv.normalize_unit("fortnights")
+
+
+def test_endpoints_primary_first():
+    assert sv.endpoints(ADTTE) == ["PFS", "OS"]
+    assert sv.endpoints(pd.DataFrame({"PARAMCD": ["TTDE", "OS", "NESTFS", "ABC"]})) == ["NESTFS", "OS", "ABC", "TTDE"]
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError, match="conf_type"):
+        sv.KMOptions("logit")
+    with pytest.raises(ValueError, match="conf_level"):
+        sv.KMOptions("log", 95)
+    assert sv.KMOptions().label == "95% CI, log transform (R default)"
+
+
+def test_estimators_reject_a_frame_without_the_columns():
+    with pytest.raises(ValueError, match="time_to_event"):
+        sv.km_table(pd.DataFrame({"TIME": [1.0]}))

@@ -1,7 +1,8 @@
 """Time the Kaplan-Meier estimate against lifelines' bare fit.
 
 Ours: ``km_table`` (every distinct time with at-risk counts, Greenwood standard error and the log CI) plus
-``km_medians`` (median with CI). lifelines: ``KaplanMeierFitter().fit`` on the same arrays (one fit per stratum).
+``km_medians`` (median with CI). lifelines: ``KaplanMeierFitter().fit`` on the same arrays (one fit per
+stratum).
 Run ``python bench/bench_km.py``; it prints the best of several repeats and the ratio (target: at most 2).
 """
 
@@ -45,8 +46,10 @@ def make_data(n: int, n_groups: int, continuous: bool, seed: int = 1) -> pd.Data
 
 def bench(label: str, tte: pd.DataFrame, repeats: int) -> None:
     options = KMOptions("log")
-    parts = [(g.to_numpy(), e.to_numpy()) for _, (g, e) in
-             ((k, (d["TIME"], d["EVENT"])) for k, d in tte.groupby("GROUP", sort=False))]
+    parts = [
+        (g.to_numpy(), e.to_numpy())
+        for _, (g, e) in ((k, (d["TIME"], d["EVENT"])) for k, d in tte.groupby("GROUP", sort=False))
+    ]
 
     def ours() -> None:
         km_table(tte, options)

@@ -106,6 +106,8 @@ class PageContext:
         The date the view shows: the chosen as-of date, else the cut-off; None when the data hold no date.
     cutoff : datetime.date or None
         The data cut-off (ADSL.DCUTDT), else the latest date in the data.
+    cutoff_label : str
+        ``"cut-off"`` when :attr:`cutoff` is ADSL.DCUTDT, ``"latest date in the data"`` otherwise.
     source : str
         Path of the data source.
     source_name : str
@@ -124,6 +126,7 @@ class PageContext:
     n_total: int
     as_of: date | None
     cutoff: date | None
+    cutoff_label: str
     source: str
     source_name: str
     fingerprint: str

@@ -208,17 +208,19 @@ def render_sidebar(source: DataSource) -> PageContext:
         full = result.trial
         assert full is not None  # _load stops the run otherwise
         cut = cuts.data_cutoff(full)
+        cutoff_label = "cut-off"
         if cut is None:
             cut = cuts.latest_date(full)
+            cutoff_label = "latest date in the data"
         cutoff = None if cut is None else cut.date()
 
-        example = " (example trial)" if is_example(source.path) else ""
-        st.markdown(f"**Data:** {full.name or source.path}{example}")
-        cut_label = "Data cut-off" if cuts.data_cutoff(full) is not None else "Latest date in data"
-        st.markdown(f"**{cut_label}:** {cutoff.isoformat() if cutoff else 'unknown'}")
+        name = "Example trial (synthetic)" if is_example(source.path) else (full.name or source.path)
+        cut_label = "Data cut-off" if cutoff_label == "cut-off" else "Latest date (no DCUTDT)"
         st.markdown(
-            f"**Fingerprint:** `{fingerprint}`",
-            help="Hash of the source files: the same fingerprint means the same data cut.",
+            f"**{name}**  \n{cut_label}: **{cutoff.isoformat() if cutoff else 'unknown'}**  \n"
+            f"Fingerprint: `{fingerprint}`",
+            help=f"Source: {source.path}. The fingerprint is a hash of the files: the same fingerprint means "
+            "the same data cut.",
         )
         if result.n_errors or result.n_warnings:
             st.caption(
@@ -245,6 +247,7 @@ def render_sidebar(source: DataSource) -> PageContext:
         n_total=count_enrolled(unfiltered.adsl),
         as_of=as_of if as_of is not None else cutoff,
         cutoff=cutoff,
+        cutoff_label=cutoff_label,
         source=source.path,
         source_name=full.name or Path(source.path).name,
         fingerprint=fingerprint,

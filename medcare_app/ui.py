@@ -39,9 +39,9 @@ def header_text(ctx: PageContext) -> str:
     if ctx.as_of is None:
         when = "Data cut-off unknown"
     elif ctx.replayed:
-        when = f"Replayed as of {ctx.as_of:%Y-%m-%d} (cut-off {ctx.cutoff:%Y-%m-%d})"
+        when = f"Replayed as of {ctx.as_of:%Y-%m-%d} ({ctx.cutoff_label} {ctx.cutoff:%Y-%m-%d})"
     else:
-        when = f"Data as of {ctx.as_of:%Y-%m-%d} (cut-off)"
+        when = f"Data as of {ctx.as_of:%Y-%m-%d} ({ctx.cutoff_label})"
     return f"**{ctx.patients_text}** · {filters} · {when}"
 
 

@@ -250,17 +250,15 @@ def accrual_projection(prediction: AccrualPrediction) -> pd.DataFrame:
         rows starts at the current count.
     """
     p = prediction
-    rows = [{"N": p.accrued, **dict.fromkeys(_BAND_COLUMNS, p.reference)}]
-    for count in range(p.accrued + 1, p.target + 1):
-        dist = remaining_time_distribution(
-            p.target, p.planned_days, p.certainty, p.accrued, p.elapsed_days, until=count
-        )
-        days = dist.ppf(_BAND_PROBS)
-        rows.append({"N": count, **{c: p._date(float(d)) for c, d in zip(_BAND_COLUMNS, days, strict=True)}})
-    out = pd.DataFrame(rows)
-    out["N"] = out["N"].astype(int)
-    for column in _BAND_COLUMNS:
-        out[column] = pd.to_datetime(out[column])
+    counts = np.arange(p.accrued, p.target + 1)
+    # Time to the j-th further patient is b * B / (1 - B), B ~ Beta(j, a): one vectorised quantile call.
+    remaining = (counts - p.accrued)[1:, None]
+    q = stats.beta.ppf(_BAND_PROBS[None, :], remaining, p.posterior_shape)
+    days = np.vstack([np.zeros((1, len(_BAND_PROBS))), p.posterior_rate * q / (1.0 - q)])
+    out = pd.DataFrame({"N": counts.astype(int)})
+    for index, column in enumerate(_BAND_COLUMNS):
+        offsets = pd.to_timedelta(days[:, index], unit="D")
+        out[column] = (p.reference + offsets).round("D")
     return out
 
 

@@ -731,8 +731,11 @@ class EventMaturity:
     projection : pandas.DataFrame
         Columns MONTHS_AHEAD, DATE, EXPECTED_NEW (expected events among the subjects at risk by DATE),
         EXPECTED_TOTAL (events so far + EXPECTED_NEW).
+    future : int
+        Patients still to enrol who are counted in the projection (see ``future_entries``).
     last_follow_up : pandas.Series
-        Last follow-up date of each subject at risk (index USUBJID).
+        Date from which each subject at risk is followed event-free: the last follow-up of enrolled subjects
+        (index USUBJID), then the entry dates of future patients (index ``FUTURE-1``, ...).
     """
 
     paramcd: str
@@ -746,6 +749,7 @@ class EventMaturity:
     rate_source: str
     reference: pd.Timestamp
     projection: pd.DataFrame
+    future: int
     last_follow_up: pd.Series
 
     def expected_events(self, dates: Sequence[object]) -> np.ndarray:
@@ -778,12 +782,12 @@ class EventMaturity:
         Returns
         -------
         pandas.Timestamp or None
-            The reference date when already reached; None when it cannot be reached (more events than
-            events so far plus patients at risk, or a rate of 0).
+            The reference date when already reached; None when it cannot be reached (at least as many events
+            as events so far plus patients at risk and future patients, or a rate of 0).
         """
         if events <= self.events:
             return self.reference
-        if events >= self.events + self.at_risk or self.rate_per_month <= 0:
+        if events >= self.events + self.at_risk + self.future or self.rate_per_month <= 0:
             return None
         low, high = 0, 1
         while self.expected_events([self.reference + pd.Timedelta(days=high)])[0] < events:
@@ -804,6 +808,7 @@ def event_maturity(
     as_of: object | None = None,
     months_ahead: Sequence[float] = DEFAULT_PROJECTION_MONTHS,
     assumed_median_months: float | None = None,
+    future_entries: Sequence[object] = (),
 ) -> EventMaturity:
     """Count the events of ``paramcd`` so far and project how many there will be by future dates.
 
@@ -816,7 +821,9 @@ def event_maturity(
     follow-up it would project no further events past the longest follow-up, however long one waits. The
     exponential uses all follow-up, extrapolates, and its one assumption (a constant hazard) is easy to state;
     compare it with an assumed median such as the historical benchmark. Parameter uncertainty is not
-    propagated: the numbers are expectations, not intervals.
+    propagated: the numbers are expectations, not intervals. While enrollment is open, patients still to come
+    can be added through ``future_entries`` (for example the predicted enrollment dates): each is event-free
+    at entry and contributes ``1 - exp(-rate * (D - entry))`` after it.
 
     Parameters
     ----------
@@ -833,6 +840,8 @@ def event_maturity(
         Months after the reference date to project to (each >= 0).
     assumed_median_months : float, optional
         Use ``ln 2 / assumed_median_months`` as the rate instead of the fitted one.
+    future_entries : sequence of date-like
+        Entry dates of patients still to enrol, counted as at risk from that date.
 
     Returns
     -------
@@ -896,7 +905,13 @@ def event_maturity(
     else:
         rate_month = events / (exposure_days / DAYS_PER_MONTH) if exposure_days > 0 else 0.0
         source = "fitted"
-    since = last.where(at_risk).fillna(reference)[at_risk].rename("LAST_FOLLOW_UP")
+    since = last.where(at_risk).fillna(reference)[at_risk]
+    entries = pd.to_datetime(pd.Series(list(future_entries), dtype=object))
+    if entries.isna().any():
+        raise ValueError("future_entries must be dates")
+    entries.index = [f"FUTURE-{i + 1}" for i in range(len(entries))]
+    if len(entries):
+        since = pd.concat([since, entries])
     dates = [(reference + pd.Timedelta(days=h * DAYS_PER_MONTH)).normalize() for h in horizons]
     result = EventMaturity(
         paramcd=paramcd,
@@ -910,7 +925,8 @@ def event_maturity(
         rate_source=source,
         reference=reference,
         projection=pd.DataFrame(),
-        last_follow_up=since,
+        future=len(entries),
+        last_follow_up=since.rename("LAST_FOLLOW_UP"),
     )
     total = result.expected_events(dates) if dates else np.zeros(0)
     projection = pd.DataFrame(

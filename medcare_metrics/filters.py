@@ -197,12 +197,12 @@ class Filters:
 
 
 def selected_subjects(adsl: pd.DataFrame, filters: Filters) -> pd.Series:
-    """Return a boolean mask of the ADSL rows that pass ``filters``.
+    """Return a boolean mask of the ADSL rows (or rows of any table) that pass ``filters``.
 
     Parameters
     ----------
     adsl : pandas.DataFrame
-        Subject-level data.
+        Subject-level data, or any table holding the filtered columns.
     filters : Filters
         The filters to apply.
 
@@ -218,11 +218,36 @@ def selected_subjects(adsl: pd.DataFrame, filters: Filters) -> pd.Series:
     """
     missing = [column for column in filters.columns if column not in adsl.columns]
     if missing:
-        raise ValueError(f"cannot filter on {', '.join(missing)}: not an ADSL column")
+        raise ValueError(f"cannot filter on {', '.join(missing)}: not a column of the table")
     mask = pd.Series(True, index=adsl.index)
     for column, values in filters.items:
         mask &= column_keys(adsl[column]).isin(values)
     return mask
+
+
+def select_rows(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Return the rows of any table whose columns hold allowed values (e.g. problems by dataset and severity).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    filters : Filters
+        Allowed values per column of ``frame``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows, index reset; ``frame`` itself when there are no filters.
+
+    Raises
+    ------
+    ValueError
+        When a filtered column is not in ``frame``.
+    """
+    if not filters:
+        return frame
+    return frame.loc[selected_subjects(frame, filters)].reset_index(drop=True)
 
 
 def apply_filters(trial: TrialData, filters: Filters) -> TrialData:

@@ -28,6 +28,8 @@ CONVENTIONAL = "Conventional"
 COUNT_CATEGORIES: tuple[str, ...] = ("0", "1", "2", "3", f">{protocol.MAX_LESIONS}")
 
 _REQUIRED = ("USUBJID", "TULNKID", "TULOC", "TULOCCAT")
+#: A dose or fraction count: one number, or one per lesion.
+Dose = float | np.ndarray | pd.Series
 
 
 @dataclass(frozen=True)
@@ -342,7 +344,7 @@ def mdt_per_lesion(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.D
     return out
 
 
-def bed(total_dose_gy: object, fractions: object, alpha_beta_gy: float) -> object:
+def bed(total_dose_gy: Dose, fractions: Dose, alpha_beta_gy: float) -> Dose:
     """Return the biologically effective dose, BED = D (1 + d / (alpha/beta)), d = D / n.
 
     Parameters
@@ -370,7 +372,7 @@ def bed(total_dose_gy: object, fractions: object, alpha_beta_gy: float) -> objec
     return total_dose_gy * (1.0 + d / alpha_beta_gy)
 
 
-def eqd2(total_dose_gy: object, fractions: object, alpha_beta_gy: float) -> object:
+def eqd2(total_dose_gy: Dose, fractions: Dose, alpha_beta_gy: float) -> Dose:
     """Return the equivalent dose in 2-Gy fractions, EQD2 = BED / (1 + 2 / (alpha/beta)).
 
     Parameters

@@ -213,13 +213,35 @@ def _text_columns(dataset: str) -> set[str]:
     return {c for c, spec in schema.column_specs(dataset).items() if spec.kind in ("text", "flag")}
 
 
+def _csv_format(path: Path) -> tuple[str, str]:
+    """Return the encoding and delimiter of a CSV file from its bytes and header line."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        encoding = "utf-8-sig"  # also drops the byte-order mark Excel writes, which would rename column 1
+    except UnicodeDecodeError:
+        encoding = "cp1252"  # European SAS and Excel exports
+    header = data.split(b"\n", 1)[0].decode(encoding, errors="replace")
+    # Excel in Belgian and other European locales writes ";"-separated CSV.
+    sep = max((",", ";", "\t"), key=header.count)
+    return encoding, sep
+
+
 def _read_csv(path: Path, dataset: str) -> _Raw:
-    header = pd.read_csv(path, nrows=0, encoding_errors="replace").columns
+    encoding, sep = _csv_format(path)
+    header = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding, encoding_errors="replace").columns
     text = _text_columns(dataset)
     # Text columns stay text so that site "001" or subject "0042" keep their leading zeros.
     dtypes = {c: str for c in header if str(c).strip().upper() in text}
     frame = pd.read_csv(
-        path, keep_default_na=False, na_values=[""], dtype=dtypes, encoding_errors="replace", low_memory=False
+        path,
+        sep=sep,
+        keep_default_na=False,
+        na_values=[""],
+        dtype=dtypes,
+        encoding=encoding,
+        encoding_errors="replace",
+        low_memory=False,
     )
     return _Raw(frame, path.name, np.arange(2, len(frame) + 2))
 
@@ -383,7 +405,9 @@ def _collect_zip(path: Path, out: _Collector) -> dict[str, _Raw]:
 
 def _is_blank(s: pd.Series) -> pd.Series:
     """Missing values and empty or blank strings."""
-    return s.isna() | s.map(lambda v: isinstance(v, str) and v.strip() == "")
+    if not pd.api.types.is_object_dtype(s) and not pd.api.types.is_string_dtype(s):
+        return s.isna()
+    return s.isna() | s.astype(str).str.strip().eq("")
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -396,6 +420,10 @@ def _to_text(s: pd.Series) -> pd.Series:
             return v if v.strip() else np.nan
         return str(v)
 
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        # Fast path for the usual all-text column: blank strings become missing.
+        keep = s.notna() & s.astype(str).str.strip().ne("")
+        return s.where(keep, np.nan).astype(object)
     return s.map(conv).astype(object)
 
 
@@ -422,34 +450,48 @@ def _to_integer(s: pd.Series, grades: bool) -> pd.Series:
     return num.round().astype("Int64")
 
 
+def _one_date(v: object) -> pd.Timestamp:
+    """Read one date-like value (date, datetime, ISO text); NaT when it is not one."""
+    if isinstance(v, (bool, int, float, np.number)):
+        # A bare number has no unit outside SAS files (days? Excel serial? nanoseconds?): report it.
+        return pd.NaT
+    try:
+        ts = pd.Timestamp(v)
+    except (TypeError, ValueError, OverflowError):
+        return pd.NaT
+    if ts is pd.NaT:
+        return pd.NaT
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
 def _to_date(s: pd.Series, sas: bool) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
         return out.astype("datetime64[ns]").dt.normalize()
     if sas and pd.api.types.is_numeric_dtype(s):
         return (SAS_EPOCH + pd.to_timedelta(s.astype("float64").round(), unit="D")).astype("datetime64[ns]")
-
-    def conv(v: object) -> object:
-        if _missing(v):
-            return pd.NaT
-        if isinstance(v, str):
-            v = v.strip()
-            if not v:
-                return pd.NaT
-            try:
-                # ISO 8601 only: 03/04/2024 is ambiguous and is reported instead of guessed.
-                return pd.to_datetime(v, format="ISO8601")
-            except (ValueError, OverflowError):
-                return pd.NaT
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    is_text = s.map(lambda v: isinstance(v, str)).astype(bool)
+    text = s[is_text].astype(str).str.strip()
+    # Full ISO 8601 dates only: "03/04/2024" is ambiguous and "2024-05" a partial date; both are reported
+    # instead of guessed.
+    text = text[text.str.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")]
+    if not text.empty:
         try:
-            ts = pd.Timestamp(v)  # date, datetime, numpy datetime64
-        except (TypeError, ValueError):
-            return pd.NaT
-        return ts
-
-    values = s.map(conv)
-    stamps = [pd.NaT if _missing(v) else (v.tz_localize(None) if v.tzinfo is not None else v) for v in values]
-    return pd.Series(pd.to_datetime(stamps), index=s.index).astype("datetime64[ns]").dt.normalize()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        except (ValueError, TypeError):
+            parsed = text.map(_one_date)
+        if not pd.api.types.is_datetime64_any_dtype(parsed):  # mixed time-zone offsets: one at a time
+            parsed = text.map(_one_date)
+        elif getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)  # keep the local wall-clock date
+        out.loc[parsed.index] = pd.to_datetime(parsed).astype("datetime64[ns]")
+    others = s[~is_text & s.notna()]
+    if not others.empty:  # date and datetime objects (XPT, SAS7BDAT, Excel, Parquet)
+        out.loc[others.index] = pd.to_datetime(others.map(_one_date)).astype("datetime64[ns]")
+    return out.dt.normalize()
 
 
 _KIND_WORDS = {
@@ -612,7 +654,7 @@ def _validate_values(
         elif col == "DCUTDT":
             # Mixed cut-off dates make every date-based number doubtful, yet the rows themselves are usable.
             severity, tail = "error", "row kept"
-        elif specs[col].required:
+        elif specs[col].required or (dataset, col) in schema.EXCLUDE_ROW:
             exclude.at[idx] = True
             severity, tail = "error", "row excluded"
         else:

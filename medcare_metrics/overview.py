@@ -27,28 +27,17 @@ SEVERE_GRADE = 3
 
 #: What each measure counts, in plain words (the overview page shows these as captions).
 MEASURES: dict[str, str] = {
-    "enrolled": "Patients registered in the trial (ADSL.ENRLFL = Y), against the protocol's target.",
-    "screened": "Subjects screened: every ADSL row, screen failures included.",
-    "on_study": (
-        "Enrolled patients still in follow-up: end-of-study status (EOSSTT) not COMPLETED or DISCONTINUED, "
-        "and not dead (DTHFL = Y or a death date)."
-    ),
-    "nestfs_events": (
-        "Enrolled patients with a NEST-FS event (ADTTE PARAMCD NESTFS, CNSR = 0): next-line systemic "
-        "treatment started, or death."
-    ),
-    "pfs_events": (
-        "Enrolled patients with a PFS event (ADTTE PARAMCD PFS, CNSR = 0): progression (PCWG3) or death."
-    ),
+    "enrolled": "Patients registered (ADSL.ENRLFL = Y), against the protocol's target.",
+    "screened": "Every screened subject in ADSL, screen failures included.",
+    "on_study": "Enrolled patients alive and not COMPLETED or DISCONTINUED (EOSSTT).",
+    "nestfs_events": "Enrolled patients with a NEST-FS event (CNSR = 0): next systemic therapy or death.",
+    "pfs_events": "Enrolled patients with a PFS event (CNSR = 0): PCWG3 progression or death.",
     "nestfs_median": (
-        "Kaplan-Meier median NEST-free survival of the enrolled patients, in months, with its 95% confidence "
-        "interval; 'not reached' while the curve stays above 50%."
+        "Kaplan-Meier median NEST-free survival of the enrolled patients; not reached while more than half "
+        "are event-free."
     ),
-    "grade3_patients": (
-        "Enrolled patients with at least one adverse event of CTCAE grade 3 or higher (ADAE.ATOXGR >= 3), "
-        "whatever its relation to MDT."
-    ),
-    "latest_enrollment": "Most recent registration date (ENRLDT) among the enrolled patients.",
+    "grade3_patients": "Enrolled patients with an AE of CTCAE grade 3 or higher (ATOXGR), any attribution.",
+    "latest_enrollment": "Latest registration date (ENRLDT) of an enrolled patient.",
 }
 
 

@@ -228,6 +228,9 @@ COLUMNS: dict[str, dict[str, tuple[ColumnSpec, tuple[pa.Check, ...]]]] = {
     },
 }
 
+#: Optional columns whose bad value makes the whole row unusable: an unknown time unit leaves AVAL unreadable.
+EXCLUDE_ROW: frozenset[tuple[str, str]] = frozenset({("adtte", "AVALU")})
+
 #: Key columns that identify a row, per dataset (unique together).
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "adsl": ("USUBJID",),
@@ -246,6 +249,18 @@ def _enrolled_have_date(df: pd.DataFrame) -> pd.Series:
     return ~((df["STUDYID"] == protocol.STUDYID) & (df["ENRLFL"] == "Y") & df["ENRLDT"].isna())
 
 
+PSA_UNIT = "is not ng/mL, the unit PSA values are read in"
+CHECK_LABELS[PSA_UNIT] = "conditional"
+
+
+def _psa_in_ng_ml(df: pd.DataFrame) -> pd.Series:
+    """Return False for PSA rows whose AVALU is given and is not ng/mL (any case)."""
+    if not {"PARAMCD", "AVALU"} <= set(df.columns):
+        return pd.Series(True, index=df.index)
+    unit = df["AVALU"].astype("string").str.strip().str.upper()
+    return ~((df["PARAMCD"] == "PSA") & df["AVALU"].notna() & unit.ne("NG/ML").fillna(False))
+
+
 #: Row-level checks spanning several columns: dataset -> [(check, column the problem is reported on)].
 ROW_CHECKS: dict[str, list[tuple[pa.Check, str]]] = {
     "adsl": [
@@ -253,6 +268,9 @@ ROW_CHECKS: dict[str, list[tuple[pa.Check, str]]] = {
             pa.Check(_enrolled_have_date, element_wise=False, name="conditional", error=ENRLDT_NEEDED),
             "ENRLDT",
         )
+    ],
+    "adlb": [
+        (pa.Check(_psa_in_ng_ml, element_wise=False, name="conditional", error=PSA_UNIT), "AVALU"),
     ],
 }
 

@@ -1,8 +1,9 @@
 """Kaplan-Meier estimates, medians, landmarks, log-rank test and Cox hazard ratio, as R's survival package.
 
-Every number here reproduces R's ``survival`` package (version 3.5): ``survfit`` for the Kaplan-Meier table and its
-confidence intervals, ``print(survfit)`` for the median and its confidence interval, ``summary(fit, times=)`` for
-landmarks and numbers at risk, ``survdiff`` for the log-rank test and ``coxph`` (Efron ties) for the hazard ratio.
+Every number here reproduces R's ``survival`` package (version 3.5): ``survfit`` for the Kaplan-Meier table
+and its confidence intervals, ``print(survfit)`` for the median and its confidence interval,
+``summary(fit, times=)`` for landmarks and numbers at risk, ``survdiff`` for the log-rank test and ``coxph``
+(Efron ties) for the hazard ratio.
 The method notes, and where lifelines differs, are in ``docs/statistics.md``.
 
 The input of every estimator is the tidy frame of :func:`time_to_event`: one row per subject with ``USUBJID``,
@@ -35,10 +36,27 @@ ALL = "ALL"
 MISSING_GROUP = "Missing"
 TTE_COLUMNS: tuple[str, ...] = ("USUBJID", "TIME", "EVENT", "GROUP")
 KM_TABLE_COLUMNS: tuple[str, ...] = (
-    "GROUP", "TIME", "N_RISK", "N_EVENT", "N_CENSOR", "SURV", "STD_ERR", "LOWER", "UPPER",
+    "GROUP",
+    "TIME",
+    "N_RISK",
+    "N_EVENT",
+    "N_CENSOR",
+    "SURV",
+    "STD_ERR",
+    "LOWER",
+    "UPPER",
 )
 MEDIAN_COLUMNS: tuple[str, ...] = ("GROUP", "N", "EVENTS", "MEDIAN", "LOWER", "UPPER")
-SURVIVAL_AT_COLUMNS: tuple[str, ...] = ("GROUP", "TIME", "N_RISK", "N_EVENT", "SURV", "LOWER", "UPPER")
+SURVIVAL_AT_COLUMNS: tuple[str, ...] = (
+    "GROUP",
+    "TIME",
+    "N_RISK",
+    "N_EVENT",
+    "N_CENSOR",
+    "SURV",
+    "LOWER",
+    "UPPER",
+)
 PAIRWISE_COLUMNS: tuple[str, ...] = ("GROUP_A", "GROUP_B", "N", "EVENTS", "CHISQ", "DF", "P")
 
 # R's default tolerance (sqrt of machine epsilon): for merging nearly equal times (aeqSurv) and for the
@@ -73,15 +91,19 @@ class KMOptions:
         return float(stats.norm.ppf(1.0 - (1.0 - self.conf_level) / 2.0))
 
     @property
-    def label(self) -> str:
-        """Short description of the interval, e.g. ``"95% CI, log transform (R default)"``."""
-        pct = f"{100 * self.conf_level:g}%"
+    def method(self) -> str:
+        """The interval's transform in words, e.g. ``"log transform (R default)"``."""
         names = {
             "log": "log transform (R default)",
             "log-log": "log-log transform",
             "plain": "plain (linear) scale",
         }
-        return f"{pct} CI, {names[self.conf_type]}"
+        return names[self.conf_type]
+
+    @property
+    def label(self) -> str:
+        """Short description of the interval, e.g. ``"95% CI, log transform (R default)"``."""
+        return f"{100 * self.conf_level:g}% CI, {self.method}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,8 +151,6 @@ class CoxResult:
         Subjects and events in the two groups.
     conf_level : float
         Level of the interval.
-    converged : bool
-        False when Newton-Raphson did not meet R's criterion in 20 iterations.
     note : str
         Why the ratio is not estimable (empty when it is).
     """
@@ -146,13 +166,12 @@ class CoxResult:
     n: int
     events: int
     conf_level: float = 0.95
-    converged: bool = True
     note: str = ""
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Time units and the analysis frame
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def normalize_unit(unit: str) -> str:
@@ -179,7 +198,8 @@ def normalize_unit(unit: str) -> str:
 def convert_time(values: float | np.ndarray | pd.Series, from_unit: str, to_unit: str) -> np.ndarray | float:
     """Convert durations between days, weeks, months and years.
 
-    A month is ``protocol.DAYS_PER_MONTH`` days (365.25 / 12), a week ``protocol.DAYS_PER_WEEK``, a year 365.25.
+    A month is ``protocol.DAYS_PER_MONTH`` days (365.25 / 12), a week ``protocol.DAYS_PER_WEEK``, a year
+    365.25 days.
 
     Parameters
     ----------
@@ -264,7 +284,7 @@ def _param_rows(adtte: pd.DataFrame, paramcd: str) -> pd.DataFrame:
 
 
 def _group_labels(values: pd.Series) -> tuple[pd.Series, list[str]]:
-    """Return string labels and their display order: numbers in numeric order, text sorted as R sorts levels."""
+    """Return string labels and their order: numbers in numeric order, text sorted as R sorts levels."""
     present = values.dropna()
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if numeric:
@@ -307,8 +327,8 @@ def time_to_event(
         Column to stratify by, taken from ADTTE when ADTTE has it, else from ADSL (joined on USUBJID).
         None gives one group, ``"ALL"``.
     unit : str, optional
-        Convert times to this unit (``"DAYS"``, ``"WEEKS"``, ``"MONTHS"``, ``"YEARS"``). None keeps AVAL in its
-        own unit (AVALU), which must then be the same on every row of the parameter.
+        Convert times to this unit (``"DAYS"``, ``"WEEKS"``, ``"MONTHS"``, ``"YEARS"``). None keeps AVAL in
+        its own unit (AVALU), which must then be the same on every row of the parameter.
 
     Returns
     -------
@@ -357,9 +377,9 @@ def time_to_event(
     return out.drop(columns="_rank").reset_index(drop=True)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Kaplan-Meier core (numpy; one pass per group)
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -384,8 +404,19 @@ def _check_tte(tte: pd.DataFrame) -> None:
         raise ValueError(f"time-to-event frame lacks {', '.join(missing)}; build it with time_to_event()")
 
 
+def _whole_numbers(time: np.ndarray) -> bool:
+    """Whether times are non-negative whole numbers small enough to count with ``bincount`` (usually days)."""
+    if time.size == 0:
+        return False
+    top = time.max()
+    return bool(time.min() >= 0 and top <= max(1_000_000, 10 * time.size) and np.all(np.floor(time) == time))
+
+
 def _merge_close_times(time: np.ndarray) -> np.ndarray:
-    """Map nearly equal times onto one value, as R's aeqSurv (``timefix = TRUE`` in survfit/survdiff/coxph)."""
+    """Map nearly equal times onto one value, as R's aeqSurv (``timefix`` in survfit, survdiff, coxph)."""
+    if _whole_numbers(time):
+        # Distinct whole numbers below 1e7 differ by >= 1, never within R's tolerance: nothing to merge.
+        return time
     finite = time[np.isfinite(time)]
     if finite.size < 2:
         return time
@@ -417,16 +448,31 @@ def _confint(surv: np.ndarray, se: np.ndarray, options: KMOptions) -> tuple[np.n
         return np.exp(-np.exp(loglog - half * scale)), np.exp(-np.exp(loglog + half))
 
 
-def _curve(group: str, time_sorted: np.ndarray, event_sorted: np.ndarray, options: KMOptions) -> _Curve:
-    """Kaplan-Meier arrays from times sorted ascending and their event flags."""
-    n = time_sorted.size
+def _counts(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct times (ascending), subjects and events at each; counting for whole numbers, else sorting."""
+    if _whole_numbers(time):
+        whole = time.astype(np.int64)
+        at_time = np.bincount(whole)
+        events = np.bincount(whole[event], minlength=at_time.size)
+        distinct = np.flatnonzero(at_time)
+        return distinct.astype(float), at_time[distinct].astype(float), events[distinct].astype(float)
+    ordered = np.sort(time)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    distinct = ordered[starts]
+    at_time = np.diff(np.append(starts, ordered.size)).astype(float)
+    event_times = np.sort(time[event])
+    events = np.diff(np.append(np.searchsorted(event_times, distinct, side="left"), event_times.size))
+    return distinct, at_time, events.astype(float)
+
+
+def _curve(group: str, time: np.ndarray, event: np.ndarray, options: KMOptions) -> _Curve:
+    """Kaplan-Meier arrays of one group from its (merged) times and event flags, in any order."""
+    n = time.size
     if n == 0:
         empty = np.empty(0)
         return _Curve(group, 0, empty, empty, empty, empty, empty, empty, empty, empty)
-    starts = np.flatnonzero(np.concatenate(([True], time_sorted[1:] != time_sorted[:-1])))
-    counts = np.diff(np.append(starts, n))
-    d = np.add.reduceat(event_sorted.astype(float), starts)
-    n_risk = (n - starts).astype(float)
+    distinct, at_time, d = _counts(time, event)
+    n_risk = n - np.concatenate(([0.0], np.cumsum(at_time)[:-1]))
     surv = np.cumprod(1.0 - d / n_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Greenwood; a step to zero (n_risk == n_event) gives an infinite variance, as in R.
@@ -436,10 +482,10 @@ def _curve(group: str, time_sorted: np.ndarray, event_sorted: np.ndarray, option
     return _Curve(
         group=group,
         n=n,
-        time=time_sorted[starts],
+        time=distinct,
         n_risk=n_risk,
         n_event=d,
-        n_censor=counts - d,
+        n_censor=at_time - d,
         surv=surv,
         std_err=std_err,
         lower=lower,
@@ -447,8 +493,8 @@ def _curve(group: str, time_sorted: np.ndarray, event_sorted: np.ndarray, option
     )
 
 
-def _prepared(tte: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Times (merged as aeqSurv), event flags and group codes sorted by group then time; group labels."""
+def _arrays(tte: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Return times (merged as aeqSurv), event flags, group codes and group labels, in the frame's order."""
     _check_tte(tte)
     time = tte["TIME"].to_numpy(dtype=float)
     if np.isnan(time).any():
@@ -456,12 +502,24 @@ def _prepared(tte: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, li
     time = _merge_close_times(time)
     event = tte["EVENT"].to_numpy(dtype=bool)
     codes, levels = pd.factorize(tte["GROUP"], sort=False)
+    if (codes < 0).any():
+        raise ValueError("GROUP has missing values; time_to_event labels them 'Missing'")
+    return time, event, codes, [str(g) for g in levels]
+
+
+def _prepared(tte: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Return :func:`_arrays` sorted by group, then time."""
+    time, event, codes, levels = _arrays(tte)
     order = np.lexsort((time, codes))
-    return time[order], event[order], codes[order], [str(g) for g in levels]
+    return time[order], event[order], codes[order], levels
 
 
 def _curves(tte: pd.DataFrame, options: KMOptions) -> list[_Curve]:
-    time, event, codes, levels = _prepared(tte)
+    time, event, codes, levels = _arrays(tte)
+    if len(levels) == 1:
+        return [_curve(levels[0], time, event, options)]
+    order = np.argsort(codes, kind="stable")  # small integers: a radix sort
+    time, event, codes = time[order], event[order], codes[order]
     bounds = np.searchsorted(codes, np.arange(len(levels) + 1))
     return [
         _curve(g, time[bounds[i] : bounds[i + 1]], event[bounds[i] : bounds[i + 1]], options)
@@ -482,9 +540,9 @@ def km_table(tte: pd.DataFrame, options: KMOptions | None = None) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        Columns GROUP, TIME, N_RISK, N_EVENT, N_CENSOR (int), SURV, STD_ERR (standard error of log S, Greenwood;
-        infinite where S drops to 0), LOWER, UPPER. The limits are NaN where R gives NA: S = 0 for every type,
-        and S = 1 for log-log. Plain limits are clipped to [0, 1]; the log upper limit to 1.
+        Columns GROUP, TIME, N_RISK, N_EVENT, N_CENSOR (int), SURV, STD_ERR (standard error of log S,
+        Greenwood; infinite where S drops to 0), LOWER, UPPER. The limits are NaN where R gives NA: S = 0
+        for every type, and S = 1 for log-log. Plain limits are clipped to [0, 1]; the log upper limit to 1.
     """
     options = options or KMOptions()
     curves = _curves(tte, options)
@@ -505,9 +563,9 @@ def km_table(tte: pd.DataFrame, options: KMOptions | None = None) -> pd.DataFram
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Median, landmarks
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def _first_below_half(values: np.ndarray, time: np.ndarray) -> float:
@@ -531,9 +589,9 @@ def _first_below_half(values: np.ndarray, time: np.ndarray) -> float:
 def km_medians(tte: pd.DataFrame, options: KMOptions | None = None) -> pd.DataFrame:
     """Median survival with its confidence interval per group, exactly as R's ``print(survfit)``.
 
-    The median is the first time the curve reaches 0.5; where the curve is flat at exactly 0.5, the midpoint of
-    that flat step. The lower (upper) limit is where the lower (upper) pointwise confidence band reaches 0.5, by the
-    same rule.
+    The median is the first time the curve reaches 0.5; where the curve is flat at exactly 0.5, the midpoint
+    of that flat step. The lower (upper) limit is where the lower (upper) pointwise confidence band reaches
+    0.5, by the same rule.
 
     Parameters
     ----------
@@ -569,25 +627,27 @@ def survival_at(
     options: KMOptions | None = None,
     extend: bool = False,
 ) -> pd.DataFrame:
-    """Survival, its confidence interval and the number at risk at given times, as R's ``summary(fit, times=)``.
+    """Survival with its confidence interval and number at risk at given times, as ``summary(fit, times=)``.
 
     Parameters
     ----------
     tte : pandas.DataFrame
         Frame from :func:`time_to_event`.
     times : iterable of float
-        Times in the unit of ``tte.TIME``; sorted ascending in the output (as R does); non-finite ones dropped.
+        Times in the unit of ``tte.TIME``; sorted ascending in the output (as R does); non-finite ones are
+        dropped.
     options : KMOptions, optional
         Confidence interval type and level (default: log, 95%).
     extend : bool
-        As R's ``extend``. False: at times after a group's last follow-up the estimate is unknown, so SURV, LOWER
-        and UPPER are NaN (R omits those rows). True: the last estimate is carried forward, as R does.
+        As R's ``extend``. False: at times after a group's last follow-up the estimate is unknown, so SURV,
+        LOWER and UPPER are NaN (R omits those rows). True: the last estimate is carried forward, as R does.
 
     Returns
     -------
     pandas.DataFrame
-        Columns GROUP, TIME, N_RISK (subjects with time >= TIME), N_EVENT (events after the previous requested
-        time up to and including TIME), SURV, LOWER, UPPER. Before the first observed time S = 1 with limits 1.
+        Columns GROUP, TIME, N_RISK (subjects with time >= TIME), N_EVENT and N_CENSOR (events and censorings
+        after the previous requested time up to and including TIME), SURV, LOWER, UPPER. Before the first
+        observed time S = 1 with limits 1.
     """
     options = options or KMOptions()
     wanted = np.sort(np.asarray([float(t) for t in times], dtype=float))
@@ -602,12 +662,15 @@ def survival_at(
             surv, lower, upper = (np.concatenate(([1.0], a)) for a in (c.surv, c.lower, c.upper))
             n_risk = np.concatenate(([c.n_risk[0]], c.n_risk))
             n_event = np.concatenate(([0.0], c.n_event))
+            n_censor = np.concatenate(([0.0], c.n_censor))
         else:
-            time, surv, lower, upper, n_risk, n_event = c.time, c.surv, c.lower, c.upper, c.n_risk, c.n_event
+            time, surv, lower, upper = c.time, c.surv, c.lower, c.upper
+            n_risk, n_event, n_censor = c.n_risk, c.n_event, c.n_censor
         idx1 = np.searchsorted(time, wanted, side="right")  # rows with time <= t
         idx2 = np.searchsorted(time, wanted, side="left")  # first row with time >= t
         row = np.maximum(idx1, 1) - 1
         cum_events = np.concatenate(([0.0], np.cumsum(n_event)))[idx1]
+        cum_censored = np.concatenate(([0.0], np.cumsum(n_censor)))[idx1]
         beyond = wanted > time[-1]
         s, lo, up = surv[row], lower[row], upper[row]
         if not extend:
@@ -619,6 +682,7 @@ def survival_at(
                     "TIME": wanted,
                     "N_RISK": np.append(n_risk, 0.0)[idx2].astype(np.int64),
                     "N_EVENT": np.diff(np.concatenate(([0.0], cum_events))).astype(np.int64),
+                    "N_CENSOR": np.diff(np.concatenate(([0.0], cum_censored))).astype(np.int64),
                     "SURV": s,
                     "LOWER": lo,
                     "UPPER": up,
@@ -630,9 +694,9 @@ def survival_at(
     return pd.concat(frames, ignore_index=True)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Log-rank test
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def _logrank(time: np.ndarray, event: np.ndarray, codes: np.ndarray, n_groups: int):
@@ -741,16 +805,18 @@ def pairwise_logrank(tte: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(PAIRWISE_COLUMNS))
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Cox proportional hazards, one binary covariate, Efron ties
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
-def cox_hazard_ratio(tte: pd.DataFrame, reference: str | None = None, conf_level: float = 0.95) -> CoxResult | None:
-    """Cox hazard ratio of two groups with Efron ties and Wald interval, as R's ``coxph(Surv(TIME, EVENT) ~ GROUP)``.
+def cox_hazard_ratio(
+    tte: pd.DataFrame, reference: str | None = None, conf_level: float = 0.95
+) -> CoxResult | None:
+    """Cox hazard ratio of two groups, Efron ties, Wald interval, as ``coxph(Surv(TIME, EVENT) ~ GROUP)``.
 
-    Newton-Raphson from 0 with R's step halving and stopping rule (relative change of the log partial likelihood
-    at most 1e-9, at most 20 iterations), so the estimate agrees with R's to rounding.
+    Newton-Raphson from 0 with R's step halving and stopping rule (relative change of the log partial
+    likelihood at most 1e-9, at most 20 iterations), so the estimate agrees with R's to rounding.
 
     Parameters
     ----------
@@ -764,8 +830,9 @@ def cox_hazard_ratio(tte: pd.DataFrame, reference: str | None = None, conf_level
     Returns
     -------
     CoxResult or None
-        None unless ``tte`` has exactly two groups. When a group has no events, or there are no events at all, the
-        ratio is not estimable (R warns of an infinite coefficient): hr, limits and p are NaN and ``note`` says why.
+        None unless ``tte`` has exactly two groups. When a group has no events, or there are no events at all,
+        the ratio is not estimable (R warns of an infinite coefficient): hr, limits and p are NaN and ``note``
+        says why.
     """
     time, event, codes, levels = _prepared(tte)
     if len(levels) != 2:
@@ -781,7 +848,9 @@ def cox_hazard_ratio(tte: pd.DataFrame, reference: str | None = None, conf_level
     nan = float("nan")
 
     def not_estimable(note: str) -> CoxResult:
-        return CoxResult(reference, comparator, nan, nan, nan, nan, nan, nan, n, n_events, conf_level, True, note)
+        return CoxResult(
+            reference, comparator, nan, nan, nan, nan, nan, nan, n, n_events, conf_level, note
+        )
 
     if n_events == 0:
         return not_estimable("no events")
@@ -807,7 +876,9 @@ def cox_hazard_ratio(tte: pd.DataFrame, reference: str | None = None, conf_level
         w0, w1, w2 = r, r * x, r * x * x
         s0, s1, s2 = (np.cumsum(w[::-1])[::-1] for w in (w0, w1, w2))
         # Tied-event sums per time block, then looked up per event.
-        d0, d1, d2 = (np.bincount(ev_block, weights=w[ev_pos], minlength=starts.size)[ev_block] for w in (w0, w1, w2))
+        d0, d1, d2 = (
+            np.bincount(ev_block, weights=w[ev_pos], minlength=starts.size)[ev_block] for w in (w0, w1, w2)
+        )
         f = tie_rank / tie_size
         a0 = s0[risk_start] - f * d0
         a1 = s1[risk_start] - f * d1
@@ -839,8 +910,11 @@ def cox_hazard_ratio(tte: pd.DataFrame, reference: str | None = None, conf_level
             loglik, beta = new_loglik, new_beta
             new_beta = new_beta + new_score / new_info
     if not converged:
-        # As R's coxfit6 when out of iterations: report the last trial step.
-        beta, info = new_beta, new_info
+        return not_estimable("no convergence in 20 iterations: the hazard ratio may be 0 or infinite")
+    # R's coxph check for a monotone likelihood: a further Newton step would still be large.
+    step = abs(new_score / info)
+    if step > eps and step > np.sqrt(eps) * abs(beta):
+        return not_estimable("the likelihood keeps rising towards a hazard ratio of 0 or infinity")
     se = float(np.sqrt(1.0 / info))
     z = float(stats.norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
     return CoxResult(
@@ -855,6 +929,465 @@ def cox_hazard_ratio(tte: pd.DataFrame, reference: str | None = None, conf_level
         n=n,
         events=n_events,
         conf_level=conf_level,
-        converged=converged,
-        note="" if converged else "Newton-Raphson did not converge in 20 iterations",
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Presentation helpers: curves for plotting, tables in words, choices offered on the survival page
+# --------------------------------------------------------------------------------------------------
+
+#: Decimals shown for times in each unit.
+UNIT_DECIMALS: dict[str, int] = {"DAYS": 1, "WEEKS": 1, "MONTHS": 1, "YEARS": 2}
+NOT_REACHED = "not reached"
+CURVE_COLUMNS: tuple[str, ...] = (
+    "GROUP",
+    "TIME",
+    "N_RISK",
+    "N_EVENT",
+    "N_CENSOR",
+    "SURV",
+    "LOWER",
+    "UPPER",
+    "AT_RISK_AFTER",
+    "TAIL",
+)
+
+
+def km_curve(tte: pd.DataFrame, options: KMOptions | None = None, at_risk_threshold: int = 0) -> pd.DataFrame:
+    """Return the Kaplan-Meier table ready to draw: a start at S = 1 and the thinly populated tail marked.
+
+    Parameters
+    ----------
+    tte : pandas.DataFrame
+        Frame from :func:`time_to_event`.
+    options : KMOptions, optional
+        Confidence interval type and level (default: log, 95%).
+    at_risk_threshold : int
+        A step belongs to the tail when fewer than this many patients remain at risk after it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`km_table` rows of each group preceded by a row at time 0 (S = 1, limits 1, N_RISK = group
+        size), with AT_RISK_AFTER (patients at risk just after TIME, during the step that starts there) and
+        TAIL (AT_RISK_AFTER < ``at_risk_threshold``). Draw each row as the level from TIME to the next TIME.
+    """
+    table = km_table(tte, options)
+    frames = []
+    for group, rows in table.groupby("GROUP", sort=False):
+        origin = pd.DataFrame(
+            {
+                "GROUP": [group],
+                "TIME": [0.0],
+                "N_RISK": [int(rows["N_RISK"].iloc[0])],
+                "N_EVENT": [0],
+                "N_CENSOR": [0],
+                "SURV": [1.0],
+                "LOWER": [1.0],
+                "UPPER": [1.0],
+            }
+        )
+        frames.append(origin)
+        frames.append(rows.drop(columns="STD_ERR"))
+    if not frames:
+        return pd.DataFrame(columns=list(CURVE_COLUMNS))
+    curve = pd.concat(frames, ignore_index=True)
+    # The start row has no event or censoring, so its step keeps the whole group at risk.
+    curve["AT_RISK_AFTER"] = (curve["N_RISK"] - curve["N_EVENT"] - curve["N_CENSOR"]).astype(np.int64)
+    curve["TAIL"] = curve["AT_RISK_AFTER"] < at_risk_threshold
+    return curve[list(CURVE_COLUMNS)]
+
+
+def at_risk_times(max_time: float, unit: str, max_ticks: int = 8) -> list[float]:
+    """Return evenly spaced times for a number-at-risk table: 0 and round steps up to ``max_time``.
+
+    Parameters
+    ----------
+    max_time : float
+        Longest follow-up shown.
+    unit : str
+        Time unit; steps are round in that unit (6 or 12 months, 30 or 90 days, ...).
+    max_ticks : int
+        Most times returned after 0.
+
+    Returns
+    -------
+    list of float
+        ``[0, step, 2 step, ...]`` not beyond ``max_time``.
+    """
+    steps = {
+        "DAYS": (7, 14, 30, 60, 90, 180, 365, 730, 1461),
+        "WEEKS": (1, 2, 4, 8, 13, 26, 52, 104, 208),
+        "MONTHS": (1, 2, 3, 6, 12, 24, 48),
+        "YEARS": (0.25, 0.5, 1, 2, 5, 10),
+    }[normalize_unit(unit)]
+    if not np.isfinite(max_time) or max_time <= 0:
+        return [0.0]
+    step = next((s for s in steps if max_time / s <= max_ticks), steps[-1])
+    return [float(step * i) for i in range(int(np.floor(max_time / step + 1e-9)) + 1)]
+
+
+def _fmt(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_time(value: float, unit: str) -> str:
+    """Return a time in words: ``"9.9"`` or ``"not reached"`` for NaN.
+
+    Parameters
+    ----------
+    value : float
+        Time (NaN = not reached).
+    unit : str
+        Unit, for the number of decimals (:data:`UNIT_DECIMALS`).
+
+    Returns
+    -------
+    str
+        The number with trailing zeros dropped, or ``"not reached"``.
+    """
+    if value is None or not np.isfinite(value):
+        return NOT_REACHED
+    return _fmt(float(value), UNIT_DECIMALS[normalize_unit(unit)])
+
+
+def median_summary(medians: pd.DataFrame, options: KMOptions, unit: str) -> pd.DataFrame:
+    """Return the median table in words, as the survival page shows it.
+
+    Parameters
+    ----------
+    medians : pandas.DataFrame
+        :func:`km_medians` output.
+    options : KMOptions
+        Options the medians were computed with (named in the CI method column).
+    unit : str
+        Time unit of the medians.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Group, Patients, Events, Censored, "Median (<unit>)", "<level>% CI", "CI method";
+        "not reached" where R gives NA.
+    """
+    name = normalize_unit(unit).lower()
+    level = f"{100 * options.conf_level:g}% CI"
+    method = f"{options.method}, where the band crosses 50%"
+    rows = [
+        {
+            "Group": r.GROUP,
+            "Patients": int(r.N),
+            "Events": int(r.EVENTS),
+            "Censored": int(r.N - r.EVENTS),
+            f"Median ({name})": format_time(r.MEDIAN, unit),
+            level: f"{format_time(r.LOWER, unit)} to {format_time(r.UPPER, unit)}",
+            "CI method": method,
+        }
+        for r in medians.itertuples(index=False)
+    ]
+    return pd.DataFrame(
+        rows, columns=["Group", "Patients", "Events", "Censored", f"Median ({name})", level, "CI method"]
+    )
+
+
+def _percent(value: float) -> str:
+    return "—" if not np.isfinite(value) else f"{100 * value:.1f}%"
+
+
+def landmark_summary(landmarks: pd.DataFrame, options: KMOptions, label: str) -> pd.DataFrame:
+    """Return landmark survival in words.
+
+    Parameters
+    ----------
+    landmarks : pandas.DataFrame
+        :func:`survival_at` output (``extend=False``).
+    options : KMOptions
+        Options the estimates were computed with.
+    label : str
+        Heading of the landmark column, e.g. ``"Landmark (months)"``; the values are written as given in
+        ``landmarks.TIME``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Group, ``label``, "At risk", Survival, "<level>% CI"; "beyond follow-up" where the estimate is
+        unknown, "—" where a limit is not defined (for example log-log at S = 1).
+    """
+    level = f"{100 * options.conf_level:g}% CI"
+    rows = []
+    for r in landmarks.itertuples(index=False):
+        known = np.isfinite(r.SURV)
+        rows.append(
+            {
+                "Group": r.GROUP,
+                label: _fmt(float(r.TIME), 2),
+                "At risk": int(r.N_RISK),
+                "Survival": _percent(r.SURV) if known else "beyond follow-up",
+                level: f"{_percent(r.LOWER)} to {_percent(r.UPPER)}" if known else "—",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Group", label, "At risk", "Survival", level])
+
+
+def logrank_text(result: LogRankResult) -> str:
+    """Return the log-rank test in one sentence.
+
+    Parameters
+    ----------
+    result : LogRankResult
+        :func:`logrank_test` output.
+
+    Returns
+    -------
+    str
+        ``"Log-rank chi-square 1.13 on 2 df, p = 0.568"`` or why there is no test.
+    """
+    if not result.testable:
+        return "Log-rank test not possible: fewer than two groups have patients at risk at an event time."
+    return f"Log-rank chi-square {result.chisq:.2f} on {result.df} df, p = {format_p(result.p)}"
+
+
+def format_p(p: float) -> str:
+    """Return a p-value as text: three significant digits, ``"< 0.001"`` below 0.001, ``"—"`` for NaN.
+
+    Parameters
+    ----------
+    p : float
+        The p-value.
+
+    Returns
+    -------
+    str
+        The formatted value.
+    """
+    if not np.isfinite(p):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def cox_text(result: CoxResult) -> str:
+    """Return the Cox hazard ratio in one sentence.
+
+    Parameters
+    ----------
+    result : CoxResult
+        :func:`cox_hazard_ratio` output.
+
+    Returns
+    -------
+    str
+        ``"Hazard ratio Surgery vs SBRT 0.59 (95% CI 0.07 to 4.64), Wald p = 0.613; Cox model, Efron
+        ties ..."``, or why it is not estimable.
+    """
+    what = f"Hazard ratio {result.comparator} vs {result.reference}"
+    if not np.isfinite(result.hr):
+        return f"{what}: not estimable ({result.note})."
+    level = f"{100 * result.conf_level:g}%"
+    text = (
+        f"{what} {result.hr:.2f} ({level} CI {result.lower:.2f} to {result.upper:.2f}), "
+        f"Wald p = {format_p(result.p)}; Cox model, Efron ties "
+        f"({result.events} events in {result.n} patients)"
+    )
+    return text
+
+
+def stratification_columns(
+    adsl: pd.DataFrame, subjects: Iterable[str] | None = None, max_levels: int = 8
+) -> list[str]:
+    """Return the ADSL columns a survival curve can be split by: categorical, 2 to ``max_levels`` values.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        ADSL.
+    subjects : iterable of str, optional
+        Count values among these subjects only (those of the endpoint), e.g. ``tte.USUBJID``.
+    max_levels : int
+        Most distinct values a column may have.
+
+    Returns
+    -------
+    list of str
+        Text, flag and whole-number columns (no identifiers, dates or measurements with many values), those
+        of ``filters.STANDARD_FILTERS`` first.
+    """
+    from medcare_metrics.filters import ID_COLUMNS, STANDARD_FILTERS
+
+    rows = adsl if subjects is None else adsl[adsl["USUBJID"].astype(str).isin({str(s) for s in subjects})]
+    found = []
+    for column in adsl.columns:
+        if column in ID_COLUMNS or column.endswith("DT") or column.endswith("DTM"):
+            continue
+        values = rows[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if pd.api.types.is_float_dtype(values):
+            present = values.dropna()
+            if not np.all(np.equal(np.mod(present, 1), 0)):
+                continue
+        n = values.nunique(dropna=True)
+        if 2 <= n <= max_levels:
+            found.append(column)
+    first = [c for c in STANDARD_FILTERS if c in found]
+    return first + [c for c in found if c not in first]
+
+
+def benchmark_table(paramcd: str, unit: str) -> pd.DataFrame:
+    """Return the historical benchmark medians of one endpoint (``protocol.BENCHMARKS``) in ``unit``.
+
+    Parameters
+    ----------
+    paramcd : str
+        Endpoint code.
+    unit : str
+        Time unit to convert the benchmark months to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns POPULATION, MEDIAN, LOWER, UPPER, SOURCE; empty when the endpoint has no benchmark.
+    """
+    from medcare_metrics.protocol import BENCHMARKS
+
+    rows = [
+        {
+            "POPULATION": b.population,
+            "MEDIAN": convert_time(b.median, "MONTHS", unit),
+            "LOWER": convert_time(b.lower, "MONTHS", unit),
+            "UPPER": convert_time(b.upper, "MONTHS", unit),
+            "SOURCE": b.source,
+        }
+        for b in BENCHMARKS
+        if b.paramcd == paramcd
+    ]
+    return pd.DataFrame(rows, columns=["POPULATION", "MEDIAN", "LOWER", "UPPER", "SOURCE"])
+
+
+def endpoint_label(adtte: pd.DataFrame, paramcd: str) -> str:
+    """Return a readable name of an endpoint: the protocol's name, else ADTTE.PARAM, else the code.
+
+    Parameters
+    ----------
+    adtte : pandas.DataFrame
+        ADTTE.
+    paramcd : str
+        Parameter code.
+
+    Returns
+    -------
+    str
+        For example ``"NEST-free survival (NESTFS)"``.
+    """
+    from medcare_metrics.protocol import ENDPOINTS
+
+    name = ENDPOINTS.get(paramcd)
+    if name is None and "PARAM" in adtte.columns:
+        params = adtte.loc[adtte["PARAMCD"] == paramcd, "PARAM"].dropna()
+        name = str(params.iloc[0]) if len(params) else None
+    return f"{name} ({paramcd})" if name else paramcd
+
+
+def default_landmarks(months: Sequence[float], unit: str) -> str:
+    """Return landmark times given in months as text in ``unit``, rounded to whole numbers outside months.
+
+    Parameters
+    ----------
+    months : sequence of float
+        Landmarks in months (``TrialSettings.landmark_months``).
+    unit : str
+        Unit the page shows.
+
+    Returns
+    -------
+    str
+        Comma-separated values, e.g. ``"6, 12, 18, 24"`` or ``"183, 365, 548, 730"`` (days).
+    """
+    key = normalize_unit(unit)
+    values = [convert_time(float(m), "MONTHS", key) for m in months]
+    decimals = 2 if key in ("MONTHS", "YEARS") else 0
+    return ", ".join(_fmt(round(v, decimals), decimals) for v in values)
+
+
+def parse_landmarks(text: str) -> tuple[list[float], list[str]]:
+    """Read landmark times typed as a list (``"6, 12; 18 24"``).
+
+    Parameters
+    ----------
+    text : str
+        Numbers separated by commas, semicolons or spaces.
+
+    Returns
+    -------
+    tuple of (list of float, list of str)
+        The distinct non-negative numbers in ascending order, and the pieces that are not such numbers.
+    """
+    values: set[float] = set()
+    bad: list[str] = []
+    for piece in text.replace(";", ",").replace(",", " ").split():
+        try:
+            value = float(piece)
+        except ValueError:
+            bad.append(piece)
+            continue
+        if np.isfinite(value) and value >= 0:
+            values.add(value)
+        else:
+            bad.append(piece)
+    return sorted(values), bad
+
+
+def pairwise_summary(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`pairwise_logrank` output in words.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        :func:`pairwise_logrank` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Comparison, Patients, Events, Chi-square, df, p (unadjusted); "not testable" where no test
+        is possible.
+    """
+    rows = [
+        {
+            "Comparison": f"{r.GROUP_A} vs {r.GROUP_B}",
+            "Patients": int(r.N),
+            "Events": int(r.EVENTS),
+            "Chi-square": round(float(r.CHISQ), 3),
+            "df": int(r.DF),
+            "p (unadjusted)": format_p(r.P) if np.isfinite(r.P) else "not testable",
+        }
+        for r in pairs.itertuples(index=False)
+    ]
+    return pd.DataFrame(
+        rows, columns=["Comparison", "Patients", "Events", "Chi-square", "df", "p (unadjusted)"]
+    )
+
+
+def tail_note(threshold: int, mode: str) -> str:
+    """Return the sentence explaining how the thinly populated tail of the curves is drawn.
+
+    Parameters
+    ----------
+    threshold : int
+        At-risk threshold of :func:`km_curve`.
+    mode : {"grey", "truncate", "show"}
+        How the figure draws the tail.
+
+    Returns
+    -------
+    str
+        Empty when nothing is marked (threshold below 1 or mode ``"show"``).
+    """
+    if threshold < 1 or mode == "show":
+        return ""
+    how = "Dotted and faded" if mode == "grey" else "Not drawn"
+    text = f"{how}: the steps where fewer than {threshold} patients remain at risk."
+    if threshold >= 2:
+        text += (
+            f" With at most {threshold - 1} at risk, each event removes at least 1/{threshold - 1} of the "
+            "remaining survival, so the curve there says little."
+        )
+    return text

@@ -11,7 +11,9 @@ time-to-event outcomes, following the trial facts in ``shared/trial/MEDCARE.md``
 - PFS is Weibull with a median near 10 months; next-line systemic treatment (NEST) starts a while after
   progression, which puts the NEST-free survival median near 18 months; deaths come late (few OS events);
 - adverse events are CTCAE v5 terms that fit the treated sites (pelvic radiotherapy gives GU/GI terms,
-  surgery gives wound terms), mostly grade 1-2 with rare grade 3.
+  surgery gives wound terms), mostly grade 1-2 with rare grade 3;
+- ADSL.MDTTYPE counts conventional radiotherapy (of a local recurrence or an untreated primary) under
+  ``"SBRT"``, the radiotherapy category of :data:`medcare_metrics.protocol.MDT_TYPES`; MDTDETL names it.
 
 Everything is drawn from one ``numpy.random.Generator`` seeded by ``SyntheticOptions.seed``, so a seed always
 gives the same trial. The work is done on whole numpy arrays (no per-patient loop over frames), so 10,000
@@ -66,7 +68,7 @@ class SyntheticOptions:
     accrual_months : float
         Months over which screening is spread, whatever the number of patients.
     cutoff : datetime.date
-        Data cut-off date (DCUTDT); must leave follow-up after the end of accrual.
+        Data cut-off date (DCUTDT); at least 180 days after the end of accrual.
     screen_fail_fraction : float
         Expected fraction of screened subjects who fail screening.
     """
@@ -89,10 +91,10 @@ class SyntheticOptions:
         if self.accrual_months <= 0:
             raise ValueError(f"accrual_months must be positive, got {self.accrual_months}")
         accrual_end = _day(self.first_screening) + round(self.accrual_months * protocol.DAYS_PER_MONTH)
-        # Registration and MDT start can come up to ~2 months after the last screening.
-        if _day(self.cutoff) < accrual_end + 60:
+        # Registration, MDT start and a 39-fraction radiotherapy can end ~4.5 months after the last screening.
+        if _day(self.cutoff) < accrual_end + 180:
             raise ValueError(
-                f"cutoff {self.cutoff} must be at least 60 days after the end of accrual "
+                f"cutoff {self.cutoff} must be at least 180 days after the end of accrual "
                 f"({np.datetime64(accrual_end, 'D')})"
             )
 
@@ -241,11 +243,8 @@ def _within(counts: np.ndarray) -> np.ndarray:
     return np.arange(int(counts.sum())) - np.repeat(starts, counts)
 
 
-def _text(values: tuple[str, ...], idx: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
-    out = np.asarray(values, dtype=object)[idx]
-    if missing is not None:
-        out[missing] = None
-    return out
+def _text(values: tuple[str, ...], idx: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=object)[idx]
 
 
 def _flag(mask: np.ndarray) -> np.ndarray:
@@ -535,12 +534,17 @@ def _outcomes(opt: SyntheticOptions, subj: dict[str, np.ndarray], rng: np.random
     death = np.minimum(
         nest + _weibull(rng, 30.0, 1.2, ne) * month, rng.exponential(200.0 / np.log(2.0), ne) * month
     )
-    prog, nest, death = (np.maximum(np.ceil(x), 1).astype(np.int64) for x in (prog, nest, death))
     enrl = subj["enrl"][e]
+    # Nothing happens before the MDT is done: progression is assessed from 4 weeks after MDT start, and a
+    # patient who gets MDT is alive and on study until it ends.
+    mdt_start, mdt_end = subj["trts"][e] - enrl, subj["trte"] - enrl
+    prog = np.maximum(np.ceil(prog).astype(np.int64), mdt_start + 28)
+    nest = np.maximum(np.ceil(nest).astype(np.int64), prog)
+    death = np.maximum(np.ceil(death).astype(np.int64), mdt_end + 14)
     followup = _day(opt.cutoff) - enrl
     leaves = rng.random(ne) < 0.06
     leave_day = np.where(leaves, np.ceil(rng.uniform(0.1, 1.0, ne) * followup), np.iinfo(np.int32).max)
-    leave_day = leave_day.astype(np.int64)
+    leave_day = np.maximum(leave_day.astype(np.int64), mdt_end + 14)
     limit = np.minimum(followup, leave_day)
     lost = rng.random(ne) < 0.5
 

@@ -22,7 +22,7 @@ Counting rules (the same as the R reference tables in ``shared/conformance/*/ref
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -160,6 +160,8 @@ class ToxicityCounts:
         The split column.
     teae_only : bool
         Whether only treatment-emergent events were counted.
+    event_split : bool
+        True when ``by`` is an ADAE (event) column: every group's denominator is then the whole population.
     """
 
     counts: pd.DataFrame
@@ -169,6 +171,7 @@ class ToxicityCounts:
     level: str
     by: str | None
     teae_only: bool
+    event_split: bool = False
 
     @property
     def uses_severity(self) -> bool:
@@ -452,7 +455,8 @@ def toxicity_by_grade(
         drop=True
     )
     rule = population.rule if population is not None else "subjects with an event (no ADSL)"
-    return ToxicityCounts(counts, den, scale, rule, level, by, options.teae_only)
+    event_split = by is not None and not by_adsl
+    return ToxicityCounts(counts, den, scale, rule, level, by, options.teae_only, event_split)
 
 
 def grade_table(result: ToxicityCounts, high_grade: int = 3) -> pd.DataFrame:
@@ -726,3 +730,105 @@ def high_grade_patients(
     out["WORST_LABEL"] = out["WORST_GRADE"].map(scale.label).astype(object)
     out = out.sort_values(["WORST_GRADE", *keys], ascending=[False] + [True] * len(keys))
     return out[cols].reset_index(drop=True)
+
+
+#: Subject-level split columns the toxicity page offers, with their labels, in order of preference.
+SPLIT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("MDT type", "MDTTYPE"),
+    ("Centre", "SITEID"),
+    ("Arm", "TRT01A"),
+    ("Arm", "ARM"),
+)
+
+
+def split_choices(adsl: pd.DataFrame) -> dict[str, str | None]:
+    """Return the splits a page can offer for this ADSL: label -> column (None = no split).
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject level.
+
+    Returns
+    -------
+    dict
+        ``{"None": None, "MDT type": "MDTTYPE", "Centre": "SITEID", ...}`` for the columns ADSL has; one "Arm"
+        at most (TRT01A before ARM).
+    """
+    out: dict[str, str | None] = {"None": None}
+    for label, column in SPLIT_COLUMNS:
+        if column in adsl.columns and label not in out:
+            out[label] = column
+    return out
+
+
+def denominator_text(result: ToxicityCounts) -> str:
+    """Return one sentence stating the denominator of ``result``'s percentages.
+
+    Parameters
+    ----------
+    result : ToxicityCounts
+        From :func:`toxicity_by_grade` or its variants.
+
+    Returns
+    -------
+    str
+        For example ``'Percentages of the safety population (SAFFL = "Y"): N = 18.'`` or, split by a subject
+        column, ``'... : SBRT N = 12, Surgery N = 2.'``.
+    """
+    den = result.denominators
+    head = f"Percentages of the safety population ({result.population})"
+    if result.by is None or result.event_split:
+        n = int(den["N"].iloc[0]) if len(den) else 0
+        each = (
+            " in every group (a patient counts in each group where they have an event)" if result.by else ""
+        )
+        return f"{head}: N = {n}{each}."
+    parts = ", ".join(f"{g} N = {int(n)}" for g, n in zip(den["GROUP"], den["N"], strict=True))
+    return f"{head}: {parts}."
+
+
+def soc_names(result: ToxicityCounts) -> list[str]:
+    """Return the system organ classes in ``result``, most patients with any grade first.
+
+    Parameters
+    ----------
+    result : ToxicityCounts
+        A term- or SOC-level result.
+
+    Returns
+    -------
+    list of str
+        AEBODSYS values (ties in alphabetical order).
+    """
+    c = result.counts
+    if result.level == "overall" or c.empty:
+        return []
+    totals = c.groupby("AEBODSYS")["N"].sum()
+    return sorted(totals.index, key=lambda soc: (-int(totals[soc]), str(soc)))
+
+
+def restrict_to_soc(result: ToxicityCounts, soc: str) -> ToxicityCounts:
+    """Return a term-level result with the terms of one system organ class only (SOC -> term drill-down).
+
+    Parameters
+    ----------
+    result : ToxicityCounts
+        A term-level result.
+    soc : str
+        The AEBODSYS value.
+
+    Returns
+    -------
+    ToxicityCounts
+        The same denominators, counts of that SOC's terms.
+
+    Raises
+    ------
+    ValueError
+        When ``result`` is not at the term level.
+    """
+    if result.level != "term":
+        raise ValueError("restrict_to_soc needs a term-level result")
+    counts = result.counts.loc[result.counts["AEBODSYS"] == soc].reset_index(drop=True)
+    return replace(result, counts=counts)

@@ -1,11 +1,20 @@
 """Overview: where the trial stands, in a few numbers that each say what they count."""
 
+from datetime import timedelta
+
 import streamlit as st
 
 from medcare_app.context import page_context
 from medcare_app.ui import page_header, show_figure
+from medcare_metrics.cuts import changes_since
 from medcare_metrics.figures.overview import enrollment_progress_figure
-from medcare_metrics.overview import MEASURES, MedianEstimate, enrollment_progress, trial_summary
+from medcare_metrics.overview import (
+    MEASURES,
+    MedianEstimate,
+    enrollment_progress,
+    first_entry_date,
+    trial_summary,
+)
 
 ctx = page_context()
 page_header(ctx, "Overview", "Where the trial stands. Each number says what it counts.")
@@ -13,21 +22,21 @@ summary = trial_summary(ctx.trial, ctx.settings)
 
 
 def _months(value: float) -> str:
-    return "not reached" if value != value else f"{value:.1f}"  # NaN = not reached
+    return "not reached" if value != value else f"{value:.1f} months"  # NaN = not reached
 
 
 def _median_text(median: MedianEstimate | None) -> tuple[str | None, str]:
     if median is None:
         return None, ""
     value = f"{median.median:.1f} months" if median.reached else "Not reached"
-    ci = f"{median.conf_level:.0%} CI {_months(median.lower)} to {_months(median.upper)} months"
+    ci = f"{median.conf_level:.0%} CI {_months(median.lower)} to {_months(median.upper)}"
     return value, f"{ci}; {median.events} events in {median.n} patients."
 
 
 def _metric(label: str, value: object, measure: str, extra: str = "") -> None:
     reason = summary.reason(measure)
     st.metric(label, "n/a" if value is None else value, border=True)
-    st.caption(f"Not available: {reason}" if reason else f"{extra} {MEASURES[measure]}".strip())
+    st.caption(f"Not available: {reason}" if reason else f"{MEASURES[measure]} {extra}".strip())
 
 
 median_value, median_extra = _median_text(summary.nestfs_median)
@@ -43,7 +52,7 @@ rows = (
         ("NEST-FS events", summary.nestfs_events, "nestfs_events", ""),
         ("PFS events", summary.pfs_events, "pfs_events", ""),
         ("Median NEST-FS", median_value, "nestfs_median", median_extra),
-        ("Grade ≥ 3 toxicity", summary.grade3_patients, "grade3_patients", "Patients."),
+        ("Grade ≥ 3 toxicity", summary.grade3_patients, "grade3_patients", ""),
     ),
 )
 for row in rows:
@@ -53,3 +62,24 @@ for row in rows:
 
 st.subheader("Enrolment against target")
 show_figure(enrollment_progress_figure(enrollment_progress(summary), summary.target))
+
+if ctx.as_of is not None:
+    st.subheader("Changes since")
+    first = first_entry_date(ctx.full.adsl)
+    since = st.date_input(
+        "Changes since",
+        value=ctx.as_of - timedelta(days=91),
+        min_value=None if first is None else first.date(),
+        max_value=ctx.as_of,
+        key="since",
+        bind="query-params",
+        format="YYYY-MM-DD",
+        label_visibility="collapsed",
+        width=200,
+        help="For example the last steering committee. Default: three months before the view's date.",
+    )
+    counts = changes_since(ctx.trial, since, ctx.as_of).counts()
+    st.caption(f"What is new between {since:%Y-%m-%d} (excluded) and {ctx.as_of:%Y-%m-%d} (included).")
+    with st.container(border=True, key="changes"):
+        for column, (label, count) in zip(st.columns(len(counts) or 1), counts.items(), strict=False):
+            column.metric(label, count)

@@ -80,8 +80,11 @@ def header(at: object) -> str:
 
 
 def metrics(at: object) -> dict[str, str]:
-    """Return ``{label: value}`` of the metrics on the page."""
-    return {m.label: m.value for m in at.metric}  # type: ignore[attr-defined]
+    """Return ``{label: value}`` of the metrics on the page (the first metric of each label)."""
+    shown: dict[str, str] = {}
+    for m in at.metric:  # type: ignore[attr-defined]
+        shown.setdefault(m.label, m.value)
+    return shown
 
 
 def write_source(folder: Path, **frames: pd.DataFrame) -> Path:

@@ -12,6 +12,7 @@ import pandas as pd
 from conftest import CONFORMANCE, header, metrics, tiny_frames, write_source
 
 from medcare_app.sidebar import AS_OF_KEY, filter_key
+from medcare_metrics.cuts import CHANGE_LABELS
 
 PAGE = "pages/overview.py"
 
@@ -224,3 +225,24 @@ def test_changed_files_are_read_again(app, tiny_source: Path) -> None:
     write_source(tiny_source, adsl=frames["adsl"].iloc[:5])
     at.run()
     assert metrics(at)["Screened"] == "5"
+
+
+def test_changes_since_counts(app, tiny_source: Path) -> None:
+    at = app(PAGE, data=tiny_source, query={"since": "2022-12-31"})
+    at.run()
+    assert not at.exception
+    changes = {m.label: m.value for m in at.metric[8:]}
+    # (2022-12-31, 2024-01-31]: T-04 enrolled 2023-02-15, T-04's grade 3 proctitis 2023-03-20; every NEST-FS
+    # and PFS event happened in 2022.
+    assert changes[CHANGE_LABELS["enrolled"]] == "1"
+    assert changes[CHANGE_LABELS["NESTFS"]] == "0"
+    assert changes[CHANGE_LABELS["PFS"]] == "0"
+    assert changes[CHANGE_LABELS["severe_aes"]] == "1"
+    at.date_input(key="since").set_value(dt.date(2022, 5, 31)).run()
+    changes = {m.label: m.value for m in at.metric[8:]}
+    # Now also T-03 enrolled 2022-06-01; NEST-FS T-01 (2022-11-06), T-02 (2022-06-13); PFS T-01 (2022-06-09),
+    # T-03 (2022-12-18); grade 3 of T-02 on 2022-04-01 is before the window.
+    assert changes[CHANGE_LABELS["enrolled"]] == "2"
+    assert changes[CHANGE_LABELS["NESTFS"]] == "2"
+    assert changes[CHANGE_LABELS["PFS"]] == "2"
+    assert changes[CHANGE_LABELS["severe_aes"]] == "1"

@@ -16,7 +16,9 @@ from medcare_metrics.__main__ import main
 ROOT = Path(__file__).resolve().parents[1]
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
 EXAMPLE = ROOT / "medcare_metrics" / "example_data"
-needs_conformance = pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone")
+needs_conformance = pytest.mark.skipif(
+    not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone"
+)
 
 
 def run_json(capsys, *argv: str) -> dict:
@@ -64,7 +66,11 @@ def test_json_matches_r_reference(capsys, name, paramcd, by, conf_type):
         assert len(stratum["timeline"]) == len(e)
         for point, (_, r) in zip(stratum["timeline"], e.iterrows(), strict=True):
             assert set(point) == {"time", "n_risk", "n_event", "n_censor", "surv", "lower", "upper"}
-            assert (point["n_risk"], point["n_event"], point["n_censor"]) == (r["n_risk"], r["n_event"], r["n_censor"])
+            assert (point["n_risk"], point["n_event"], point["n_censor"]) == (
+                r["n_risk"],
+                r["n_event"],
+                r["n_censor"],
+            )
             assert same(point["time"], r["time"]) and same(point["surv"], r["surv"])
             assert same(point["lower"], r[f"lower_{suffix}"]) and same(point["upper"], r[f"upper_{suffix}"])
 
@@ -110,6 +116,9 @@ def test_errors_exit_2_with_a_message(capsys):
 def test_runs_as_a_module():
     done = subprocess.run(
         [sys.executable, "-m", "medcare_metrics", "km", str(EXAMPLE), "--endpoint", "PFS", "--json"],
-        capture_output=True, text=True, cwd=ROOT, check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
     )
     assert json.loads(done.stdout)["endpoint"] == "PFS"

@@ -332,3 +332,54 @@ def test_event_maturity_date_reaching_a_number_of_events():
     days = math.log(1 + math.exp(-60 * per_day)) / per_day
     assert result.date_reaching(3) == T("2021-06-30") + pd.Timedelta(days=math.ceil(days))
     assert result.expected_events([T("2021-06-30")])[0] == pytest.approx(2 + 1 - math.exp(-per_day * 60))
+
+
+def test_event_maturity_counts_future_patients_from_entry():
+    adtte, adsl = make_maturity_data()
+    result = event_maturity(adtte, adsl, months_ahead=(6.0,), future_entries=["2021-09-29", "2022-06-01"])
+    per_day = 2 / 700
+    # 2021-12-29: P3 182 days, P4 242 days, first newcomer 91 days after entry, second not yet entered.
+    new = sum(1 - math.exp(-per_day * d) for d in (182, 242, 91))
+    assert result.future == 2
+    assert result.projection.loc[0, "EXPECTED_NEW"] == pytest.approx(new)
+    assert result.date_reaching(5) is not None  # 2 events + 2 at risk + 2 future
+    assert result.date_reaching(6) is None
+
+
+def test_figures_draw_the_analytics_frames():
+    from medcare_metrics.accrual import accrual_projection, predict_accrual
+    from medcare_metrics.figures.enrollment import (
+        cumulative_enrollment_figure,
+        enrollment_by_month_figure,
+        event_maturity_figure,
+        screening_funnel_figure,
+    )
+
+    adsl = make_adsl()
+    cumulative = cumulative_enrollment(adsl, TrialSettings(target_enrollment=10, planned_accrual_months=12))
+    band = accrual_projection(predict_accrual(10, 365.25, 0.5, 6, 116.0, "2021-04-30"))
+    fig = cumulative_enrollment_figure(cumulative, band, {"A": "Alpha"})
+    names = [trace.name for trace in fig.data]
+    assert names == [
+        "95% predictive interval",
+        "50% predictive interval",
+        "Predicted (median)",
+        "Planned accrual",
+        "All centres",
+        "Alpha (A)",
+        "Centre B",
+        "Centre C",
+    ]
+    assert list(fig.data[4].y) == [0, 1, 2, 3, 4, 5, 6, 6]
+    assert len(cumulative_enrollment_figure(cumulative).data) == 5  # no projection: plan + 4 curves
+
+    funnel = screening_funnel(make_adsl(), make_adtte())
+    assert list(screening_funnel_figure(funnel).data[0].x) == list(funnel["N"])
+    months = enrollment_by_month_figure(enrollment_by_month(adsl))
+    assert [t.name for t in months.data] == ["Centre A", "Centre B", "Centre C"]
+
+    adtte, adsl_m = make_maturity_data()
+    result = event_maturity(adtte, adsl_m, months_ahead=(0.0, 6.0))
+    maturity = event_maturity_figure([("Fitted", result)], events_needed=3)
+    assert list(maturity.data[0].y) == list(result.projection["EXPECTED_TOTAL"])
+    assert maturity.data[1].y[0] == 2  # events so far

@@ -13,6 +13,7 @@ from medcare_metrics.filters import (
     describe_filters,
     filter_options,
     filterable_columns,
+    select_rows,
     value_key,
 )
 from medcare_metrics.model import TrialData
@@ -161,3 +162,16 @@ def test_describe_filters() -> None:
     )
     assert describe_filters(filters, labels={}) == "SITEID: 01 or 02; MDTTYPE: SBRT; SEX: M"
     assert describe_filters(Filters()) == "No filters"
+
+
+def test_select_rows_on_any_table() -> None:
+    problems = pd.DataFrame(
+        {"dataset": ["ADSL", "ADAE", "ADAE", "ADTTE"], "severity": ["error", "warning", "error", "warning"]}
+    )
+    kept = select_rows(
+        problems, Filters.from_mapping({"dataset": ["ADAE", "ADTTE"], "severity": ["warning"]})
+    )
+    assert kept.to_dict("list") == {"dataset": ["ADAE", "ADTTE"], "severity": ["warning", "warning"]}
+    assert select_rows(problems, Filters()) is problems
+    with pytest.raises(ValueError, match="row"):
+        select_rows(problems, Filters.from_mapping({"row": [1]}))

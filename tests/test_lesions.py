@@ -195,3 +195,22 @@ def test_missing_required_column(adtu: pd.DataFrame) -> None:
         les.lesions_per_patient(adtu.drop(columns="TULOCCAT"))
     with pytest.raises(ValueError, match="RTDOSE"):
         les.radiotherapy_doses(adtu.drop(columns="RTDOSE"))
+
+
+def test_figures(adtu: pd.DataFrame, adsl: pd.DataFrame) -> None:
+    from medcare_metrics.figures import lesions as figs
+    from medcare_metrics.figures.style import MDT_COLORS
+
+    count = figs.lesion_count_figure(les.lesion_count_distribution(adtu, adsl))
+    assert [t.name for t in count.data] == ["SBRT", "Surgery", les.NOT_RECORDED]
+    assert [t.marker.color for t in count.data[:2]] == [MDT_COLORS["SBRT"], MDT_COLORS["Surgery"]]
+    sbrt = count.data[0]
+    assert dict(zip(sbrt.x, sbrt.y, strict=True)) == {"2": 1, ">3": 1}
+    heat = figs.patient_site_figure(les.patient_site_matrix(adtu, adsl))
+    assert [list(r) for r in heat.data[0].z] == [[1, 1, 0, 0], [0, 0, 0, 1], [3, 0, 1, 0], [0, 0, 0, 0]]
+    eqd2 = figs.eqd2_figure(les.radiotherapy_doses(adtu, adsl), 1.5)
+    by_mdt = {t.name: sorted(round(x, 2) for x in t.x) for t in eqd2.data}
+    # P3 L2 has no dose: not drawn.
+    assert by_mdt == {"SBRT": [65.14, 98.57, 98.57], "Conventional RT": [70.0]}
+    detection = figs.detection_figure(les.detection_summary(adtu, adsl))
+    assert [t.name for t in detection.data] == [les.CONVENTIONAL, les.PSMA_ONLY]

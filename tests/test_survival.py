@@ -26,9 +26,9 @@ def tte(times, events, groups=None) -> pd.DataFrame:
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Kaplan-Meier, worked on paper: subjects with times 1 (event), 2 (censored), 3 (event)
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 THREE = tte([1, 2, 3], [1, 0, 1])
 
@@ -76,9 +76,9 @@ def test_conf_level_changes_the_width():
     assert narrow["LOWER"] == pytest.approx(2 / 3 * math.exp(-z80 * math.sqrt(1 / 6)), abs=1e-12)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Medians: the S = 0.5 plateau rule
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def test_exact_half_plateau_gives_the_midpoint():
@@ -137,9 +137,9 @@ def test_nearly_equal_times_are_merged_as_r_does():
     assert len(t) == 2 and t["N_EVENT"].iloc[0] == 2
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Landmarks
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def test_survival_at_landmarks():
@@ -158,9 +158,9 @@ def test_survival_at_extend_carries_the_last_value():
     assert (s["N_RISK"], s["SURV"]) == (0, 0.5)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Log-rank and Cox, by hand
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 
 def test_logrank_two_subjects():
@@ -186,9 +186,9 @@ def test_logrank_without_expected_events_in_one_group_is_not_testable():
 
 
 def test_cox_closed_form_without_ties():
-    # A: 1, 3; B: 2, 4 (all events); r = HR of B. Partial likelihood r / ((2 + 2r)(1 + 2r)(1 + r)), whose score
-    # vanishes at 1 - r - 4 r^2 = 0, r = (sqrt(17) - 1) / 8. Information: sum of the risk-set variances of x,
-    # 2 r / (1 + r)^2 + 2 r / (1 + 2 r)^2.
+    # A: 1, 3; B: 2, 4 (all events); r = HR of B. Partial likelihood r / ((2 + 2r)(1 + 2r)(1 + r)), whose
+    # score vanishes at 1 - r - 4 r^2 = 0, r = (sqrt(17) - 1) / 8. Information: sum of the risk-set variances
+    # of x, 2 r / (1 + r)^2 + 2 r / (1 + 2 r)^2.
     got = sv.cox_hazard_ratio(tte([1, 3, 2, 4], [1, 1, 1, 1], ["A", "A", "B", "B"]))
     r = (math.sqrt(17) - 1) / 8
     se = 1 / math.sqrt(2 * r / (1 + r) ** 2 + 2 * r / (1 + 2 * r) ** 2)
@@ -218,9 +218,9 @@ def test_cox_without_events_is_not_estimable():
     assert np.isnan(got.hr) and got.note == "no events"
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # time_to_event and units
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 ADSL = pd.DataFrame(
     {
@@ -266,7 +266,7 @@ def test_time_to_event_by_adtte_column():
 
 
 def test_time_to_event_errors_name_the_problem():
-    with pytest.raises(ValueError, match="NESTFS.*available: PFS, OS"):
+    with pytest.raises(ValueError, match=r"NESTFS.*available: PFS, OS"):
         sv.time_to_event(ADTTE, "NESTFS")
     with pytest.raises(ValueError, match="'MDTTYPE' not found"):
         sv.time_to_event(ADTTE, "PFS", adsl=ADSL, by="MDTTYPE")
@@ -301,7 +301,12 @@ def test_time_unit_and_convert_time():
 
 def test_endpoints_primary_first():
     assert sv.endpoints(ADTTE) == ["PFS", "OS"]
-    assert sv.endpoints(pd.DataFrame({"PARAMCD": ["TTDE", "OS", "NESTFS", "ABC"]})) == ["NESTFS", "OS", "ABC", "TTDE"]
+    assert sv.endpoints(pd.DataFrame({"PARAMCD": ["TTDE", "OS", "NESTFS", "ABC"]})) == [
+        "NESTFS",
+        "OS",
+        "ABC",
+        "TTDE",
+    ]
 
 
 def test_options_are_checked():
@@ -315,3 +320,18 @@ def test_options_are_checked():
 def test_estimators_reject_a_frame_without_the_columns():
     with pytest.raises(ValueError, match="time_to_event"):
         sv.km_table(pd.DataFrame({"TIME": [1.0]}))
+
+
+def test_counting_and_sorting_paths_agree():
+    # Whole-number times are counted (bincount); others sorted. Shifting every time keeps the estimate.
+    rng = np.random.default_rng(7)
+    days = rng.integers(0, 400, 300).astype(float)
+    events = rng.random(300) < 0.6
+    counted = sv.km_table(tte(days, events))
+    for shifted in (days + 0.25, days + 2_000_000.0):
+        sorted_path = sv.km_table(tte(shifted, events))
+        assert sorted_path["TIME"].to_numpy() == pytest.approx(
+            counted["TIME"].to_numpy() + (shifted[0] - days[0])
+        )
+        for col in ["N_RISK", "N_EVENT", "N_CENSOR", "SURV", "STD_ERR", "LOWER", "UPPER"]:
+            np.testing.assert_array_equal(sorted_path[col].to_numpy(), counted[col].to_numpy())

@@ -1,7 +1,8 @@
 """Survival statistics against numbers computed by R's survival package (3.5-3).
 
 Two sources of R output, both committed or shipped beside the repository, so the tests never run R:
-- tests/fixtures/r/*.csv, written by tests/fixtures/r/make_fixtures.R from tiny hand-made cases and the example trial;
+- tests/fixtures/r/*.csv, written by make_fixtures.R (same folder) from tiny hand-made cases and the example
+  trial (its input copied to example_input.csv);
 - ../shared/conformance/*/reference/*.csv, written by make_reference.R from public ADaM data (not ours).
 """
 
@@ -30,9 +31,9 @@ def close(actual, expected, what: str) -> None:
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Tiny hand-made cases (tests/fixtures/r/tiny_cases.csv)
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 TINY = read(FIXTURES / "tiny_cases.csv")
 TINY_CASES = list(dict.fromkeys(TINY["case"]))
@@ -61,7 +62,12 @@ def r_rows(name: str, source: str, case: str, **where) -> pd.DataFrame:
 
 def test_tiny_fixture_covers_the_required_cases():
     required = {
-        "all_censored", "one_event", "ties", "event_at_zero", "half_plateau", "one_member_group",
+        "all_censored",
+        "one_event",
+        "ties",
+        "event_at_zero",
+        "half_plateau",
+        "one_member_group",
         "no_events_group",
     }
     assert required <= set(TINY_CASES)
@@ -74,8 +80,14 @@ def test_km_table_matches_survfit(case, conf_type):
     got = sv.km_table(tiny_tte(case), sv.KMOptions(conf_type))
     assert list(got["GROUP"]) == list(expected["GROUP"])
     for r_col, col in [
-        ("time", "TIME"), ("n_risk", "N_RISK"), ("n_event", "N_EVENT"), ("n_censor", "N_CENSOR"),
-        ("surv", "SURV"), ("std_err", "STD_ERR"), ("lower", "LOWER"), ("upper", "UPPER"),
+        ("time", "TIME"),
+        ("n_risk", "N_RISK"),
+        ("n_event", "N_EVENT"),
+        ("n_censor", "N_CENSOR"),
+        ("surv", "SURV"),
+        ("std_err", "STD_ERR"),
+        ("lower", "LOWER"),
+        ("upper", "UPPER"),
     ]:
         close(got[col], expected[r_col], f"{case} {conf_type} {col}")
 
@@ -86,7 +98,13 @@ def test_km_medians_match_print_survfit(case, conf_type):
     expected = r_rows("medians.csv", "tiny", case, conf_type=conf_type)
     got = sv.km_medians(tiny_tte(case), sv.KMOptions(conf_type))
     assert list(got["GROUP"]) == list(expected["GROUP"])
-    for r_col, col in [("n", "N"), ("events", "EVENTS"), ("median", "MEDIAN"), ("lcl", "LOWER"), ("ucl", "UPPER")]:
+    for r_col, col in [
+        ("n", "N"),
+        ("events", "EVENTS"),
+        ("median", "MEDIAN"),
+        ("lcl", "LOWER"),
+        ("ucl", "UPPER"),
+    ]:
         close(got[col], expected[r_col], f"{case} {conf_type} {col}")
 
 
@@ -106,8 +124,13 @@ def test_survival_at_matches_summary_times(case, conf_type, extend):
         got = got[~beyond].reset_index(drop=True)
     assert list(got["GROUP"]) == list(expected["GROUP"])
     for r_col, col in [
-        ("time", "TIME"), ("n_risk", "N_RISK"), ("n_event", "N_EVENT"), ("surv", "SURV"),
-        ("lower", "LOWER"), ("upper", "UPPER"),
+        ("time", "TIME"),
+        ("n_risk", "N_RISK"),
+        ("n_event", "N_EVENT"),
+        ("n_censor", "N_CENSOR"),
+        ("surv", "SURV"),
+        ("lower", "LOWER"),
+        ("upper", "UPPER"),
     ]:
         close(got[col], expected[r_col], f"{case} {conf_type} extend={extend} {col}")
 
@@ -145,18 +168,29 @@ def assert_pairwise(got: pd.DataFrame, expected: pd.DataFrame) -> None:
     assert list(got["EVENTS"]) == list(expected["events"])
 
 
-COX_CASES = list(read(FIXTURES / "cox.csv").query("source == 'tiny' and warning.isna()", engine="python")["case"])
+COX_CASES = list(
+    read(FIXTURES / "cox.csv").query("source == 'tiny' and warning.isna()", engine="python")["case"]
+)
 
 
 @pytest.mark.parametrize("case", COX_CASES)
 def test_cox_matches_coxph_efron(case):
     expected = r_rows("cox.csv", "tiny", case).iloc[0]
     got = sv.cox_hazard_ratio(tiny_tte(case))
-    assert got is not None and got.converged
+    assert got is not None and not got.note
     assert (got.reference, got.comparator) == (expected["reference"], expected["comparator"])
     assert (got.n, got.events) == (expected["n"], expected["events"])
     for name in ["coef", "se", "hr", "lower", "upper", "p"]:
         close(getattr(got, name), expected[name], name)
+
+
+def test_cox_monotone_likelihood_is_not_estimable():
+    # B's only event happens when B is alone at risk: the likelihood rises towards HR = 0 and R warns
+    # that it did not converge (the coefficient runs off to -infinity).
+    expected = r_rows("cox.csv", "tiny", "cox_monotone").iloc[0]
+    assert expected["warning"]  # R: "Ran out of iterations and did not converge"
+    got = sv.cox_hazard_ratio(tiny_tte("cox_monotone"))
+    assert np.isnan(got.hr) and "infinit" in got.note
 
 
 def test_cox_with_a_group_without_events_is_not_estimable():
@@ -169,9 +203,9 @@ def test_cox_with_a_group_without_events_is_not_estimable():
     assert "no events in B" in got.note
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# The example trial (R fixtures exist once the example data existed when make_fixtures.R ran)
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
+# The example trial, as copied to tests/fixtures/r/example_input.csv
+# --------------------------------------------------------------------------------------------------
 
 EXAMPLE_INPUT = FIXTURES / "example_input.csv"  # the example trial's ADTTE as make_fixtures.R used it
 EXAMPLE_KM = read(FIXTURES / "km.csv").query("source == 'example'")
@@ -197,21 +231,42 @@ def test_example_trial_matches_r(paramcd, by, conf_type):
     expected = r_rows("km.csv", "example", paramcd, by=by, conf_type=conf_type)
     got = sv.km_table(tte, options)
     assert list(got["GROUP"]) == list(expected["GROUP"])
-    for r_col, col in [("time", "TIME"), ("n_risk", "N_RISK"), ("n_event", "N_EVENT"), ("n_censor", "N_CENSOR"),
-                       ("surv", "SURV"), ("std_err", "STD_ERR"), ("lower", "LOWER"), ("upper", "UPPER")]:
+    for r_col, col in [
+        ("time", "TIME"),
+        ("n_risk", "N_RISK"),
+        ("n_event", "N_EVENT"),
+        ("n_censor", "N_CENSOR"),
+        ("surv", "SURV"),
+        ("std_err", "STD_ERR"),
+        ("lower", "LOWER"),
+        ("upper", "UPPER"),
+    ]:
         close(got[col], expected[r_col], f"{paramcd} {by} {conf_type} {col}")
     med = r_rows("medians.csv", "example", paramcd, by=by, conf_type=conf_type)
     got_med = sv.km_medians(tte, options)
     assert list(got_med["GROUP"]) == list(med["GROUP"])
-    for r_col, col in [("n", "N"), ("events", "EVENTS"), ("median", "MEDIAN"), ("lcl", "LOWER"), ("ucl", "UPPER")]:
+    for r_col, col in [
+        ("n", "N"),
+        ("events", "EVENTS"),
+        ("median", "MEDIAN"),
+        ("lcl", "LOWER"),
+        ("ucl", "UPPER"),
+    ]:
         close(got_med[col], med[r_col], f"{paramcd} {by} {conf_type} median {col}")
     for extend in (True, False):
         risk = r_rows("at_risk.csv", "example", paramcd, by=by, conf_type=conf_type, extend=extend)
         got_risk = sv.survival_at(tte, [0, 91, 182, 365, 548, 730], options, extend=extend)
         got_risk = got_risk[got_risk["SURV"].notna() | extend].reset_index(drop=True)
         assert list(got_risk["GROUP"]) == list(risk["GROUP"])
-        for r_col, col in [("time", "TIME"), ("n_risk", "N_RISK"), ("n_event", "N_EVENT"), ("surv", "SURV"),
-                           ("lower", "LOWER"), ("upper", "UPPER")]:
+        for r_col, col in [
+            ("time", "TIME"),
+            ("n_risk", "N_RISK"),
+            ("n_event", "N_EVENT"),
+            ("n_censor", "N_CENSOR"),
+            ("surv", "SURV"),
+            ("lower", "LOWER"),
+            ("upper", "UPPER"),
+        ]:
             close(got_risk[col], risk[r_col], f"{paramcd} {by} {conf_type} extend={extend} at risk {col}")
 
 
@@ -234,7 +289,10 @@ def test_example_trial_cox_matches_coxph():
         tte = example_tte(row["case"], row["by"])
         got = sv.cox_hazard_ratio(tte[tte["GROUP"].isin([row["reference"], row["comparator"]])])
         assert (got.reference, got.comparator, got.n, got.events) == (
-            row["reference"], row["comparator"], row["n"], row["events"]
+            row["reference"],
+            row["comparator"],
+            row["n"],
+            row["events"],
         )
         if isinstance(row["warning"], str) and row["warning"]:
             # R: infinite coefficient (a group without events); we report it as not estimable.
@@ -244,12 +302,14 @@ def test_example_trial_cox_matches_coxph():
             close(getattr(got, name), row[name], f"{row['case']} {row['by']} {name}")
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Conformance data: public ADaM and make_reference.R's numbers
-# ---------------------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 
 SOURCES = {"cdiscpilot01": "TRTA", "pharmaverseadam": "ARM"}
-needs_conformance = pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone")
+needs_conformance = pytest.mark.skipif(
+    not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone"
+)
 
 
 def conformance(name: str, file: str) -> pd.DataFrame:
@@ -278,28 +338,44 @@ def test_conformance_km_estimates_medians_and_at_risk(name, grouped):
             got = sv.km_table(tte, options)
             assert list(got["GROUP"]) == list(e["GROUP"]), what
             for r_col, col in [
-                ("time", "TIME"), ("n_risk", "N_RISK"), ("n_event", "N_EVENT"), ("n_censor", "N_CENSOR"),
-                ("surv", "SURV"), ("std_err_log", "STD_ERR"), (f"lower_{suffix}", "LOWER"),
+                ("time", "TIME"),
+                ("n_risk", "N_RISK"),
+                ("n_event", "N_EVENT"),
+                ("n_censor", "N_CENSOR"),
+                ("surv", "SURV"),
+                ("std_err_log", "STD_ERR"),
+                (f"lower_{suffix}", "LOWER"),
                 (f"upper_{suffix}", "UPPER"),
             ]:
                 close(got[col], e[r_col], f"{what} {col}")
             m = split_all(med[(med["PARAMCD"] == paramcd) & (med["conf_type"] == conf_type)], grouped)
             got_m = sv.km_medians(tte, options)
             assert list(got_m["GROUP"]) == list(m["GROUP"]), what
-            for r_col, col in [("n", "N"), ("events", "EVENTS"), ("median", "MEDIAN"), ("lcl_95", "LOWER"),
-                               ("ucl_95", "UPPER")]:
+            for r_col, col in [
+                ("n", "N"),
+                ("events", "EVENTS"),
+                ("median", "MEDIAN"),
+                ("lcl_95", "LOWER"),
+                ("ucl_95", "UPPER"),
+            ]:
                 close(got_m[col], m[r_col], f"{what} median {col}")
             got_r = sv.survival_at(tte, sorted(r["time"].unique()), options, extend=True)
             assert list(got_r["GROUP"]) == list(r["GROUP"]), what
-            for r_col, col in [("time", "TIME"), ("n_risk", "N_RISK"), ("n_event_since_prev_time", "N_EVENT"),
-                               ("surv", "SURV"), (f"lower_{suffix}", "LOWER"), (f"upper_{suffix}", "UPPER")]:
+            for r_col, col in [
+                ("time", "TIME"),
+                ("n_risk", "N_RISK"),
+                ("n_event_since_prev_time", "N_EVENT"),
+                ("surv", "SURV"),
+                (f"lower_{suffix}", "LOWER"),
+                (f"upper_{suffix}", "UPPER"),
+            ]:
                 close(got_r[col], r[r_col], f"{what} at risk {col}")
 
 
 @needs_conformance
 def test_conformance_exact_half_plateau_uses_the_midpoint():
-    # pharmaverseadam PFS, Xanomeline Low Dose: S sits at exactly 0.5 and R reports median 61 (make_reference.R
-    # flags it surv_exactly_half); lifelines reports the first time instead.
+    # pharmaverseadam PFS, Xanomeline Low Dose: S sits at exactly 0.5 and R reports median 61
+    # (make_reference.R flags it surv_exactly_half); lifelines reports the first time instead.
     med = conformance("pharmaverseadam", "reference/km_medians.csv")
     flagged = med[med["surv_exactly_half"].astype(str).str.upper() == "TRUE"]
     assert len(flagged)
@@ -328,8 +404,8 @@ def test_conformance_logrank(name):
             assert got.df == expected["df"]
             close(got.p, expected["p_value"], f"{name} {paramcd} p")
         else:
-            # make_reference.R writes df = arms - 1; survdiff itself (and its print, see survfit_print.txt) counts
-            # only arms with expected events, as we do.
+            # make_reference.R writes df = arms - 1; survdiff itself (and its print, see survfit_print.txt)
+            # counts only arms with expected events, as we do.
             assert got.df == int((obs["expected"] > 0).sum()) - 1
         pw = lr[(lr["PARAMCD"] == paramcd) & (lr["comparison"] == "pairwise")]
         got_pw = sv.pairwise_logrank(tte)
@@ -340,7 +416,7 @@ def test_conformance_logrank(name):
 
 @needs_conformance
 def test_conformance_rsd_logrank_df_as_survdiff_prints_it():
-    # survfit_print.txt shows "Chisq= 1  on 1 degrees of freedom, p= 0.3" for RSD (one arm had no one at risk).
+    # survfit_print.txt: "Chisq= 1  on 1 degrees of freedom, p= 0.3" for RSD (one arm had no one at risk).
     printed = (CONFORMANCE / "pharmaverseadam" / "reference" / "survfit_print.txt").read_text()
     assert "Chisq= 1  on 1 degrees of freedom, p= 0.3" in printed
     got = sv.logrank_test(sv.time_to_event(conformance("pharmaverseadam", "adtte.csv"), "RSD", by="ARM"))

@@ -58,6 +58,7 @@ REQUIRED_CASES = [
     ("adtte", 1, "CNSR", "x", "type"),
     ("adtte", 1, "CNSR", "0.5", "type"),
     ("adtte", 1, "CNSR", "-1", "range"),
+    ("adtte", 1, "AVALU", "fortnights", "allowed values"),  # optional, but AVAL means nothing without it
     ("adae", 2, "USUBJID", "NOBODY", "in ADSL"),
     ("adae", 1, "AEDECOD", "", "not missing"),
     ("adae", 1, "AEBODSYS", "", "not missing"),
@@ -124,7 +125,6 @@ OPTIONAL_CASES = [
     ("adsl", 1, "RFICDT", "01/02/2023", "type"),
     ("adsl", 1, "DCUTDT", "2024-07-31", "single value"),
     ("adsl", 1, "ENRLDT", "", "conditional"),
-    ("adtte", 1, "AVALU", "fortnights", "allowed values"),
     ("adtte", 1, "STARTDT", "yesterday", "type"),
     ("adae", 1, "ATOXGR", "6", "range"),
     ("adae", 1, "ATOXGR", "0", "range"),
@@ -141,6 +141,9 @@ OPTIONAL_CASES = [
     ("adtu", 0, "RTFX", "0", "range"),
     ("adlb", 1, "ABLFL", "B", "allowed values"),
     ("adlb", 1, "ADY", "day 91", "type"),
+    ("adlb", 1, "AVALU", "nmol/L", "conditional"),
+    ("adae", 1, "ASTDT", "2023-06", "type"),  # partial dates are not imputed
+    ("adae", 1, "AENDT", "2023-06-31", "type"),
 ]
 
 
@@ -192,7 +195,13 @@ def test_duplicate_subject_in_adsl_keeps_first(tmp_path: Path) -> None:
     result = load_trial(folder)
     p = result.problems
     assert len(p) == 1, p.to_string()
-    assert (p.loc[0, "dataset"], p.loc[0, "row"], p.loc[0, "USUBJID"], p.loc[0, "column"], p.loc[0, "check"]) == (
+    assert (
+        p.loc[0, "dataset"],
+        p.loc[0, "row"],
+        p.loc[0, "USUBJID"],
+        p.loc[0, "column"],
+        p.loc[0, "check"],
+    ) == (
         "ADSL",
         4,
         "S1",

@@ -25,10 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         The sub-parser of the ``km`` command.
     """
     parser.add_argument("path", metavar="PATH", help="folder, Excel workbook (.xlsx) or zip of a folder")
-    parser.add_argument("--endpoint", required=True, metavar="PARAMCD", help="ADTTE parameter code, e.g. NESTFS")
+    parser.add_argument(
+        "--endpoint", required=True, metavar="PARAMCD", help="ADTTE parameter code, e.g. NESTFS"
+    )
     parser.add_argument("--by", metavar="COLUMN", help="stratify by this ADTTE or ADSL column")
     parser.add_argument(
-        "--conf-type", choices=sv.CONF_TYPES, default="log", help="confidence interval transform (R's conf.type)"
+        "--conf-type",
+        choices=sv.CONF_TYPES,
+        default="log",
+        help="confidence interval transform (R's conf.type)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
 
@@ -135,8 +140,10 @@ def median_text(medians: pd.DataFrame, options: sv.KMOptions, unit: str) -> str:
         for r in medians.itertuples(index=False)
     ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = ["  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(c, widths, strict=True)))
-             for c in cells]
+    lines = [
+        "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(c, widths, strict=True)))
+        for c in cells
+    ]
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -181,7 +188,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     n_missing = int((tte["GROUP"] == sv.MISSING_GROUP).sum()) if args.by else 0
     if n_missing:
-        print(f"note: {n_missing} subject(s) without {args.by} are in group {sv.MISSING_GROUP!r}", file=sys.stderr)
+        print(
+            f"note: {n_missing} subject(s) without {args.by} are in group {sv.MISSING_GROUP!r}",
+            file=sys.stderr,
+        )
     table = sv.km_table(tte, options)
     medians = sv.km_medians(tte, options)
     logrank = sv.logrank_test(tte) if args.by else None
@@ -191,6 +201,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.endpoint}: Kaplan-Meier median, {options.label}; NA = not reached")
     print(median_text(medians, options, unit))
     if logrank is not None:
-        p = "not testable (fewer than two groups with expected events)" if not logrank.testable else f"{logrank.p:.4g}"
+        p = (
+            "not testable (fewer than two groups with expected events)"
+            if not logrank.testable
+            else f"{logrank.p:.4g}"
+        )
         print(f"\nLog-rank test: chi-square = {logrank.chisq:.4f} on {logrank.df} df, p = {p}")
     return 0

@@ -64,7 +64,7 @@ def enrollment_progress_figure(progress: pd.DataFrame, target: int) -> go.Figure
     fig.update_layout(
         barmode="stack",
         margin={"l": 10, "r": 20, "t": 30, "b": 30},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.35, "x": 0.0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.35, "x": 0.0, "traceorder": "normal"},
         xaxis={"range": [0, max(total, target) * 1.05], "title": None, "dtick": 2 if target <= 30 else None},
         yaxis={"visible": False},
     )

@@ -137,11 +137,18 @@ def toxicity_grade_figure(
     apply_layout(fig, title=title, height=height)
     axis_title = "% of patients" if value == "PCT" else "Patients"
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    if len(panels) > 1:
+        # Panel titles take the legend's usual place above the plot.
+        fig.update_layout(
+            legend={"yref": "container", "y": 1.0, "yanchor": "top"},
+            margin={"t": 90 if title else 70},
+        )
     fig.update_xaxes(title_text=axis_title, rangemode="tozero", showgrid=True)
     if value == "PCT":
         fig.update_xaxes(range=[0, 100])
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows[::-1], title_text=None)
     if left_out:
+        fig.update_layout(margin={"b": 90})
         fig.add_annotation(
             x=0.0,
             y=-0.02,
@@ -149,7 +156,7 @@ def toxicity_grade_figure(
             yref="paper",
             xanchor="left",
             yanchor="top",
-            yshift=-30,
+            yshift=-50,
             text=f"{left_out} less frequent {'terms' if result.level == 'term' else 'SOCs'} not drawn",
             showarrow=False,
             font={"size": 11, "color": MUTED},

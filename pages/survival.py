@@ -1,0 +1,182 @@
+"""Survival: Kaplan-Meier curves, medians, landmarks and group comparisons, computed as R's survival does."""
+
+import streamlit as st
+
+from medcare_app.context import page_context
+from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
+from medcare_metrics import survival as sv
+from medcare_metrics.figures.survival import km_figure
+from medcare_metrics.filters import FILTER_LABELS
+
+ctx = page_context()
+trial = ctx.trial
+page_header(
+    ctx,
+    "Survival",
+    "Kaplan-Meier curves of the time-to-event endpoints, with medians, landmark survival and group "
+    "comparisons. Numbers agree with R's survival package (survfit, survdiff, coxph).",
+)
+if trial.adtte is None:
+    missing_dataset("adtte", "the survival curves")
+    st.stop()
+
+endpoint_codes = sv.endpoints(trial.adtte) or sv.endpoints(ctx.full.adtte)
+UNITS = {"MONTHS": "Months", "WEEKS": "Weeks", "DAYS": "Days"}
+CONF_LABELS = {"log": "log (R default)", "log-log": "log-log", "plain": "plain"}
+
+top = st.columns([2, 1, 1])
+paramcd = top[0].selectbox(
+    "Endpoint",
+    endpoint_codes,
+    format_func=lambda code: sv.endpoint_label(ctx.full.adtte, code),
+    key="survival_endpoint",
+)
+unit = top[1].radio("Time in", list(UNITS), format_func=UNITS.get, horizontal=True, key="survival_unit")
+conf_type = top[2].selectbox(
+    "Confidence interval",
+    list(CONF_LABELS),
+    format_func=CONF_LABELS.get,
+    key="survival_conf_type",
+    help="Pointwise 95% CI of the curve, transform as R's survfit(conf.type=). The median's CI is where "
+    "this band crosses 0.5.",
+)
+options = sv.KMOptions(conf_type)
+
+try:
+    all_tte = sv.time_to_event(trial.adtte, paramcd, unit=unit)
+except ValueError as error:
+    unavailable(f"{error} (with the filters in the sidebar).")
+    st.stop()
+
+middle = st.columns([2, 1, 1])
+choices = sv.stratification_columns(trial.adsl, all_tte["USUBJID"])
+by = middle[0].selectbox(
+    "Curve per group of",
+    [None, *choices],
+    format_func=lambda c: "No grouping (all patients)" if c is None else f"{FILTER_LABELS.get(c, c)} ({c})",
+    key="survival_by",
+)
+threshold = int(
+    middle[1].number_input(
+        "Tail: fewer than ... at risk",
+        min_value=0,
+        value=int(ctx.settings.at_risk_threshold),
+        step=1,
+        key="survival_threshold",
+    )
+)
+tail = middle[2].radio(
+    "Draw the tail",
+    ["grey", "truncate", "show"],
+    format_func=str.capitalize,
+    horizontal=True,
+    key="survival_tail",
+)
+benchmarks = sv.benchmark_table(paramcd, unit)
+show_benchmark = False
+if not benchmarks.empty:
+    show_benchmark = st.toggle(
+        "Show the historical benchmark medians",
+        value=True,
+        key="survival_benchmark",
+        help=f"{benchmarks['SOURCE'].iloc[0]}. The values live in medcare_metrics/protocol.py (BENCHMARKS).",
+    )
+
+tte = sv.time_to_event(trial.adtte, paramcd, adsl=trial.adsl, by=by, unit=unit)
+curve = sv.km_curve(tte, options, at_risk_threshold=threshold)
+medians = sv.km_medians(tte, options)
+ticks = sv.at_risk_times(float(tte["TIME"].max()), unit)
+at_risk = sv.survival_at(tte, ticks, options, extend=True)
+unit_word = UNITS[unit].lower()
+
+show_figure(
+    km_figure(
+        curve,
+        medians,
+        at_risk,
+        unit=unit,
+        benchmarks=benchmarks if show_benchmark else None,
+        tail=tail,
+        threshold=threshold,
+        title=sv.endpoint_label(trial.adtte, paramcd),
+    ),
+    key="survival_km",
+)
+notes = [
+    f"Shaded: pointwise {options.label}. Ticks on the curves: censored patients.",
+]
+if sv.tail_note(threshold, tail):
+    notes.append(sv.tail_note(threshold, tail))
+if show_benchmark:
+    notes.append(
+        "Diamonds at 50%: historical medians with their 95% CI (retrospective series, not a comparison "
+        "group)."
+    )
+if (tte["GROUP"] == sv.MISSING_GROUP).any():
+    notes.append(f"Group {sv.MISSING_GROUP}: patients without a value in {by}.")
+st.caption(" ".join(notes))
+
+st.subheader("Median")
+median_table = sv.median_summary(medians, options, unit)
+st.dataframe(median_table, hide_index=True, width="stretch")
+st.caption(
+    f"Median = the first time the curve reaches 50% (midpoint of a step lying exactly at 50%); "
+    "'not reached' = the curve or its confidence band does not fall to 50% within follow-up. "
+    f"{options.label}."
+)
+download_table(median_table, f"median_{paramcd}")
+
+st.subheader("Landmark survival")
+landmark_text = st.text_input(
+    f"Landmarks ({unit_word})",
+    value=sv.default_landmarks(ctx.settings.landmark_months, unit),
+    key=f"survival_landmarks_{unit}",
+    help="Times separated by commas.",
+)
+landmarks, bad = sv.parse_landmarks(landmark_text)
+if bad:
+    st.warning(f"Ignored (not a time): {', '.join(bad)}")
+if landmarks:
+    landmark_table = sv.landmark_summary(
+        sv.survival_at(tte, landmarks, options), options, f"Landmark ({unit_word})"
+    )
+    st.dataframe(landmark_table, hide_index=True, width="stretch")
+    st.caption(
+        "Survival at each time with its pointwise CI and the patients still at risk, as R's "
+        "summary(fit, times = ...); 'beyond follow-up' after a group's last observed time."
+    )
+    download_table(landmark_table, f"landmarks_{paramcd}")
+
+if by is not None:
+    st.subheader("Comparison of the groups")
+    logrank = sv.logrank_test(tte)
+    if logrank is None:
+        st.caption("Only one group with these filters: nothing to compare.")
+    else:
+        st.markdown(sv.logrank_text(logrank))
+        n_groups = len(logrank.table)
+        if n_groups == 2:
+            st.markdown(sv.cox_text(sv.cox_hazard_ratio(tte)))
+        elif st.checkbox("Pairwise log-rank tests", key="survival_pairwise"):
+            pairs = sv.pairwise_summary(sv.pairwise_logrank(tte))
+            st.dataframe(pairs, hide_index=True, width="stretch")
+            st.caption("Each pair tested on its own; p-values are not adjusted for multiple comparisons.")
+            download_table(pairs, f"pairwise_logrank_{paramcd}")
+        st.caption(
+            "Log-rank test as R's survdiff; hazard ratio (two groups) from a Cox model with Efron ties and a "
+            "Wald interval, as R's coxph. With few patients these tests have little power."
+        )
+
+with st.expander("Kaplan-Meier table and numbers at risk", icon=":material/table:"):
+    table = sv.km_table(tte, options)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        f"Every distinct time ({unit_word}): patients at risk, events, censored, survival, standard error "
+        "of log survival (Greenwood) and the pointwise CI, as R's survfit."
+    )
+    download_table(table, f"km_table_{paramcd}")
+    st.dataframe(at_risk, hide_index=True, width="stretch")
+    st.caption(
+        "At each tick of the time axis: patients at risk, and events and censorings since the previous tick."
+    )
+    download_table(at_risk, f"at_risk_{paramcd}")

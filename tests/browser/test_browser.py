@@ -1,0 +1,106 @@
+"""The dashboard in a real browser: pages render without exception blocks, the sidebar filter works."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+
+from medcare_metrics.loading import example_path
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+#: Page file stem -> URL path (Streamlit derives it from the file name; the overview is the default page).
+PAGES = {
+    "overview": "",
+    "enrollment": "enrollment",
+    "patients": "patients",
+    "survival": "survival",
+    "lesions": "lesions",
+    "toxicity": "toxicity",
+    "data_quality": "data_quality",
+}
+HEADER = re.compile(r"(\d+) of (\d+) patients")
+
+
+def _example() -> pd.DataFrame:
+    return pd.read_csv(example_path() / "adsl.csv", dtype=str, keep_default_na=False)
+
+
+def _wait_until_idle(page: object) -> None:
+    """Wait for the script run to finish (Streamlit shows a status widget while it runs)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")  # type: ignore[attr-defined]
+
+
+def _header(page: object) -> str:
+    main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+    return main.locator('[data-testid="stMarkdownContainer"]', has_text=HEADER).first.inner_text()
+
+
+def _open(page: object, url: str) -> None:
+    page.goto(url)  # type: ignore[attr-defined]
+    page.wait_for_selector("h1")  # type: ignore[attr-defined]
+    _wait_until_idle(page)
+
+
+def test_overview_shows_the_metrics(page, server_url: str, screenshot_dir: Path) -> None:
+    _open(page, server_url)
+    assert page.locator("h1").first.inner_text() == "Overview"
+    page.wait_for_selector('[data-testid="stMetric"]')
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    for label in ("Enrolled", "Screened", "On study", "NEST-FS events", "Median NEST-FS"):
+        assert label in labels
+    adsl = _example()
+    enrolled = int((adsl["ENRLFL"] == "Y").sum())
+    assert HEADER.search(_header(page)).groups() == (str(enrolled), str(enrolled))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(screenshot_dir / "overview.png"), full_page=True)
+
+
+@pytest.mark.parametrize("stem", [s for s in PAGES if (REPO / "pages" / f"{s}.py").exists()])
+def test_page_has_no_exception(page, server_url: str, screenshot_dir: Path, stem: str) -> None:
+    _open(page, f"{server_url}/{PAGES[stem]}")
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator("main").inner_text()
+    assert HEADER.search(_header(page))
+    page.screenshot(path=str(screenshot_dir / f"{stem}.png"), full_page=True)
+
+
+def test_sidebar_filter_changes_n_of_n_and_survives_navigation(
+    page, server_url: str, screenshot_dir: Path
+) -> None:
+    adsl = _example()
+    enrolled = adsl["ENRLFL"] == "Y"
+    site, name = adsl.loc[enrolled, ["SITEID", "SITENAME"]].drop_duplicates().sort_values("SITEID").iloc[0]
+    in_site = int((enrolled & (adsl["SITEID"] == site)).sum())
+    _open(page, server_url)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Centre").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "expected => document.body.innerText.includes(expected)",
+        arg=f"{in_site} of {int(enrolled.sum())} patients",
+    )
+    _wait_until_idle(page)
+    assert f"Centre: {name}" in _header(page)
+    assert parse_qs(urlparse(page.url).query)["SITEID"] == [site]
+    page.screenshot(path=str(screenshot_dir / "overview_filtered.png"), full_page=True)
+
+    sidebar.get_by_role("link", name="Data quality").click()
+    page.wait_for_selector("h1:has-text('Data quality')")
+    _wait_until_idle(page)
+    assert HEADER.search(_header(page)).groups() == (str(in_site), str(int(enrolled.sum())))
+    assert parse_qs(urlparse(page.url).query)["SITEID"] == [site]
+
+
+def test_copied_link_opens_the_same_view(page, server_url: str) -> None:
+    adsl = _example()
+    enrolled = adsl["ENRLFL"] == "Y"
+    sbrt = int((enrolled & (adsl["MDTTYPE"] == "SBRT")).sum())
+    _open(page, f"{server_url}/data_quality?MDTTYPE=SBRT")
+    assert HEADER.search(_header(page)).groups() == (str(sbrt), str(int(enrolled.sum())))
+    assert "MDT type: SBRT" in _header(page)

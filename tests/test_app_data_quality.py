@@ -1,0 +1,94 @@
+"""AppTest of pages/data_quality.py on hand-built sources with known problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CONFORMANCE, header, tiny_frames, write_source
+
+from medcare_app.sidebar import filter_key
+
+PAGE = "pages/data_quality.py"
+
+
+@pytest.fixture
+def flawed_source(tmp_path: Path) -> Path:
+    """Tiny source with one warning (WHOPS 7), one error (ADTTE subject not in ADSL), one deviation (T-02
+    testosterone 80 ng/dL) and one non-CTCAE term (T-01 "Feeling blue")."""
+    frames = tiny_frames()
+    frames["adsl"]["BTESTO"] = [20.0, 80.0, 30.0, 10.0, 200.0, 15.0]
+    frames["adsl"]["WHOPS"] = [0, 1, 7, 0, 1, 0]
+    stray = frames["adtte"].iloc[[0]].assign(USUBJID="T-99")
+    frames["adtte"] = pd.concat([frames["adtte"], stray], ignore_index=True)
+    frames["adae"].loc[0, "AEDECOD"] = "Feeling blue"
+    return write_source(tmp_path / "flawed", **frames)
+
+
+def _table(at: object, containing: str) -> pd.DataFrame:
+    for frame in at.dataframe:  # type: ignore[attr-defined]
+        if containing in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {containing} column")
+
+
+def test_problems_deviations_and_ctcae(app, flawed_source: Path) -> None:
+    at = app(PAGE, data=flawed_source)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Data quality"
+    assert [s.value for s in at.main.subheader] == [
+        "Validation problems",
+        "Derived or assumed while loading",
+        "Possible protocol deviations",
+        "CTCAE v5.0 checks",
+    ]
+    problems = _table(at, "severity")
+    assert sorted(problems["severity"]) == ["error", "warning"]
+    assert problems.loc[problems["severity"] == "warning", "column"].tolist() == ["WHOPS"]
+    assert problems.loc[problems["severity"] == "error", "dataset"].tolist() == ["ADTTE"]
+    deviations = _table(at, "DETAIL")
+    assert deviations[["USUBJID", "RULE"]].values.tolist() == [["T-02", "TESTO"]]
+    ctcae = _table(at, "AEDECOD")
+    assert ctcae[["USUBJID", "AEDECOD"]].values.tolist() == [["T-01", "Feeling blue"]]
+    assert len(at.get("download_button")) == 3
+
+
+def test_problem_table_filters(app, flawed_source: Path) -> None:
+    at = app(PAGE, data=flawed_source)
+    at.run()
+    at.main.multiselect[1].set_value(["warning"]).run()  # Severity
+    assert _table(at, "severity")["severity"].tolist() == ["warning"]
+    at.main.multiselect[1].set_value([]).run()
+    at.main.multiselect[0].set_value(["ADTTE"]).run()  # Dataset
+    assert _table(at, "severity")["dataset"].tolist() == ["ADTTE"]
+
+
+def test_sidebar_filter_applies_to_deviations(app, flawed_source: Path) -> None:
+    at = app(PAGE, data=flawed_source)
+    at.run()
+    at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["02"]).run()
+    assert header(at).startswith("**2 of 4 patients**")
+    assert not any("DETAIL" in frame.value.columns for frame in at.dataframe)  # T-02 is in centre 01
+    assert any("No enrolled patient breaks" in s.value for s in at.success)
+    # Problems of the source stay listed whatever the filter.
+    assert len(_table(at, "severity")) == 2
+
+
+def test_clean_source_and_missing_adae(app, tmp_path: Path) -> None:
+    frames = tiny_frames()
+    source = write_source(tmp_path / "clean", adsl=frames["adsl"], adtte=frames["adtte"])
+    at = app(PAGE, data=source)
+    at.run()
+    assert not at.exception
+    assert any("passed validation" in s.value for s in at.success)
+    assert any("no ADAE" in i.value for i in at.info)
+
+
+def test_conformance_notes(app) -> None:
+    at = app(PAGE, data=CONFORMANCE / "cdiscpilot01")
+    at.run()
+    assert not at.exception
+    notes = " ".join(m.value for m in at.main.markdown)
+    assert "ENRLFL" in notes

@@ -1,0 +1,151 @@
+"""AppTest of pages/lesions.py on a tiny source whose numbers are worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CONFORMANCE, metrics, tiny_frames, write_source
+
+from medcare_app.sidebar import filter_key
+
+PAGE = "pages/lesions.py"
+
+
+def lesion_frames() -> dict[str, pd.DataFrame]:
+    """tiny_frames plus PSMA flags and an ADTU.
+
+    Centre 01: T-01 (1 lesion), T-02 (2, one PSMA-only); centre 02: T-03 (1), T-04 (4 on conventional imaging:
+    polyprogression). T-05 is a screen failure: its lesion is left out. PSMA PET-CT done: T-01, T-02, T-04;
+    changed the plan: T-02.
+    """
+    frames = tiny_frames()
+    frames["adsl"]["PSMAFL"] = ["Y", "Y", "N", "Y", "N", "N"]
+    frames["adsl"]["PSMACHFL"] = ["N", "Y", "N", "N", "N", "N"]
+    rows = [
+        ("T-01", "L1", "Rib", "Bone", "Conventional", "SBRT", 30.0, 3),
+        (
+            "T-02",
+            "L1",
+            "Pelvic lymph node",
+            "Lymph node",
+            "Conventional",
+            "Salvage lymphadenectomy",
+            None,
+            None,
+        ),
+        ("T-02", "L2", "Para-aortic lymph node", "Lymph node", "PSMA PET-CT only", "SBRT", 24.0, 3),
+        ("T-03", "L1", "Prostate bed", "Local recurrence", "Conventional", "Conventional RT", 70.0, 35),
+        ("T-04", "L1", "Rib", "Bone", "Conventional", "SBRT", 30.0, 3),
+        ("T-04", "L2", "Spine", "Bone", "Conventional", "SBRT", 35.0, 5),
+        ("T-04", "L3", "Liver", "Visceral", "Conventional", "Metastasectomy", None, None),
+        ("T-04", "L4", "Pelvic lymph node", "Lymph node", "Conventional", "SBRT", 30.0, 3),
+        ("T-05", "L1", "Rib", "Bone", "Conventional", "None", None, None),
+    ]
+    adtu = pd.DataFrame(
+        rows, columns=["USUBJID", "TULNKID", "TULOC", "TULOCCAT", "TUMETHOD", "MDTLES", "RTDOSE", "RTFX"]
+    )
+    adtu["RTFX"] = adtu["RTFX"].astype("Int64")
+    frames["adtu"] = adtu
+    return frames
+
+
+@pytest.fixture
+def lesion_source(tmp_path: Path) -> Path:
+    return write_source(tmp_path / "lesions", **lesion_frames())
+
+
+def _table(at: object, column: str) -> pd.DataFrame:
+    for frame in at.dataframe:  # type: ignore[attr-defined]
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column} column")
+
+
+def test_lesion_page(app, lesion_source: Path) -> None:
+    at = app(PAGE, data=lesion_source)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Lesions"
+    per = _table(at, "POLYPROGRESSION")
+    assert dict(zip(per["USUBJID"], per["N_LESIONS"], strict=True)) == {
+        "T-01": 1,
+        "T-02": 2,
+        "T-03": 1,
+        "T-04": 4,
+    }
+    assert "T-04" in at.warning[0].value and "polyprogression" in at.warning[0].value
+    shown = metrics(at)
+    assert shown["Lesions added by PSMA PET-CT"] == "1 of 8"
+    assert shown["Patients with PSMA-only lesions"] == "1 of 4"
+    assert shown["PSMA PET-CT changed the MDT plan"] == "1 of 3"
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_dose_table_and_alpha_beta(app, lesion_source: Path) -> None:
+    at = app(PAGE, data=lesion_source)
+    at.run()
+    schedules = _table(at, "EQD2")
+    # SBRT by EQD2 at alpha/beta 1.5: 30/3 98.57 (3 lesions, 2 patients), 35/5 85.0, 24/3 65.14;
+    # then conventional RT 70/35 = 70.
+    assert list(zip(schedules["RTDOSE"], schedules["RTFX"], strict=True)) == [
+        (30, 3),
+        (35, 5),
+        (24, 3),
+        (70, 35),
+    ]
+    assert schedules["EQD2"].round(2).tolist() == [98.57, 85.0, 65.14, 70.0]
+    assert schedules["N_LESIONS"].tolist() == [3, 1, 1, 1]
+    at.number_input(key="les_alpha_beta").set_value(3.0).run()
+    assert not at.exception
+    # alpha/beta 3: 30 Gy / 3 -> BED 130, EQD2 78.
+    assert _table(at, "EQD2")["EQD2"].iloc[0] == pytest.approx(78.0)
+
+
+def test_centre_filter_changes_the_numbers(app, lesion_source: Path) -> None:
+    at = app(PAGE, data=lesion_source)
+    at.run()
+    at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["01"]).run()
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["Lesions added by PSMA PET-CT"] == "1 of 3"
+    assert shown["Patients with PSMA-only lesions"] == "1 of 2"
+    assert shown["PSMA PET-CT changed the MDT plan"] == "1 of 2"
+    assert not at.warning  # T-04 (polyprogression) is in centre 02
+
+
+def test_site_level_and_count_basis(app, lesion_source: Path) -> None:
+    at = app(PAGE, data=lesion_source)
+    at.run()
+    at.radio(key="les_site_level").set_value("Site").run()
+    sites = _table(at, "TULOC")
+    rib = sites.loc[sites["TULOC"] == "Rib"]
+    assert rib["N_LESIONS"].sum() == 2 and set(rib["N_PATIENTS"]) == {2}
+    at.radio(key="les_basis").set_value("Conventional imaging only").run()
+    assert not at.exception
+
+
+def test_source_without_adtu(app, tmp_path: Path) -> None:
+    at = app(PAGE, data=write_source(tmp_path / "adsl_only", adsl=tiny_frames()["adsl"]))
+    at.run()
+    assert not at.exception
+    assert "no ADTU" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_adtu_without_optional_columns(app, tmp_path: Path) -> None:
+    frames = lesion_frames()
+    frames["adtu"] = frames["adtu"][["USUBJID", "TULNKID", "TULOC", "TULOCCAT"]]
+    at = app(PAGE, data=write_source(tmp_path / "bare", **frames))
+    at.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "TUMETHOD" in captions and "MDTLES" in captions and "RTDOSE" in captions
+
+
+def test_conformance_data_has_no_lesions(app) -> None:
+    at = app(PAGE, data=CONFORMANCE / "cdiscpilot01")
+    at.run()
+    assert not at.exception
+    assert "no ADTU" in at.info[0].value

@@ -1,0 +1,182 @@
+"""AppTest of pages/toxicity.py on a tiny source whose numbers are worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import CONFORMANCE, tiny_frames, write_source
+
+from medcare_app.sidebar import filter_key
+
+PAGE = "pages/toxicity.py"
+
+
+def tox_frames() -> dict[str, pd.DataFrame]:
+    """tiny_frames plus SAFFL, AEREL, TRTEMFL and one ungraded event.
+
+    Safety population T-01..T-04 (N = 4); centre 01: T-01, T-02. Worst grade overall: T-01 1 (Fatigue),
+    T-02 3 (Cystitis 3, Diarrhea 2), T-03 missing (Nausea without grade), T-04 3 (Proctitis).
+    Onset after MDT start: T-01 12 days, T-02 17 and 26, T-03 21, T-04 157 (late with a 90-day window).
+    """
+    frames = tiny_frames()
+    frames["adsl"]["SAFFL"] = ["Y", "Y", "Y", "Y", "N", "N"]
+    adae = frames["adae"].copy()
+    adae.loc[3, "ASTDT"] = "2023-08-01"
+    extra = pd.DataFrame(
+        {
+            "USUBJID": ["T-03"],
+            "AEDECOD": ["Nausea"],
+            "AEBODSYS": ["Gastrointestinal disorders"],
+            "ATOXGR": [None],
+            "ASTDT": ["2022-07-01"],
+        }
+    )
+    adae = pd.concat([adae, extra], ignore_index=True)
+    adae["ATOXGR"] = adae["ATOXGR"].astype("Int64")
+    adae["AEREL"] = ["RELATED", "RELATED", "NOT RELATED", "RELATED", "NOT RELATED"]
+    adae["TRTEMFL"] = "Y"
+    frames["adae"] = adae
+    return frames
+
+
+@pytest.fixture
+def tox_source(tmp_path: Path) -> Path:
+    return write_source(tmp_path / "tox", **tox_frames())
+
+
+def _table(at: object, index: int = 0) -> pd.DataFrame:
+    return at.dataframe[index].value  # type: ignore[attr-defined]
+
+
+def test_grade_counts_and_denominator(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Toxicity"
+    overall = _table(at).iloc[0]
+    assert overall["N"] == 4
+    assert overall["Any grade"] == "4 (100.0%)"
+    assert overall["Grade 1"] == "1 (25.0%)"
+    assert overall["Grade 3"] == "2 (50.0%)"
+    assert overall["Grade >= 3"] == "2 (50.0%)"
+    assert overall["Missing grade"] == "1 (25.0%)"
+    captions = " ".join(c.value for c in at.caption)
+    assert 'safety population (SAFFL = "Y"): N = 4.' in captions
+    assert "Data quality" in captions  # the ungraded Nausea event is listed there
+    assert len(at.get("plotly_chart")) >= 4
+    assert not at.info  # CTCAE grades present: no severity note
+
+
+def test_high_grade_tab(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    assert "**2 patients** with at least one Grade ≥ 3 event." in [m.value for m in at.markdown]
+    patients = next(d.value for d in at.dataframe if "WORST_GRADE" in d.value.columns)
+    assert sorted(patients["USUBJID"]) == ["T-02", "T-04"]
+    events = next(d.value for d in at.dataframe if "PHASE" in d.value.columns)
+    assert sorted(events["AEDECOD"]) == ["Cystitis noninfective", "Proctitis"]
+
+
+def _phase_table(at: object) -> pd.DataFrame:
+    for frame in at.dataframe:  # type: ignore[attr-defined]
+        value = frame.value
+        if "GROUP" in value.columns and "AEDECOD" not in value.columns and "Acute" in set(value["GROUP"]):
+            return value.set_index("GROUP")
+    raise AssertionError("no acute/late table")
+
+
+def test_acute_window_setting(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    phases = _phase_table(at)
+    # 90 days: acute T-01 1, T-02 3, T-03 missing; late T-04 3 (day 157).
+    assert phases.loc["Acute", "Any grade"] == "3 (75.0%)"
+    assert phases.loc["Late", "Grade 3"] == "1 (25.0%)"
+    at.number_input(key="tox_window").set_value(200).run()
+    assert not at.exception
+    phases = _phase_table(at)
+    assert "Late" not in phases.index
+    assert phases.loc["Acute", "Any grade"] == "4 (100.0%)"
+
+
+def test_split_by_mdt_type(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    at.selectbox(key="tox_split").set_value("MDT type").run()
+    assert not at.exception
+    table = _table(at).set_index("GROUP")
+    # SBRT: T-01 (1), T-03 (missing); Surgery: T-02 (3); SBRT + surgery: T-04 (3).
+    assert table.loc["SBRT", "N"] == 2
+    assert table.loc["SBRT", "Grade 1"] == "1 (50.0%)"
+    assert table.loc["Surgery", "Grade >= 3"] == "1 (100.0%)"
+
+
+def test_soc_drill_down(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    pick = at.selectbox(key="tox_soc_pick")
+    # Gastrointestinal disorders has 3 patients (T-02 Diarrhea, T-03 Nausea, T-04 Proctitis): listed first.
+    assert pick.options[:2] == ["All", "Gastrointestinal disorders"]
+    pick.set_value("Gastrointestinal disorders").run()
+    terms = next(
+        d.value for d in at.dataframe if "AEDECOD" in d.value.columns and "PHASE" not in d.value.columns
+    )
+    assert sorted(terms["AEDECOD"]) == ["Diarrhea", "Nausea", "Proctitis"]
+
+
+def test_relationship_tab(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    related = next(
+        d.value.set_index("GROUP")
+        for d in at.dataframe
+        if "GROUP" in d.value.columns and "RELATED" in set(d.value["GROUP"])
+    )
+    # RELATED: T-01 Fatigue 1, T-02 Cystitis 3, T-04 Proctitis 3. NOT RELATED: T-02 Diarrhea 2, T-03 missing.
+    assert related.loc["RELATED", "Grade 3"] == "2 (50.0%)"
+    assert related.loc["NOT RELATED", "Grade 2"] == "1 (25.0%)"
+
+
+def test_centre_filter_changes_the_numbers(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["01"]).run()
+    assert not at.exception
+    overall = _table(at).iloc[0]
+    # Centre 01: T-01 (grade 1), T-02 (grade 3); T-06 is a screen failure.
+    assert overall["N"] == 2
+    assert overall["Grade 1"] == "1 (50.0%)"
+    assert overall["Grade >= 3"] == "1 (50.0%)"
+    assert "N = 2." in " ".join(c.value for c in at.caption)
+
+
+def test_severity_only_source(app, tmp_path: Path) -> None:
+    frames = tox_frames()
+    frames["adae"] = (
+        frames["adae"].drop(columns="ATOXGR").assign(AESEV=["MILD", "SEVERE", "MODERATE", "SEVERE", None])
+    )
+    at = app(PAGE, data=write_source(tmp_path / "sev", **frames))
+    at.run()
+    assert not at.exception
+    assert "AESEV" in at.info[0].value
+    overall = _table(at).iloc[0]
+    assert overall["SEVERE"] == "2 (50.0%)"
+    assert "**2 patients** with at least one SEVERE event." in [m.value for m in at.markdown]
+
+
+def test_source_without_adae(app, tmp_path: Path) -> None:
+    at = app(PAGE, data=write_source(tmp_path / "adsl_only", adsl=tiny_frames()["adsl"]))
+    at.run()
+    assert not at.exception
+    assert "no ADAE" in at.info[0].value
+    assert not at.dataframe
+
+
+def test_conformance_data(app) -> None:
+    at = app(PAGE, data=CONFORMANCE / "cdiscpilot01")
+    at.run()
+    assert not at.exception
+    assert "AESEV" in at.info[0].value
+    assert _table(at).iloc[0]["N"] == 254

@@ -1,0 +1,170 @@
+"""Overview measures on hand-built frames with hand-computed answers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from medcare_metrics.model import TrialData
+from medcare_metrics.overview import (
+    MEASURES,
+    count_enrolled,
+    enrolled_mask,
+    enrollment_progress,
+    first_entry_date,
+    trial_summary,
+)
+from medcare_metrics.protocol import TrialSettings
+
+
+def _adsl() -> pd.DataFrame:
+    # P1-P5 enrolled, P6 a screen failure.
+    return pd.DataFrame(
+        {
+            "USUBJID": ["P1", "P2", "P3", "P4", "P5", "P6"],
+            "SITEID": ["01"] * 6,
+            "ENRLFL": ["Y", "Y", "Y", "Y", "Y", "N"],
+            "SCRNDT": pd.to_datetime(
+                ["2021-12-01", "2022-01-20", "2022-03-01", "2022-04-01", "2022-05-01", "2021-11-15"]
+            ),
+            "ENRLDT": pd.to_datetime(
+                ["2022-01-01", "2022-02-01", "2022-03-15", "2022-04-10", "2022-05-20", None]
+            ),
+            "EOSSTT": ["ONGOING", "COMPLETED", "DISCONTINUED", "ONGOING", None, "DISCONTINUED"],
+            "DTHFL": ["N", "N", "Y", "Y", "N", "N"],
+            "DTHDT": pd.to_datetime([None, None, "2023-01-01", "2023-02-01", None, None]),
+        }
+    )
+
+
+def _adtte() -> pd.DataFrame:
+    # NEST-FS in months: 2 (event), 4 (censored), 6 (event), 8 (censored); P6 (not enrolled) has a stray row.
+    return pd.DataFrame(
+        {
+            "USUBJID": ["P1", "P2", "P3", "P4", "P6", "P1", "P2"],
+            "PARAMCD": ["NESTFS"] * 5 + ["PFS"] * 2,
+            "AVAL": [2.0, 4.0, 6.0, 8.0, 1.0, 1.0, 3.0],
+            "AVALU": ["MONTHS"] * 7,
+            "CNSR": pd.array([0, 1, 0, 1, 0, 0, 1], dtype="Int64"),
+        }
+    )
+
+
+def _adae() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "USUBJID": ["P1", "P1", "P2", "P4", "P6"],
+            "AEDECOD": ["Fatigue", "Cystitis noninfective", "Nausea", "Proctitis", "Fatigue"],
+            "AEBODSYS": ["G", "R", "GI", "GI", "G"],
+            "ATOXGR": pd.array([1, 3, 2, 4, 3], dtype="Int64"),
+        }
+    )
+
+
+def _trial(**overrides: object) -> TrialData:
+    parts = {"adsl": _adsl(), "adtte": _adtte(), "adae": _adae()}
+    parts.update(overrides)
+    return TrialData(**parts)  # type: ignore[arg-type]
+
+
+def test_counts() -> None:
+    summary = trial_summary(_trial(), TrialSettings(target_enrollment=18))
+    assert summary.screened == 6
+    assert summary.enrolled == 5
+    assert summary.target == 18
+    # P1 ongoing alive; P4 ongoing but dead; P5 status missing (not off study) and alive; P2, P3 off study.
+    assert summary.on_study == 2
+    assert summary.nestfs_events == 2  # P1, P3; P6's event does not count (not enrolled)
+    assert summary.pfs_events == 1
+    assert summary.grade3_patients == 2  # P1 (grade 3), P4 (grade 4); P6 not enrolled
+    assert summary.latest_enrollment == pd.Timestamp("2022-05-20")
+    assert summary.latest_enrollment_column == "ENRLDT"
+    assert summary.unavailable == ()
+    assert all(summary.reason(m) is None for m in MEASURES)
+
+
+def test_median_with_log_confidence_interval() -> None:
+    median = trial_summary(_trial()).nestfs_median
+    assert median is not None
+    # S = 3/4 after month 2, 3/8 after month 6 -> median 6. Log CI at month 2: 0.75 * exp(-1.96 * sqrt(1/12))
+    # = 0.426 < 0.5 -> lower limit 2; the upper band never falls to 0.5 -> not reached.
+    assert median.median == pytest.approx(6.0)
+    assert median.lower == pytest.approx(2.0)
+    assert math.isnan(median.upper)
+    assert (median.n, median.events, median.conf_level) == (4, 2, 0.95)
+    assert median.reached
+
+
+def test_median_converts_days_to_months() -> None:
+    adtte = _adtte().assign(AVAL=lambda d: d["AVAL"] * 30.4375, AVALU="DAYS")
+    median = trial_summary(_trial(adtte=adtte)).nestfs_median
+    assert median is not None
+    assert median.median == pytest.approx(6.0)
+
+
+def test_median_not_reached() -> None:
+    adtte = _adtte().assign(CNSR=pd.array([0, 1, 1, 1, 1, 0, 1], dtype="Int64"))  # S stays at 3/4
+    median = trial_summary(_trial(adtte=adtte)).nestfs_median
+    assert median is not None
+    assert not median.reached
+    assert math.isnan(median.median)
+
+
+def test_missing_datasets_give_reasons() -> None:
+    summary = trial_summary(TrialData(adsl=_adsl()))
+    assert summary.enrolled == 5
+    assert summary.nestfs_events is None and summary.pfs_events is None
+    assert summary.nestfs_median is None and summary.grade3_patients is None
+    assert "No ADTTE" in summary.reason("nestfs_events")
+    assert "No ADTTE" in summary.reason("nestfs_median")
+    assert "No ADAE" in summary.reason("grade3_patients")
+
+
+def test_conformance_shapes() -> None:
+    # Other studies: no ENRLFL, no EOSSTT, no NESTFS, no grade, RANDDT instead of ENRLDT.
+    adsl = _adsl().drop(columns=["ENRLFL", "EOSSTT", "ENRLDT"]).assign(RANDDT=pd.to_datetime("2020-02-02"))
+    adtte = _adtte().assign(PARAMCD="TTDE")
+    adae = _adae().drop(columns=["ATOXGR"])
+    summary = trial_summary(TrialData(adsl=adsl, adtte=adtte, adae=adae))
+    assert summary.enrolled == 6  # no ENRLFL: every subject counts
+    assert summary.on_study is None and "EOSSTT" in summary.reason("on_study")
+    assert summary.nestfs_events is None and "NESTFS" in summary.reason("nestfs_events")
+    assert summary.pfs_events is None and "PFS" in summary.reason("pfs_events")
+    assert summary.grade3_patients is None and "ATOXGR" in summary.reason("grade3_patients")
+    assert summary.latest_enrollment == pd.Timestamp("2020-02-02")
+    assert summary.latest_enrollment_column == "RANDDT"
+
+
+def test_no_registration_date() -> None:
+    summary = trial_summary(TrialData(adsl=_adsl().drop(columns=["ENRLDT"])))
+    assert summary.latest_enrollment is None
+    assert "ENRLDT" in summary.reason("latest_enrollment")
+
+
+def test_unknown_measure() -> None:
+    with pytest.raises(KeyError, match="unknown measure"):
+        trial_summary(_trial()).reason("nothing")
+
+
+def test_enrolled_helpers() -> None:
+    adsl = _adsl()
+    assert list(enrolled_mask(adsl)) == [True] * 5 + [False]
+    assert count_enrolled(adsl.assign(ENRLFL=[" y", "Y", "N", None, "Y", "N"])) == 3
+    assert count_enrolled(adsl.drop(columns=["ENRLFL"])) == 6
+    assert first_entry_date(adsl) == pd.Timestamp("2021-11-15")
+    assert first_entry_date(adsl[["USUBJID"]]) is None
+
+
+def test_enrollment_progress() -> None:
+    summary = trial_summary(_trial(), TrialSettings(target_enrollment=18))
+    progress = enrollment_progress(summary)
+    assert progress.to_dict("list") == {
+        "CATEGORY": ["On study", "Off study", "Still to enrol"],
+        "PATIENTS": [2, 3, 13],
+    }
+    over = enrollment_progress(trial_summary(_trial(), TrialSettings(target_enrollment=4)))
+    assert over["PATIENTS"].tolist() == [2, 3, 0]
+    unknown = enrollment_progress(trial_summary(TrialData(adsl=_adsl().drop(columns=["EOSSTT"]))))
+    assert unknown.to_dict("list") == {"CATEGORY": ["Enrolled", "Still to enrol"], "PATIENTS": [5, 13]}

@@ -9,13 +9,17 @@ Run ``python bench/bench_km.py``; it prints the best of several repeats and the 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from medcare_metrics.survival import KMOptions, km_medians, km_table
 

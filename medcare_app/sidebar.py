@@ -34,6 +34,8 @@ from medcare_metrics.protocol import DEFAULT_SETTINGS
 AS_OF_PARAM = "asof"
 #: Session-state key of the as-of date widget.
 AS_OF_KEY = "medcare_as_of"
+#: Key of the "Clear filters" button.
+CLEAR_KEY = "medcare_clear_filters"
 #: Session-state key of the "add a filter" widget.
 EXTRA_KEY = "medcare_filter_columns"
 #: Sidebar labels of the standard filters.
@@ -138,6 +140,7 @@ def _render_filters(adsl: pd.DataFrame) -> Filters:
         args=(columns,),
         disabled=not filters,
         icon=":material/filter_alt_off:",
+        key=CLEAR_KEY,
     )
     return filters
 
@@ -147,7 +150,7 @@ def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None) -> date | None:
     if cutoff is None:
         return None
     first = first_entry_date(full_adsl)
-    first_day = first.date() if first is not None else None
+    first_day = first.date() if first is not None and first.date() <= cutoff else None
     if AS_OF_KEY not in st.session_state:
         wanted = cutoff
         text = st.query_params.get(AS_OF_PARAM)
@@ -227,10 +230,9 @@ def render_sidebar(source: DataSource) -> PageContext:
                 f"{result.n_errors} validation errors, {result.n_warnings} warnings: "
                 "see the Data quality page."
             )
+        as_of = _render_as_of(full.adsl, cutoff)
         st.divider()
         filters = _render_filters(full.adsl)
-        st.divider()
-        as_of = _render_as_of(full.adsl, cutoff)
         _sync_url(filters, filterable_columns(full.adsl), as_of)
 
     trial = cache.view(source.path, fingerprint, filters, as_of)

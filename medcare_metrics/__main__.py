@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-#: Sub-command name -> module in medcare_metrics.cli providing ``add_arguments(parser)`` and ``run(args) -> int``.
+#: Sub-command -> help text; medcare_metrics.cli.<name> provides ``add_arguments`` and ``run``.
 COMMANDS: dict[str, str] = {
     "generate": "Write a synthetic MEDCARE-shaped example trial.",
     "validate": "Validate a data source and print its problems or a summary.",

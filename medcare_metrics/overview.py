@@ -301,30 +301,35 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
 
 
 #: Categories of :func:`enrollment_progress`, in display order.
-PROGRESS_CATEGORIES: tuple[str, ...] = ("On study", "Off study", "Still to enrol")
+PROGRESS_CATEGORIES: tuple[str, ...] = ("On study", "Off study", "Not in selection", "Still to enrol")
 
 
-def enrollment_progress(summary: TrialSummary) -> pd.DataFrame:
-    """Split the enrolment target into patients on study, off study and still to enrol.
+def enrollment_progress(summary: TrialSummary, enrolled_overall: int | None = None) -> pd.DataFrame:
+    """Split the enrolment target into patients on study, off study, outside the selection and still to enrol.
 
     Parameters
     ----------
     summary : TrialSummary
-        Result of :func:`trial_summary`.
+        Result of :func:`trial_summary` on the (possibly filtered) trial.
+    enrolled_overall : int, optional
+        Patients enrolled in the whole trial when ``summary`` covers a filtered selection; the others then
+        count as "Not in selection" and "Still to enrol" is what the whole trial still needs.
 
     Returns
     -------
     pandas.DataFrame
-        Columns CATEGORY, PATIENTS; one row per :data:`PROGRESS_CATEGORIES` entry. When on-study status is
-        unknown the first two rows become one "Enrolled" row. "Still to enrol" is 0 once the target is met.
+        Columns CATEGORY, PATIENTS in :data:`PROGRESS_CATEGORIES` order. "On study" and "Off study" become one
+        "Enrolled" row when on-study status is unknown; "Not in selection" appears only with a selection;
+        "Still to enrol" is 0 once the target is met.
     """
-    remaining = max(summary.target - summary.enrolled, 0)
+    overall = summary.enrolled if enrolled_overall is None else enrolled_overall
+    if overall < summary.enrolled:
+        raise ValueError(f"enrolled_overall ({overall}) is below the selection's {summary.enrolled}")
     if summary.on_study is None:
-        rows = [("Enrolled", summary.enrolled), ("Still to enrol", remaining)]
+        rows = [("Enrolled", summary.enrolled)]
     else:
-        rows = [
-            ("On study", summary.on_study),
-            ("Off study", summary.enrolled - summary.on_study),
-            ("Still to enrol", remaining),
-        ]
+        rows = [("On study", summary.on_study), ("Off study", summary.enrolled - summary.on_study)]
+    if enrolled_overall is not None:
+        rows.append(("Not in selection", overall - summary.enrolled))
+    rows.append(("Still to enrol", max(summary.target - overall, 0)))
     return pd.DataFrame(rows, columns=["CATEGORY", "PATIENTS"])

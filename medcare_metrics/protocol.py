@@ -122,6 +122,6 @@ class TrialSettings:
 
 DEFAULT_SETTINGS = TrialSettings()
 
-#: Days per month and per week used for time-axis conversion (Julian year / 12, as survival analyses usually do).
+#: Days per month and per week for time-axis conversion (a Julian year / 12, the usual survival convention).
 DAYS_PER_MONTH = 365.25 / 12
 DAYS_PER_WEEK = 7.0

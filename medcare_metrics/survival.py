@@ -364,9 +364,9 @@ def time_to_event(
         if by in rows.columns:
             values = rows[by].reset_index(drop=True)
         elif adsl is not None and by in adsl.columns:
-            lookup = adsl.drop_duplicates("USUBJID").set_index(adsl["USUBJID"].astype(str).unique())[by]
+            subjects = adsl.drop_duplicates("USUBJID")
+            lookup = pd.Series(subjects[by].array, index=subjects["USUBJID"].astype(str).to_numpy())
             values = out["USUBJID"].map(lookup).reset_index(drop=True)
-            values = values.astype(adsl[by].dtype) if values.notna().all() else values
         else:
             where = "ADTTE or ADSL" if adsl is not None else "ADTTE (no ADSL given)"
             raise ValueError(f"column {by!r} not found in {where}")
@@ -848,9 +848,7 @@ def cox_hazard_ratio(
     nan = float("nan")
 
     def not_estimable(note: str) -> CoxResult:
-        return CoxResult(
-            reference, comparator, nan, nan, nan, nan, nan, nan, n, n_events, conf_level, note
-        )
+        return CoxResult(reference, comparator, nan, nan, nan, nan, nan, nan, n, n_events, conf_level, note)
 
     if n_events == 0:
         return not_estimable("no events")
@@ -1144,7 +1142,7 @@ def logrank_text(result: LogRankResult) -> str:
     """
     if not result.testable:
         return "Log-rank test not possible: fewer than two groups have patients at risk at an event time."
-    return f"Log-rank chi-square {result.chisq:.2f} on {result.df} df, p = {format_p(result.p)}"
+    return f"Log-rank chi-square {result.chisq:.2f} on {result.df} df, {_p_phrase(result.p)}"
 
 
 def format_p(p: float) -> str:
@@ -1163,6 +1161,11 @@ def format_p(p: float) -> str:
     if not np.isfinite(p):
         return "—"
     return "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def _p_phrase(p: float) -> str:
+    text = format_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def cox_text(result: CoxResult) -> str:
@@ -1185,7 +1188,7 @@ def cox_text(result: CoxResult) -> str:
     level = f"{100 * result.conf_level:g}%"
     text = (
         f"{what} {result.hr:.2f} ({level} CI {result.lower:.2f} to {result.upper:.2f}), "
-        f"Wald p = {format_p(result.p)}; Cox model, Efron ties "
+        f"Wald {_p_phrase(result.p)}; Cox model, Efron ties "
         f"({result.events} events in {result.n} patients)"
     )
     return text

@@ -30,7 +30,8 @@ def _median_text(median: MedianEstimate | None) -> tuple[str | None, str]:
         return None, ""
     value = f"{median.median:.1f} months" if median.reached else "Not reached"
     ci = f"{median.conf_level:.0%} CI {_months(median.lower)} to {_months(median.upper)}"
-    return value, f"{ci}; {median.events} events in {median.n} patients."
+    events = f"{median.events} event{'' if median.events == 1 else 's'}"
+    return value, f"{ci}; {events} in {median.n} patients."
 
 
 def _metric(label: str, value: object, measure: str, extra: str = "") -> None:
@@ -61,7 +62,8 @@ for row in rows:
             _metric(label, value, measure, extra)
 
 st.subheader("Enrolment against target")
-show_figure(enrollment_progress_figure(enrollment_progress(summary), summary.target))
+progress = enrollment_progress(summary, ctx.n_total if ctx.filters else None)
+show_figure(enrollment_progress_figure(progress, summary.target))
 
 if ctx.as_of is not None:
     st.subheader("Changes since")

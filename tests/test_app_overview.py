@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from conftest import CONFORMANCE, header, metrics, tiny_frames, write_source
 
-from medcare_app.sidebar import AS_OF_KEY, filter_key
+from medcare_app.sidebar import AS_OF_KEY, CLEAR_KEY, filter_key
 from medcare_metrics.cuts import CHANGE_LABELS
 
 PAGE = "pages/overview.py"
@@ -76,7 +76,7 @@ def test_filters_combine_and_can_be_cleared(app, tiny_source: Path) -> None:
     at.sidebar.multiselect(key=filter_key("SYSTHER")).set_value(["ADT + abiraterone"]).run()
     assert header(at).startswith("**0 of 4 patients**")
     assert at.warning  # nobody matches: the page says so
-    at.sidebar.button[0].click().run()
+    at.sidebar.button(key=CLEAR_KEY).click().run()
     assert header(at).startswith("**4 of 4 patients** · No filters")
 
 

@@ -168,3 +168,14 @@ def test_enrollment_progress() -> None:
     assert over["PATIENTS"].tolist() == [2, 3, 0]
     unknown = enrollment_progress(trial_summary(TrialData(adsl=_adsl().drop(columns=["EOSSTT"]))))
     assert unknown.to_dict("list") == {"CATEGORY": ["Enrolled", "Still to enrol"], "PATIENTS": [5, 13]}
+
+
+def test_enrollment_progress_of_a_selection() -> None:
+    # The selection holds 5 of 12 enrolled patients; the trial still needs 18 - 12 = 6.
+    progress = enrollment_progress(trial_summary(_trial()), enrolled_overall=12)
+    assert progress.to_dict("list") == {
+        "CATEGORY": ["On study", "Off study", "Not in selection", "Still to enrol"],
+        "PATIENTS": [2, 3, 7, 6],
+    }
+    with pytest.raises(ValueError, match="below"):
+        enrollment_progress(trial_summary(_trial()), enrolled_overall=4)

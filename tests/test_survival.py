@@ -335,3 +335,101 @@ def test_counting_and_sorting_paths_agree():
         )
         for col in ["N_RISK", "N_EVENT", "N_CENSOR", "SURV", "STD_ERR", "LOWER", "UPPER"]:
             np.testing.assert_array_equal(sorted_path[col].to_numpy(), counted[col].to_numpy())
+
+
+# --------------------------------------------------------------------------------------------------
+# Presentation helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def test_km_curve_starts_at_one_and_marks_the_tail():
+    # THREE: 1 E (3 at risk, 2 left), 2 C (2 at risk, 1 left), 3 E (1 at risk, 0 left).
+    c = sv.km_curve(THREE, at_risk_threshold=2)
+    assert list(c["TIME"]) == [0, 1, 2, 3]
+    assert c["SURV"].iloc[0] == 1 and c["LOWER"].iloc[0] == 1 and c["UPPER"].iloc[0] == 1
+    assert list(c["AT_RISK_AFTER"]) == [3, 2, 1, 0]
+    assert list(c["TAIL"]) == [False, False, True, True]
+    assert not sv.km_curve(THREE)["TAIL"].any()  # threshold 0: no tail
+
+
+def test_at_risk_times_are_round_steps():
+    assert sv.at_risk_times(40.0, "MONTHS") == [0, 6, 12, 18, 24, 30, 36]
+    assert sv.at_risk_times(200.0, "DAYS") == [0, 30, 60, 90, 120, 150, 180]
+    assert sv.at_risk_times(5.0, "MONTHS") == [0, 1, 2, 3, 4, 5]
+    assert sv.at_risk_times(0.0, "DAYS") == [0.0]
+
+
+def test_median_summary_in_words():
+    medians = pd.DataFrame(
+        {"GROUP": ["A"], "N": [5], "EVENTS": [2], "MEDIAN": [np.nan], "LOWER": [3.25], "UPPER": [np.nan]}
+    )
+    row = sv.median_summary(medians, sv.KMOptions("log-log", 0.9), "MONTHS").iloc[0]
+    assert row["Median (months)"] == "not reached"
+    assert row["90% CI"] == "3.2 to not reached"  # 3.25 rounds half to even in the one-decimal format
+    assert row["Censored"] == 3
+    assert row["CI method"].startswith("log-log transform")
+
+
+def test_landmark_summary_in_words():
+    lm = sv.landmark_summary(sv.survival_at(THREE, [1, 10]), sv.KMOptions(), "Landmark (days)")
+    assert list(lm["Survival"]) == ["66.7%", "beyond follow-up"]
+    assert lm["95% CI"].iloc[0] == f"{100 * 2 / 3 * math.exp(-Z95 * math.sqrt(1 / 6)):.1f}% to 100.0%"
+
+
+def test_parse_and_default_landmarks():
+    assert sv.parse_landmarks("12, 6;6 24  x -1") == ([6.0, 12.0, 24.0], ["x", "-1"])
+    assert sv.default_landmarks((6, 12), "MONTHS") == "6, 12"
+    assert sv.default_landmarks((6, 12), "DAYS") == "183, 365"  # 6 * 30.4375 = 182.6
+    assert sv.default_landmarks((6, 12), "WEEKS") == "26, 52"
+
+
+def test_texts_of_the_tests():
+    r = sv.logrank_test(tte([1, 2], [1, 1], ["A", "B"]))
+    assert sv.logrank_text(r) == "Log-rank chi-square 1.00 on 1 df, p = 0.317"
+    assert sv.format_p(0.0004) == "< 0.001" and sv.format_p(float("nan")) == "—"
+    cox = sv.cox_hazard_ratio(tte([1, 3, 2, 4], [1, 1, 1, 1], ["A", "A", "B", "B"]))
+    assert sv.cox_text(cox).startswith("Hazard ratio B vs A 0.39 (95% CI ")
+    none = sv.cox_hazard_ratio(tte([1, 2], [1, 0], ["A", "B"]))
+    assert (
+        sv.cox_text(none)
+        == "Hazard ratio B vs A: not estimable (no events in B: the hazard ratio is 0 or infinite)."
+    )
+    # C is censored at 0.5, before any event: no expected events in C, so no pair with C can be tested.
+    pairs = sv.pairwise_summary(sv.pairwise_logrank(tte([1, 2, 0.5], [1, 1, 0], ["A", "B", "C"])))
+    assert list(pairs["Comparison"]) == ["A vs B", "A vs C", "B vs C"]
+    assert list(pairs["p (unadjusted)"]) == ["0.317", "not testable", "not testable"]
+
+
+def test_tail_note():
+    assert sv.tail_note(0, "grey") == "" and sv.tail_note(3, "show") == ""
+    assert "removes at least 1/2" in sv.tail_note(3, "grey")
+    assert sv.tail_note(1, "truncate").startswith("Not drawn")
+
+
+def test_stratification_columns():
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B", "C", "D"],
+            "SITEID": ["01", "01", "02", "02"],
+            "AGE": [61.5, 70.2, 55.0, 80.1],  # a measurement, not a category
+            "NLES": [1.0, 2.0, 2.0, 3.0],
+            "ENRLDT": pd.to_datetime(["2022-01-01", "2022-02-01", "2022-03-01", "2022-04-01"]),
+            "ONE": ["x", "x", "x", "x"],
+            "SEX": ["M", "M", "M", "F"],
+        }
+    )
+    assert sv.stratification_columns(adsl) == ["SITEID", "NLES", "SEX"]
+    assert sv.stratification_columns(adsl, subjects=["A", "B"]) == ["NLES"]
+
+
+def test_benchmark_table_in_the_chosen_unit():
+    b = sv.benchmark_table("NESTFS", "DAYS")
+    assert list(b["POPULATION"]) == ["All MDT", "SBRT or metastasectomy"]
+    assert b["MEDIAN"].iloc[0] == pytest.approx(16 * DAYS_PER_MONTH)
+    assert sv.benchmark_table("OS", "MONTHS").empty
+
+
+def test_endpoint_label():
+    adtte = pd.DataFrame({"PARAMCD": ["TTDE", "PFS"], "PARAM": ["Time to First Dermatologic Event", "x"]})
+    assert sv.endpoint_label(adtte, "TTDE") == "Time to First Dermatologic Event (TTDE)"
+    assert sv.endpoint_label(adtte, "PFS") == "Progression-free survival (PCWG3) (PFS)"

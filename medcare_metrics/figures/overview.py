@@ -7,11 +7,12 @@ import plotly.graph_objects as go
 
 from medcare_metrics.figures.style import FONT_FAMILY, MUTED, apply_layout
 
-#: Colour per enrolment-progress category (on study dark blue, off study light blue, to enrol grey).
+#: Colour per enrolment-progress category (on study dark blue, off study light blue, others greys).
 PROGRESS_COLORS: dict[str, str] = {
     "On study": "#0072B2",
     "Enrolled": "#0072B2",
     "Off study": "#56B4E9",
+    "Not in selection": "#aab4bf",
     "Still to enrol": "#e3e8ee",
 }
 

@@ -88,8 +88,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    """A fresh browser tab (new session) at a desktop size."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    """A fresh browser tab (new session), tall enough to show the whole overview in a screenshot."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1300})  # type: ignore[attr-defined]
     tab = context.new_page()
     tab.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
@@ -100,5 +100,9 @@ def page(browser: object) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Folder for the screenshots the browser tests take."""
+    """Folder for the screenshots the browser tests take: MEDCARE_SCREENSHOT_DIR, else a temporary folder."""
+    chosen = os.environ.get("MEDCARE_SCREENSHOT_DIR")
+    if chosen:
+        Path(chosen).mkdir(parents=True, exist_ok=True)
+        return Path(chosen)
     return tmp_path_factory.mktemp("screenshots")

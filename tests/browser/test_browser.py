@@ -32,8 +32,16 @@ def _example() -> pd.DataFrame:
 
 
 def _wait_until_idle(page: object) -> None:
-    """Wait for the script run to finish (Streamlit shows a status widget while it runs)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")  # type: ignore[attr-defined]
+    """Wait until the script run has finished and every element has replaced its loading skeleton."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app !== null
+                && app.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector('[data-testid="stSkeleton"]') === null;
+        }"""
+    )
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]  # plotly draws after the element mounts
 
 
 def _header(page: object) -> str:
@@ -42,6 +50,7 @@ def _header(page: object) -> str:
 
 
 def _open(page: object, url: str) -> None:
+    """Open ``url`` and wait until the script run has drawn the page."""
     page.goto(url)  # type: ignore[attr-defined]
     page.wait_for_selector("h1")  # type: ignore[attr-defined]
     _wait_until_idle(page)

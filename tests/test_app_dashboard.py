@@ -88,3 +88,12 @@ def test_resolve_source_order() -> None:
     assert (picked.path, picked.origin) == ("/data/cut2", "--data")
     # Unrelated arguments (pytest's own, for instance) are ignored; no abbreviation of --data.
     assert resolve_source(["-q", "-n", "2", "--dat", "x"], {}).path == example
+
+
+def test_broken_source_shows_an_error_with_navigation(app, tmp_path: Path) -> None:
+    (tmp_path / "adsl.csv").write_text("STUDYID,SITEID\nMEDCARE,01\n")  # no USUBJID
+    at = app(ENTRY, data=tmp_path)
+    at.run()
+    assert not at.exception
+    assert "could not be loaded" in at.error[0].value
+    assert not at.metric

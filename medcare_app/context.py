@@ -93,7 +93,7 @@ class PageContext:
     problems : pandas.DataFrame
         Validation problems of the source (columns of ``LoadResult.problems``).
     settings : TrialSettings
-        Protocol settings (target enrolment, acute window, ...).
+        Protocol settings (target enrollment, acute window, ...).
     filters : Filters
         The active subject filters.
     filter_text : str
@@ -114,6 +114,11 @@ class PageContext:
         Its display name (folder, workbook or zip name).
     fingerprint : str
         Short hash of the source's files: identifies the data cut.
+    download_format : str
+        Image format of the figure toolbar's download button (``"png"`` or ``"svg"``), chosen in the sidebar.
+    page_datasets : tuple of str
+        Datasets the current page draws on (lower case), as ``dashboard.py`` declares them; the page header
+        warns about their validation errors. Empty for a page run on its own.
     """
 
     trial: TrialData
@@ -130,6 +135,8 @@ class PageContext:
     source: str
     source_name: str
     fingerprint: str
+    download_format: str = "png"
+    page_datasets: tuple[str, ...] = ()
 
     @property
     def replayed(self) -> bool:
@@ -159,16 +166,46 @@ def page_context() -> PageContext:
     the script run (``st.stop``): a page never receives a context without a trial.
     """
     existing = getattr(_current, "context", None)
-    if existing is not None:
-        return existing
-    from medcare_app.sidebar import render_sidebar
+    if existing is None:
+        _leave_legacy_pages_mode()
+        from medcare_app.sidebar import render_sidebar
 
-    return render_sidebar(resolve_source())
+        existing = render_sidebar(resolve_source())
+    _current.last = existing
+    return existing
+
+
+def current_context() -> PageContext | None:
+    """Return the context :func:`page_context` last returned in this thread (for drawing helpers), or None."""
+    return getattr(_current, "last", None)
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Rerun through ``dashboard.py`` when Streamlit ran a page file directly in its old ``pages/`` mode.
+
+    A server that has never run ``dashboard.py`` treats the ``pages/`` folder as an old-style multipage app:
+    a first visitor opening a deep link (``/survival?SITEID=01``) gets the page without the app's
+    navigation, and the mode sticks for later visitors until someone opens ``/``. Switching the mode off
+    and rerunning runs ``dashboard.py``, whose ``st.navigation`` opens the same page (same URL path and
+    query) with the app's navigation.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        import streamlit as st
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 @contextmanager
-def shared_page_context() -> Iterator[PageContext]:
+def shared_page_context(datasets: Sequence[str] = ()) -> Iterator[PageContext]:
     """Draw the sidebar and make :func:`page_context` return it for the rest of the run (``dashboard.py``).
+
+    Parameters
+    ----------
+    datasets : sequence of str, optional
+        Datasets the page about to run draws on (``"adtte"``, ...): its header warns about their problems.
 
     Yields
     ------
@@ -177,7 +214,7 @@ def shared_page_context() -> Iterator[PageContext]:
     """
     from medcare_app.sidebar import render_sidebar
 
-    _current.context = render_sidebar(resolve_source())
+    _current.context = render_sidebar(resolve_source(), page_datasets=tuple(d.lower() for d in datasets))
     try:
         yield _current.context
     finally:

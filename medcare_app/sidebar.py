@@ -38,6 +38,10 @@ AS_OF_KEY = "medcare_as_of"
 CLEAR_KEY = "medcare_clear_filters"
 #: Session-state key of the "add a filter" widget.
 EXTRA_KEY = "medcare_filter_columns"
+#: Session-state key of the figure download format choice.
+DOWNLOAD_FORMAT_KEY = "medcare_download_format"
+#: Choices of the figure download format: label -> plotly format.
+DOWNLOAD_FORMATS: dict[str, str] = {"PNG": "png", "SVG": "svg"}
 #: Sidebar labels of the standard filters.
 SIDEBAR_LABELS: dict[str, str] = {
     "SITEID": "Centre",
@@ -53,9 +57,17 @@ def filter_key(column: str) -> str:
 
 
 def _stop_with_error(message: str, problems: pd.DataFrame | None = None) -> None:
+    """Show why no trial can be shown, in the main area, and end the script run."""
+    st.title("No trial to show")
     st.error(message, icon=":material/error:")
     if problems is not None and not problems.empty:
-        st.dataframe(problems, hide_index=True)
+        st.dataframe(
+            problems,
+            hide_index=True,
+            column_order=["dataset", "file", "row", "USUBJID", "column", "check", "problem"],
+            column_config={"problem": st.column_config.TextColumn("problem", width="large")},
+        )
+    st.markdown(data_path_help())
     st.stop()
 
 
@@ -64,21 +76,32 @@ def _load(source: DataSource) -> tuple[LoadResult, str]:
         fingerprint = cache.source_fingerprint(source.path)
         result = cache.load(source.path, fingerprint)
     except FileNotFoundError:
-        _stop_with_error(f"Data source not found: `{source.path}` (from {source.origin}). {data_path_help()}")
+        _stop_with_error(f"Data source not found: `{source.path}` (from {source.origin}).")
         raise  # unreachable: st.stop() raises
     except Exception as exc:  # any reader failure must reach the user as a message
-        _stop_with_error(f"Could not read the data source `{source.path}`: {exc}. {data_path_help()}")
+        _stop_with_error(f"Could not read the data source `{source.path}`: {type(exc).__name__}: {exc}.")
         raise
     if result.trial is None:
         adsl_problems = result.problems.loc[result.problems["dataset"].astype(str).str.upper().eq("ADSL")]
         shown = adsl_problems if not adsl_problems.empty else result.problems
+        first = [_problem_line(row) for row in shown.head(3).itertuples(index=False)]
+        more = f"\n\n{len(shown) - 3} more below." if len(shown) > 3 else ""
         _stop_with_error(
             f"The subject-level dataset (ADSL) of `{source.path}` could not be loaded, so no trial can be "
-            "shown. "
-            f"Problems found: {len(result.problems)}; the ADSL problems are listed below.",
+            "shown:\n\n" + "\n".join(f"- {line}" for line in first) + more,
             shown,
         )
     return result, fingerprint
+
+
+def _problem_line(problem: object) -> str:
+    """Return one problem as ``file, row N, column C: text``."""
+    where = [str(problem.file)]  # type: ignore[attr-defined]
+    if not pd.isna(problem.row):  # type: ignore[attr-defined]
+        where.append(f"row {problem.row}")  # type: ignore[attr-defined]
+    if isinstance(problem.column, str) and problem.column:  # type: ignore[attr-defined]
+        where.append(f"column {problem.column}")  # type: ignore[attr-defined]
+    return f"{', '.join(where)}: {problem.problem}"  # type: ignore[attr-defined]
 
 
 def _seed_from_url(key: str, values: list[str], options: tuple[str, ...] | list[str]) -> None:
@@ -168,7 +191,7 @@ def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None) -> date | None:
         max_value=cutoff,
         key=AS_OF_KEY,
         format="YYYY-MM-DD",
-        help="Replay the trial as it stood on this date: later enrolments, events and AEs are hidden and "
+        help="Replay the trial as it stood on this date: later enrollments, events and AEs are hidden and "
         "later events are censored at the date. Default: the data cut-off.",
     )
     if not isinstance(chosen, date) or chosen >= cutoff:
@@ -193,21 +216,37 @@ def _sync_url(filters: Filters, columns: tuple[str, ...], as_of: date | None) ->
         params[AS_OF_PARAM] = as_of.isoformat()
 
 
-def render_sidebar(source: DataSource) -> PageContext:
+def _render_download_format() -> str:
+    """Draw the figure download format choice; return the plotly format (``"png"`` or ``"svg"``)."""
+    label = st.radio(
+        "Figure download format",
+        list(DOWNLOAD_FORMATS),
+        key=DOWNLOAD_FORMAT_KEY,
+        horizontal=True,
+        help="What the camera button in a figure's toolbar saves: PNG (picture, for slides) or SVG "
+        "(vector, for reports and publications).",
+    )
+    return DOWNLOAD_FORMATS.get(str(label), "png")
+
+
+def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> PageContext:
     """Load ``source`` (cached), draw the sidebar and return the page context.
 
     Parameters
     ----------
     source : DataSource
         Where the data come from.
+    page_datasets : tuple of str, optional
+        Datasets the page draws on (see :attr:`PageContext.page_datasets`).
 
     Returns
     -------
     PageContext
         What the page shows. Stops the script run with an error message when the data cannot be shown.
     """
+    # Loaded outside the sidebar so that an error message and its problems table get the main area's width.
+    result, fingerprint = _load(source)
     with st.sidebar:
-        result, fingerprint = _load(source)
         full = result.trial
         assert full is not None  # _load stops the run otherwise
         cut = cuts.data_cutoff(full)
@@ -234,6 +273,8 @@ def render_sidebar(source: DataSource) -> PageContext:
         st.divider()
         filters = _render_filters(full.adsl)
         _sync_url(filters, filterable_columns(full.adsl), as_of)
+        st.divider()
+        download_format = _render_download_format()
 
     trial = cache.view(source.path, fingerprint, filters, as_of)
     unfiltered = cache.view(source.path, fingerprint, Filters(), as_of)
@@ -253,4 +294,6 @@ def render_sidebar(source: DataSource) -> PageContext:
         source=source.path,
         source_name=full.name or Path(source.path).name,
         fingerprint=fingerprint,
+        download_format=download_format,
+        page_datasets=page_datasets,
     )

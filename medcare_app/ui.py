@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from medcare_app.context import PageContext
-from medcare_metrics.figures.style import DOWNLOAD_CONFIG
+from medcare_app.context import PageContext, current_context
+from medcare_metrics.figures.style import download_config
+
+if TYPE_CHECKING:  # plotly is imported only by medcare_metrics.figures; here it is just a type
+    import plotly.graph_objects as go
 
 #: What each optional dataset holds, for "missing dataset" messages.
 DATASET_DESCRIPTIONS: dict[str, str] = {
@@ -45,7 +49,56 @@ def header_text(ctx: PageContext) -> str:
     return f"**{ctx.patients_text}** · {filters} · {when}"
 
 
-def page_header(ctx: PageContext, title: str, intro: str | None = None) -> None:
+def _dataset_problems(ctx: PageContext, name: str) -> tuple[int, int, list[str]]:
+    """Return the errors, warnings and files of dataset ``name`` in the problems of ``ctx``."""
+    problems = ctx.problems
+    if problems.empty:
+        return 0, 0, []
+    rows = problems.loc[problems["dataset"].astype(str).str.upper().eq(name.upper())]
+    errors = int(rows["severity"].eq("error").sum())
+    files = sorted({str(f) for f in rows["file"].dropna()})
+    return errors, len(rows) - errors, files
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def dataset_problems_text(ctx: PageContext, datasets: Sequence[str]) -> str | None:
+    """Say which of ``datasets`` had validation errors, or None.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page context.
+    datasets : sequence of str
+        Datasets the page draws on (``"adtte"``, ...).
+
+    Returns
+    -------
+    str or None
+        Markdown such as ``"ADTTE (adtte.csv): 4 errors, 1 warning."`` followed by what it means, or None when
+        none of those datasets has an error.
+    """
+    names = list(dict.fromkeys(d.lower() for d in datasets))
+    parts = []
+    for name in names:
+        errors, warnings, files = _dataset_problems(ctx, name)
+        if not errors:
+            continue
+        where = f" ({', '.join(files)})" if files else ""
+        tail = f", {_count(warnings, 'warning')}" if warnings else ""
+        unusable = ctx.full.dataset(name) is None
+        what = "could not be used" if unusable else "rows with errors are left out of this page"
+        parts.append(f"**{name.upper()}**{where}: {_count(errors, 'error')}{tail}; {what}.")
+    if not parts:
+        return None
+    return " ".join(parts) + " The Data quality page lists each problem with its file, row and column."
+
+
+def page_header(
+    ctx: PageContext, title: str, intro: str | None = None, datasets: Sequence[str] | None = None
+) -> None:
     """Draw a page title, the "n of N patients" line with the active filters, and an optional intro.
 
     Parameters
@@ -56,26 +109,35 @@ def page_header(ctx: PageContext, title: str, intro: str | None = None) -> None:
         Page title.
     intro : str, optional
         One or two sentences on what the page shows.
+    datasets : sequence of str, optional
+        Datasets the page draws on (``"adsl"``, ``"adtte"``, ...); a warning names those with validation
+        errors. Default: what ``dashboard.py`` declares for the page (:attr:`PageContext.page_datasets`).
     """
     st.title(title)
     st.markdown(header_text(ctx))
     if intro:
         st.caption(intro)
+    problems = dataset_problems_text(ctx, ctx.page_datasets if datasets is None else datasets)
+    if problems:
+        st.warning(problems, icon=":material/report:")
     if ctx.n_selected == 0 and ctx.n_total > 0:
         st.warning("No enrolled patient matches the filters in the sidebar.", icon=":material/filter_alt:")
 
 
 def show_figure(fig: go.Figure, key: str | None = None) -> None:
-    """Draw a plotly figure at full width with the PNG download button in its toolbar.
+    """Draw a plotly figure at full width with a download button (PNG or SVG, as the sidebar says).
 
     Parameters
     ----------
     fig : plotly.graph_objects.Figure
         The figure (built in ``medcare_metrics.figures``).
     key : str, optional
-        Streamlit element key, needed when a page draws the same figure twice.
+        Streamlit element key, needed when a page draws the same figure twice; also names the downloaded file.
     """
-    st.plotly_chart(fig, config=DOWNLOAD_CONFIG, key=key, theme=None)
+    ctx = current_context()
+    fmt = ctx.download_format if ctx is not None else "png"
+    filename = f"medcare_{_slug(key)}" if key else "medcare_figure"
+    st.plotly_chart(fig, config=download_config(fmt, filename), key=key, theme=None)
 
 
 def _slug(text: str) -> str:
@@ -107,7 +169,7 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV")
 
 
 def missing_dataset(name: str, needed_for: str) -> None:
-    """Say that the source has no ``name`` dataset and what cannot be shown without it.
+    """Say that the source has no usable ``name`` dataset and what cannot be shown without it.
 
     Parameters
     ----------
@@ -115,9 +177,29 @@ def missing_dataset(name: str, needed_for: str) -> None:
         Dataset name (``"adae"``, ``"ADTTE"``, ...).
     needed_for : str
         What needs it, e.g. ``"the toxicity tables"``.
+
+    Notes
+    -----
+    When the source has the dataset but loading could not use it (unreadable file, required column missing),
+    the message says so and quotes the problem instead of claiming the dataset is absent.
     """
     key = name.lower()
     what = DATASET_DESCRIPTIONS.get(key, "dataset")
+    ctx = current_context()
+    unusable = ctx is not None and key in DATASET_DESCRIPTIONS and ctx.full.dataset(key) is None
+    problems = ctx.problems if ctx is not None and unusable else pd.DataFrame()
+    if not problems.empty:
+        rows = problems.loc[
+            problems["dataset"].astype(str).str.upper().eq(key.upper()) & problems["severity"].eq("error")
+        ]
+        if not rows.empty:
+            first = rows.iloc[0]
+            st.error(
+                f"{key.upper()} ({what}) could not be used, so {needed_for} cannot be shown. "
+                f"{first['file']}: {first['problem']}.",
+                icon=":material/error:",
+            )
+            return
     st.info(
         f"This data source has no {key.upper()} ({what}; a file named `{key}.csv`, `{key}.xpt`, ... "
         f"or an `{key.upper()}` sheet), so {needed_for} cannot be shown.",

@@ -3,18 +3,25 @@
 Gajewski BJ, Simon SD, Carlson SE. Predicting accrual in clinical trials with Bayesian posterior predictive
 distributions. Stat Med 2008;27:2328-2340. doi:10.1002/sim.3128.
 
-Model. Waiting times between enrolments are exponential with rate ``lam`` (patients per day), i.e. enrolments
-form a Poisson process. The prior comes from the plan: ``n`` patients in ``T`` days, held with certainty
-``P`` in [0, 1], as ``lam ~ Gamma(shape=n*P, rate=T*P)`` (the paper's inverse-gamma prior on the mean waiting
-time): prior mean ``n / T``, worth ``n*P`` observed patients. After ``m`` enrolments in the ``t`` days from
-the accrual start to the reference date, the posterior is ``Gamma(n*P + m, T*P + t)``. Counting the days since
-the last enrolment (``t`` is the elapsed time, not the date of the m-th patient) is what the Poisson
-likelihood gives, and is what the authors' R package ``accrual`` does.
+Model (the paper's notation). Waiting times between enrollments are exponential with mean ``theta`` days, so
+enrollments form a Poisson process with rate ``lam = 1 / theta`` patients per day. The prior comes from the
+plan, ``n`` patients in ``T`` days, held with certainty ``P`` in [0, 1]: ``theta ~ InvGamma(n*P, T*P)``, i.e.
+``lam ~ Gamma(shape=n*P, rate=T*P)``, prior mean ``n / T``, worth ``n*P`` observed patients (P = 1: as much as
+the whole target; P = 0: no prior). After ``m`` enrollments in ``t`` days the posterior is
+``lam ~ Gamma(n*P + m, T*P + t)``.
 
-Prediction. Given ``lam``, the time to the remaining ``k = n - m`` enrolments is ``Gamma(k, rate=lam)``. Mixed
-over the posterior it is ``b * X`` with ``X ~ BetaPrime(k, a)``, ``a = n*P + m``, ``b = T*P + t``
-(equivalently ``b * B / (1 - B)`` with ``B ~ Beta(k, a)``), so its quantiles are exact
-(``scipy.stats.betaprime``); no simulation is needed.
+Which ``t``. The paper takes ``t`` as the time at which the m-th patient was enrolled (the sum of the ``m``
+observed waiting times) and predicts from that date. Here ``t`` runs from the accrual start to the reference
+date (the as-of date), and the prediction starts at the reference date: the gap since the last enrollment is a
+waiting time still running, and the Poisson likelihood ``lam**m * exp(-lam * t)`` counts it. The authors' R
+package ``accrual`` uses the same ``t`` ("time to date", ``tm``). On the day of the m-th enrollment both
+definitions agree. By the memorylessness of the exponential, the time from the reference date to the next
+enrollment is again exponential with rate ``lam``.
+
+Prediction. Given ``lam``, the time to the remaining ``k = n - m`` enrollments is ``Gamma(k, rate=lam)``.
+Mixed over the posterior it is ``b * X`` with ``X ~ BetaPrime(k, a)``, ``a = n*P + m``, ``b = T*P + t``
+(equivalently ``b * B / (1 - B)`` with ``B ~ Beta(k, a)``, the formula of ``accrual.T.inform``), so its
+quantiles are exact (``scipy.stats.betaprime``); no simulation is needed.
 """
 
 from __future__ import annotations
@@ -25,7 +32,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from medcare_metrics.enrollment import accrual_start, enrolled_mask, reference_date
+from medcare_metrics.enrollment import (
+    EnrollmentStatus,
+    accrual_start,
+    enrolled_mask,
+    enrollment_status,
+    reference_date,
+)
 from medcare_metrics.protocol import DAYS_PER_MONTH, DEFAULT_SETTINGS, TrialSettings
 
 #: Name of the method, for pages and reports.
@@ -76,14 +89,14 @@ def accrual_posterior(
     ------
     ValueError
         If an argument is out of range, or the posterior is improper (shape or rate 0, e.g. P = 0 before any
-        enrolment).
+        enrollment).
     """
     _check_inputs(target, planned_days, certainty, accrued, elapsed_days)
     shape = target * certainty + accrued
     rate = planned_days * certainty + elapsed_days
     if shape <= 0 or rate <= 0:
         raise ValueError(
-            "the accrual posterior is improper: with prior certainty P = 0 at least one enrolment and a "
+            "the accrual posterior is improper: with prior certainty P = 0 at least one enrollment and a "
             "positive elapsed time are needed"
         )
     return float(shape), float(rate)
@@ -104,7 +117,7 @@ def remaining_time_distribution(
     target, planned_days, certainty, accrued, elapsed_days
         As in :func:`accrual_posterior`.
     until : int, optional
-        Enrolment count to predict (default: ``target``); must exceed ``accrued``.
+        Enrollment count to predict (default: ``target``); must exceed ``accrued``.
 
     Returns
     -------
@@ -245,9 +258,9 @@ def accrual_projection(prediction: AccrualPrediction) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns N (enrolment count, from the current count ``m`` to ``n``), MEDIAN, LOWER50, UPPER50, LOWER95,
-        UPPER95 (dates). The row for ``m`` is the reference date in every column, so a band drawn from these
-        rows starts at the current count.
+        Columns N (enrollment count, from the current count ``m`` to ``n``), MEDIAN, LOWER50, UPPER50,
+        LOWER95, UPPER95 (dates). The row for ``m`` is the reference date in every column, so a band drawn
+        from these rows starts at the current count.
     """
     p = prediction
     counts = np.arange(p.accrued, p.target + 1)
@@ -318,3 +331,187 @@ def accrual_prediction(
         raise ValueError(f"reference date {reference:%Y-%m-%d} is before the accrual start {begin:%Y-%m-%d}")
     planned_days = float(settings.planned_accrual_months) * DAYS_PER_MONTH
     return predict_accrual(target, planned_days, certainty, accrued, elapsed, reference)
+
+
+def _date_text(value: pd.Timestamp | None) -> str:
+    return "n/a" if value is None else f"{value:%Y-%m-%d}"
+
+
+@dataclass(frozen=True, eq=False)
+class AccrualOutlook:
+    """Where enrollment stands and, while it is open, when the target will be reached; with the page texts.
+
+    Attributes
+    ----------
+    status : EnrollmentStatus
+        Enrolled so far, completion date and duration, rate against the plan.
+    certainty : float
+        Prior certainty ``P`` used for the prediction.
+    prediction : AccrualPrediction or None
+        None when enrollment is complete or the prediction cannot be made (see ``reason``).
+    projection : pandas.DataFrame or None
+        :func:`accrual_projection` of the prediction (None without one).
+    reason : str or None
+        Why there is no prediction although enrollment is open.
+    """
+
+    status: EnrollmentStatus
+    certainty: float
+    prediction: AccrualPrediction | None
+    projection: pd.DataFrame | None
+    reason: str | None = None
+
+    @property
+    def headline(self) -> str:
+        """``"Enrollment complete"`` or ``"Enrollment open"``."""
+        return "Enrollment complete" if self.status.complete else "Enrollment open"
+
+    @property
+    def metrics(self) -> tuple[tuple[str, str, str], ...]:
+        """Label, value and help text of the headline numbers."""
+        status = self.status
+        rate = status.rate_ratio
+        out = [
+            (
+                "Enrolled",
+                f"{status.enrolled} of {status.target}",
+                "Enrolled patients (ENRLFL = Y) of the target enrollment.",
+            )
+        ]
+        if status.complete:
+            duration = status.duration_months
+            out.append(
+                (
+                    "Completed on",
+                    _date_text(status.completion_date),
+                    f"Registration date of enrolled patient number {status.target}, in date order.",
+                )
+            )
+            out.append(
+                (
+                    "Duration",
+                    "n/a" if duration != duration else f"{duration:.1f} months",  # NaN when a date is missing
+                    "From the first consent or screening to the completion date.",
+                )
+            )
+        else:
+            median = None if self.prediction is None else self.prediction.median_date
+            out.append(
+                (
+                    "Predicted completion",
+                    _date_text(median),
+                    "Median of the predictive distribution of the date the target is reached.",
+                )
+            )
+        out.append(
+            (
+                "Accrual rate vs plan",
+                "n/a" if rate != rate else f"{rate:.0%}",  # NaN when dates are missing
+                "Observed patients per month over the planned rate (100% = on plan).",
+            )
+        )
+        return tuple(out)
+
+    @property
+    def prediction_text(self) -> str:
+        """The predicted completion date with its 50% and 95% predictive intervals (empty without one)."""
+        p = self.prediction
+        if p is None:
+            return ""
+        low50, high50 = p.interval50
+        low95, high95 = p.interval95
+        return (
+            f"Target of {p.target} reached by **{p.median_date:%Y-%m-%d}** (median); 50% predictive interval "
+            f"{low50:%Y-%m-%d} to {high50:%Y-%m-%d}, 95% {low95:%Y-%m-%d} to {high95:%Y-%m-%d}."
+        )
+
+    @property
+    def method_text(self) -> str:
+        """The method, its prior and the data it used (empty without a prediction)."""
+        p = self.prediction
+        if p is None:
+            return ""
+        return (
+            f"Method: {p.method}. Exponential waiting times between enrollments; Gamma prior on the "
+            f"accrual rate from the plan ({p.target} patients in {p.planned_days / DAYS_PER_MONTH:.0f} "
+            f"months) with certainty P = {p.certainty:.2f} (worth {p.target * p.certainty:g} patients), "
+            f"updated with the {p.accrued} enrollments in the {p.elapsed_days:.0f} days from the first "
+            f"consent or screening to {p.reference:%Y-%m-%d}: posterior mean "
+            f"{p.posterior_rate_per_month:.2f} patients/month. The predictive distribution of the time to "
+            "the target is exact (scaled beta-prime)."
+        )
+
+    @property
+    def rate_text(self) -> str:
+        """Observed against planned accrual rate, with the period it covers (empty without dates)."""
+        status = self.status
+        rate = status.observed_rate_per_month
+        if rate != rate:  # NaN when dates are missing
+            return ""
+        start = _date_text(status.start)
+        end = (
+            f"completion on {status.completion_date:%Y-%m-%d}"
+            if status.completion_date is not None
+            else _date_text(status.reference)
+        )
+        return (
+            f"Accrual rate {rate:.2f} patients/month from the first consent or screening ({start}) to {end}, "
+            f"against a planned {status.planned_rate_per_month:.2f} ({status.target} in "
+            f"{status.planned_months:.0f} months)."
+        )
+
+    @property
+    def future_entries(self) -> tuple[pd.Timestamp, ...]:
+        """Predicted (median) enrollment dates of the patients still to be enrolled (empty without one)."""
+        if self.projection is None:
+            return ()
+        return tuple(pd.Timestamp(d) for d in self.projection["MEDIAN"].iloc[1:])
+
+
+def accrual_outlook(
+    adsl: pd.DataFrame,
+    settings: TrialSettings = DEFAULT_SETTINGS,
+    certainty: float = DEFAULT_CERTAINTY,
+    as_of: object | None = None,
+) -> AccrualOutlook:
+    """Return the enrollment status and, while enrollment is open, the predicted completion.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data of the whole trial (a centre's share of the target is not defined).
+    settings : TrialSettings
+        ``target_enrollment`` and ``planned_accrual_months``.
+    certainty : float
+        Prior certainty ``P`` in [0, 1].
+    as_of : date-like, optional
+        Reference date (default: the data cut-off).
+
+    Returns
+    -------
+    AccrualOutlook
+        Status, prediction and projection; ``reason`` says why there is no prediction while open (for example
+        missing dates, or ``P = 0`` before any enrollment).
+
+    Raises
+    ------
+    ValueError
+        If ``certainty`` is outside [0, 1] or the target or planned period is not positive.
+    """
+    if not 0.0 <= certainty <= 1.0:
+        raise ValueError(f"prior certainty P must be between 0 and 1, got {certainty!r}")
+    status = enrollment_status(adsl, settings, as_of=as_of)
+    prediction = None
+    reason = None
+    if not status.complete:
+        try:
+            prediction = accrual_prediction(adsl, settings, certainty=certainty, as_of=as_of)
+        except ValueError as error:
+            reason = str(error)
+    return AccrualOutlook(
+        status=status,
+        certainty=float(certainty),
+        prediction=prediction,
+        projection=None if prediction is None else accrual_projection(prediction),
+        reason=reason,
+    )

@@ -164,6 +164,31 @@ def _replay_adsl(adsl: pd.DataFrame, when: pd.Timestamp) -> tuple[pd.DataFrame, 
     return out.reset_index(drop=True), notes
 
 
+def _day_count_offset(
+    adtte: pd.DataFrame, aval_days: pd.Series, start: pd.Series, adt: pd.Series
+) -> pd.Series:
+    """Return, per row, the days the dataset adds to ADT - STARTDT to get AVAL (0, or 1 when day 1 = origin).
+
+    ADaM producers differ: some set AVAL = ADT - STARTDT, others (admiral, the CDISC pilot) ADT - STARTDT + 1.
+    A row censored at the as-of date must follow the convention of the rows left as they are, or a tie
+    between an event and a censoring on the same day would be broken the wrong way. The offset is read per
+    PARAMCD from the rows whose AVAL is a whole number of days (the most common difference, when it is 0 or
+    1), else from all rows, else 0.
+    """
+    diff = aval_days - (adt - start).dt.days.astype(float)
+    usable = diff.notna() & np.isclose(aval_days.fillna(0.5) % 1.0, 0.0)
+
+    def mode(values: pd.Series) -> float:
+        counts = values.round().value_counts()
+        if counts.empty or counts.index[0] not in (0.0, 1.0):
+            return 0.0
+        return float(counts.index[0])
+
+    overall = mode(diff[usable])
+    per_param = diff[usable].groupby(adtte.loc[usable, "PARAMCD"]).agg(mode)
+    return adtte["PARAMCD"].map(per_param).fillna(overall).astype(float)
+
+
 def _replay_adtte(
     adtte: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -185,8 +210,9 @@ def _replay_adtte(
     factor = factor.fillna(1.0)
     aval = pd.to_numeric(out["AVAL"], errors="coerce")
     adt = _dates(out, "ADT")
+    offset = _day_count_offset(out, aval * factor, start, adt)
     # Without ADT, the event date follows from the origin and the time.
-    implied = start + pd.to_timedelta(aval * factor, unit="D").round("D")
+    implied = start + pd.to_timedelta(aval * factor - offset, unit="D").round("D")
     end = adt.fillna(implied)
     unplaced = end.isna()
     if unplaced.any():
@@ -197,8 +223,9 @@ def _replay_adtte(
     cut = end > when
     if cut.any():
         days_after = (end[cut] - when).dt.days.astype(float)
-        # Prefer the origin (AVAL = as-of date - STARTDT); without it, shift AVAL back by the days removed.
-        from_start = (when - start[cut]).dt.days.astype(float) / factor[cut]
+        # Prefer the origin (AVAL = as-of date - STARTDT, plus the dataset's own day count offset); without
+        # it, shift AVAL back by the days removed.
+        from_start = ((when - start[cut]).dt.days.astype(float) + offset[cut]) / factor[cut]
         shifted = aval[cut] - days_after / factor[cut]
         new_aval = from_start.where(start[cut].notna(), shifted).clip(lower=0.0)
         out["AVAL"] = aval
@@ -269,9 +296,10 @@ def as_of(trial: TrialData, date: DateLike) -> TrialData:
       (DTHFL "N"). LSTALVDT after the date becomes the date. DCUTDT becomes the date.
     - ADTTE: only subjects enrolled as of the date; rows with STARTDT after the date are dropped. An event or
       censoring after the date becomes censored at the date: CNSR 1, ADT the date, EVNTDESC blank, CNSDTDSC
-      ``"As-of date"``, AVAL = date - STARTDT in AVALU units. Without STARTDT, AVAL is shifted back by the
-      days removed (keeps the dataset's own day-counting convention); without ADT the event date is
-      STARTDT + AVAL; rows with neither are kept unchanged and noted.
+      ``"As-of date"``, AVAL = date - STARTDT in AVALU units, plus one day when the dataset counts the origin
+      as day 1 (AVAL = ADT - STARTDT + 1 on most of its rows, as admiral does). Without STARTDT, AVAL is
+      shifted back by the days removed; without ADT the event date is STARTDT + AVAL; rows with neither are
+      kept unchanged and noted. An event or censoring on the date itself is kept as it is.
     - ADAE: AEs with onset (ASTDT, else TRTSDT + ASTDY) after the date are dropped; AENDT after the date
       becomes missing (ongoing). An AE's grade is the one recorded at the cut-off: a later worsening of the
       same AE record cannot be undone.
@@ -318,7 +346,7 @@ def as_of(trial: TrialData, date: DateLike) -> TrialData:
     notes.insert(
         0,
         f"As of {when:%Y-%m-%d}: data replayed as they stood on that date (data cut-off {cut_text}); "
-        "later enrolments, events, AEs, MDT and samples removed, later events censored at the date.",
+        "later enrollments, events, AEs, MDT and samples removed, later events censored at the date.",
     )
     return replace(
         trial, adsl=adsl, adtte=adtte, adae=adae, adtu=adtu, adlb=adlb, notes=(*trial.notes, *notes)
@@ -540,19 +568,29 @@ def changes_since(trial: TrialData, since: DateLike, until: DateLike | None = No
     )
 
 
-def default_since(as_of_date: DateLike, months: int = 6) -> _date:
-    """Return the default start of a "changes since" window: ``months`` calendar months before ``as_of_date``.
+def default_since(as_of_date: DateLike, days: int = 91) -> _date:
+    """Return the default start of a "changes since" window: ``days`` days before ``as_of_date``.
+
+    The overview and the patients page share this default (and the ``since`` URL parameter), so both show
+    the same window.
 
     Parameters
     ----------
     as_of_date : str, datetime.date or pandas.Timestamp
         The date the view shows.
-    months : int, default 6
-        Months to go back (roughly the interval between committee meetings).
+    days : int, default 91
+        Days to go back: 13 weeks, about three months, a usual interval between committee meetings.
 
     Returns
     -------
     datetime.date
         The start date.
+
+    Raises
+    ------
+    ValueError
+        If ``as_of_date`` is not a date or ``days`` is negative.
     """
-    return (_as_timestamp(as_of_date, "as_of_date") - pd.DateOffset(months=months)).date()
+    if days < 0:
+        raise ValueError(f"days must be >= 0, got {days}")
+    return (_as_timestamp(as_of_date, "as_of_date") - pd.Timedelta(days=days)).date()

@@ -21,11 +21,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from medcare_metrics.protocol import (
+    BENCHMARKS,
     DAYS_PER_MONTH,
     DEFAULT_SETTINGS,
     ELIGIBILITY_CRITERIA,
+    ENDPOINTS,
+    Benchmark,
     TrialSettings,
 )
 from medcare_metrics.survival import time_to_event
@@ -525,6 +529,17 @@ def _criterion_kind(code: str) -> str:
     return "Unrecognised"
 
 
+def _criterion_text(code: str) -> str:
+    if code == NOT_RECORDED:
+        return "Not recorded"
+    return ELIGIBILITY_CRITERIA.get(code, "Unrecognised code")
+
+
+def _exit_stage(kind: str) -> str:
+    """Funnel exit of a screen failure: a failed criterion (or a code that may be one) is "not eligible"."""
+    return "NOT_ENROLLED" if kind in ("Other", "Not recorded") else "NOT_ELIGIBLE"
+
+
 def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
     """Screened subjects not enrolled, grouped by the eligibility criterion in SCRFCRIT.
 
@@ -538,29 +553,78 @@ def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns SCRFCRIT, KIND (``"Inclusion"`` = inclusion criterion not met, ``"Exclusion"``, ``"Other"`` =
         not an eligibility criterion, ``"Unrecognised"`` = a code the protocol does not list, ``"Not
-        recorded"`` = blank or no SCRFCRIT column), CRITERION (protocol text), N. One row per code with N > 0,
-        in protocol order, then unrecognised codes, then not recorded. Codes are compared stripped and upper
-        case.
+        recorded"`` = blank or no SCRFCRIT column), CRITERION (protocol wording), LABEL (``"EXC01: Serum
+        testosterone above castrate level"``), STAGE (the funnel exit the subjects count in, as in
+        :func:`screening_funnel`: ``"NOT_ELIGIBLE"`` for inclusion, exclusion and unrecognised codes,
+        ``"NOT_ENROLLED"`` for other and not recorded), N. One row per code with N > 0, in protocol order,
+        then unrecognised codes, then not recorded. Codes are compared stripped and upper case.
     """
     codes = _failure_codes(adsl).loc[~enrolled_mask(adsl)].fillna(NOT_RECORDED)
     counts = codes.value_counts()
     known = [c for c in ELIGIBILITY_CRITERIA if c in counts.index]
     unknown = sorted(c for c in counts.index if c not in ELIGIBILITY_CRITERIA and c != NOT_RECORDED)
     order = known + unknown + ([NOT_RECORDED] if NOT_RECORDED in counts.index else [])
+    kinds = [_criterion_kind(c) for c in order]
+    texts = [_criterion_text(c) for c in order]
     return pd.DataFrame(
         {
             "SCRFCRIT": pd.Series(order, dtype=object),
-            "KIND": pd.Series([_criterion_kind(c) for c in order], dtype=object),
-            "CRITERION": pd.Series(
-                [
-                    ELIGIBILITY_CRITERIA.get(c, "Not recorded" if c == NOT_RECORDED else "Unrecognised code")
-                    for c in order
-                ],
+            "KIND": pd.Series(kinds, dtype=object),
+            "CRITERION": pd.Series(texts, dtype=object),
+            "LABEL": pd.Series(
+                [t if c == NOT_RECORDED else f"{c}: {t}" for c, t in zip(order, texts, strict=True)],
                 dtype=object,
             ),
+            "STAGE": pd.Series([_exit_stage(k) for k in kinds], dtype=object),
             "N": pd.Series([int(counts[c]) for c in order], dtype=int),
         }
     )
+
+
+#: Columns of :func:`screen_failure_listing`.
+SCREEN_FAILURE_COLUMNS: tuple[str, ...] = ("USUBJID", "SITEID", "SCRNDT", "SCRFCRIT", "CRITERION", "SCRFREAS")
+
+
+def screen_failure_listing(adsl: pd.DataFrame) -> pd.DataFrame:
+    """List the screened subjects who were not enrolled, with the criterion and the reason as recorded.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data with USUBJID and SITEID; SCRNDT, SCRFCRIT and SCRFREAS used when present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns USUBJID, SITEID, SCRNDT (screening date, NaT when absent), SCRFCRIT (normalised code,
+        ``"NOT RECORDED"`` when blank), CRITERION (protocol wording), SCRFREAS (as recorded, empty when
+        absent); sorted by SITEID then USUBJID.
+
+    Raises
+    ------
+    ValueError
+        If ADSL has no USUBJID or SITEID.
+    """
+    _require(adsl, ["USUBJID", "SITEID"], "ADSL")
+    failed = ~enrolled_mask(adsl)
+    rows = adsl.loc[failed]
+    codes = _failure_codes(adsl).loc[failed].fillna(NOT_RECORDED).astype(object)
+    reasons = (
+        rows["SCRFREAS"].astype("string").fillna("").astype(object)
+        if "SCRFREAS" in rows.columns
+        else pd.Series("", index=rows.index, dtype=object)
+    )
+    out = pd.DataFrame(
+        {
+            "USUBJID": rows["USUBJID"].astype(str),
+            "SITEID": rows["SITEID"].astype(str),
+            "SCRNDT": _dates(rows, "SCRNDT"),
+            "SCRFCRIT": codes,
+            "CRITERION": codes.map(_criterion_text).astype(object),
+            "SCRFREAS": reasons,
+        }
+    )
+    return out.sort_values(["SITEID", "USUBJID"], kind="stable").reset_index(drop=True)
 
 
 def _event_ids(adtte: pd.DataFrame | None, paramcd: str, ids: pd.Series) -> set[str] | None:
@@ -736,6 +800,9 @@ class EventMaturity:
     last_follow_up : pandas.Series
         Date from which each subject at risk is followed event-free: the last follow-up of enrolled subjects
         (index USUBJID), then the entry dates of future patients (index ``FUTURE-1``, ...).
+    median_lower_months, median_upper_months : float
+        95% confidence interval of the fitted median (exact Poisson interval of the rate, inverted; the upper
+        limit is inf without events); NaN when the rate is assumed.
     """
 
     paramcd: str
@@ -751,6 +818,8 @@ class EventMaturity:
     projection: pd.DataFrame
     future: int
     last_follow_up: pd.Series
+    median_lower_months: float = math.nan
+    median_upper_months: float = math.nan
 
     def expected_events(self, dates: Sequence[object]) -> np.ndarray:
         """Return the expected total number of events by each of ``dates`` (events so far + expected new).
@@ -799,6 +868,15 @@ class EventMaturity:
             else:
                 high = middle
         return self.reference + pd.Timedelta(days=high)
+
+
+def _median_interval(events: int, exposure_months: float, level: float = 0.95) -> tuple[float, float]:
+    """Exact Poisson (chi-square) interval of the exponential rate, inverted into one of ln 2 / rate."""
+    alpha = 1.0 - level
+    rate_low = stats.chi2.ppf(alpha / 2, 2 * events) / (2 * exposure_months) if events > 0 else 0.0
+    rate_high = stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / (2 * exposure_months)
+    log2 = math.log(2.0)
+    return log2 / rate_high, (log2 / rate_low if rate_low > 0 else math.inf)
 
 
 def event_maturity(
@@ -861,7 +939,8 @@ def event_maturity(
         raise ValueError("months_ahead must be >= 0")
     _require(adtte, ["USUBJID", "PARAMCD"], "ADTTE")
     if not adtte["PARAMCD"].eq(paramcd).any():
-        raise ValueError(f"ADTTE has no rows with PARAMCD {paramcd!r}")
+        name = ENDPOINTS.get(paramcd)
+        raise ValueError(f"ADTTE has no rows with PARAMCD {paramcd!r}" + (f" ({name})" if name else ""))
     tte = time_to_event(adtte, paramcd, unit="DAYS")
     rows = adtte.loc[adtte["PARAMCD"].eq(paramcd)].drop_duplicates("USUBJID")
     rows = rows.set_index(rows["USUBJID"].astype(str))
@@ -899,12 +978,16 @@ def event_maturity(
     at_risk = censored & ~ended
     exposure_days = float(tte["TIME"].sum())
     events = int(event.sum())
+    exposure_months = exposure_days / DAYS_PER_MONTH
+    median_lower = median_upper = math.nan
     if assumed_median_months is not None:
         rate_month = math.log(2.0) / assumed_median_months
         source = "assumed median"
     else:
-        rate_month = events / (exposure_days / DAYS_PER_MONTH) if exposure_days > 0 else 0.0
+        rate_month = events / exposure_months if exposure_days > 0 else 0.0
         source = "fitted"
+        if exposure_days > 0:
+            median_lower, median_upper = _median_interval(events, exposure_months)
     since = last.where(at_risk).fillna(reference)[at_risk]
     entries = pd.to_datetime(pd.Series(list(future_entries), dtype=object))
     if entries.isna().any():
@@ -919,7 +1002,7 @@ def event_maturity(
         events=events,
         at_risk=int(at_risk.sum()),
         follow_up_ended=int((censored & ended).sum()),
-        exposure_months=exposure_days / DAYS_PER_MONTH,
+        exposure_months=exposure_months,
         rate_per_month=rate_month,
         median_months=math.log(2.0) / rate_month if rate_month > 0 else math.inf,
         rate_source=source,
@@ -927,6 +1010,8 @@ def event_maturity(
         projection=pd.DataFrame(),
         future=len(entries),
         last_follow_up=since.rename("LAST_FOLLOW_UP"),
+        median_lower_months=median_lower,
+        median_upper_months=median_upper,
     )
     total = result.expected_events(dates) if dates else np.zeros(0)
     projection = pd.DataFrame(
@@ -938,3 +1023,267 @@ def event_maturity(
         }
     )
     return replace(result, projection=projection)
+
+
+#: Population of the historical benchmark that matches the trial's (SBRT or metastasectomy only).
+TRIAL_POPULATION = "SBRT or metastasectomy"
+#: Short endpoint names for labels.
+SHORT_ENDPOINTS: dict[str, str] = {"NESTFS": "NEST-FS", "PFS": "PFS", "OS": "OS"}
+#: Horizons (months after the reference date) offered for the event projection.
+MATURITY_HORIZONS: tuple[int, ...] = (12, 24, 36, 48, 60)
+
+
+def trial_benchmark(paramcd: str, population: str = TRIAL_POPULATION) -> Benchmark | None:
+    """Return the historical benchmark of ``paramcd`` for ``population``, or None when there is none.
+
+    Parameters
+    ----------
+    paramcd : str
+        Endpoint (``"NESTFS"``, ``"PFS"``).
+    population : str
+        Benchmark population (default: the trial's, SBRT or metastasectomy).
+
+    Returns
+    -------
+    Benchmark or None
+        From :data:`medcare_metrics.protocol.BENCHMARKS`.
+    """
+    return next((b for b in BENCHMARKS if b.paramcd == paramcd and b.population == population), None)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True, eq=False)
+class MaturityScenarios:
+    """Event maturity of one endpoint under the fitted rate and under the benchmark median, with texts.
+
+    Attributes
+    ----------
+    paramcd : str
+        Endpoint (ADTTE PARAMCD).
+    fitted : EventMaturity
+        Projection with the rate fitted to the data (events / follow-up).
+    assumed : EventMaturity or None
+        Projection with the rate implied by the benchmark median; None without a benchmark.
+    benchmark : Benchmark or None
+        The benchmark used for ``assumed``.
+    events_needed : int or None
+        Events wanted for an analysis, when the user gave a number.
+    """
+
+    paramcd: str
+    fitted: EventMaturity
+    assumed: EventMaturity | None
+    benchmark: Benchmark | None
+    events_needed: int | None = None
+
+    @property
+    def short_name(self) -> str:
+        """Short endpoint name (``"NEST-FS"``)."""
+        return SHORT_ENDPOINTS.get(self.paramcd, self.paramcd)
+
+    @property
+    def lines(self) -> tuple[tuple[str, EventMaturity], ...]:
+        """Label and projection of each scenario to draw; the fitted one only when there is an event."""
+        out: list[tuple[str, EventMaturity]] = []
+        fitted = self.fitted
+        if fitted.events > 0:
+            out.append(
+                (
+                    f"Fitted rate: {_plural(fitted.events, 'event')} in "
+                    f"{fitted.exposure_months:.0f} patient-months",
+                    fitted,
+                )
+            )
+        if self.assumed is not None and self.benchmark is not None:
+            out.append(
+                (
+                    f"Benchmark median {self.benchmark.median:g} months ({self.benchmark.population})",
+                    self.assumed,
+                )
+            )
+        return tuple(out)
+
+    @property
+    def metrics(self) -> tuple[tuple[str, str, str], ...]:
+        """Label, value and help text of the headline numbers."""
+        fitted = self.fitted
+        if fitted.events == 0:
+            median = "n/a"
+            median_help = "No event yet: no rate can be fitted."
+        else:
+            upper = fitted.median_upper_months
+            upper_text = "not estimable" if math.isinf(upper) else f"{upper:.1f}"
+            median = f"{fitted.median_months:.1f} months"
+            median_help = (
+                f"ln 2 / fitted rate, exponential model; 95% CI {fitted.median_lower_months:.1f} to "
+                f"{upper_text} months (exact Poisson interval of the rate)."
+            )
+        return (
+            (f"{self.short_name} events", str(fitted.events), "Events so far (CNSR = 0)."),
+            (
+                "At risk",
+                str(fitted.at_risk),
+                "Censored patients still followed: they can still have an event.",
+            ),
+            ("Fitted median", median, median_help),
+            (
+                "Follow-up ended",
+                str(fitted.follow_up_ended),
+                "Censored patients who completed or left the study, or died: no further event expected.",
+            ),
+        )
+
+    @property
+    def median_text(self) -> str:
+        """The fitted median with its confidence interval, in words (empty without events)."""
+        fitted = self.fitted
+        if fitted.events == 0:
+            return ""
+        upper = fitted.median_upper_months
+        upper_text = "not estimable" if math.isinf(upper) else f"{upper:.1f} months"
+        return (
+            f"Fitted median {fitted.median_months:.1f} months "
+            f"(95% CI {fitted.median_lower_months:.1f} months to {upper_text}) from "
+            f"{_plural(fitted.events, 'event')} in {fitted.exposure_months:.0f} patient-months."
+        )
+
+    @property
+    def reached(self) -> tuple[str, ...]:
+        """One sentence per scenario: the date by which ``events_needed`` events are expected."""
+        if not self.events_needed:
+            return ()
+        needed = int(self.events_needed)
+        out = []
+        for label, result in self.lines:
+            when = result.date_reaching(needed)
+            text = (
+                "not reachable with the patients at risk and to come"
+                if when is None
+                else f"**{when:%Y-%m-%d}**"
+            )
+            out.append(f"{label}: {needed} events expected by {text}")
+        return tuple(out)
+
+    @property
+    def note(self) -> str:
+        """How the projection is computed, for a caption."""
+        future = self.fitted.future
+        return (
+            "Expected events by a date = events so far + for each patient at risk the probability of an "
+            "event between their last follow-up and that date, under an exponential model (constant "
+            "hazard). The rate is fitted (events / total follow-up) or set from the historical benchmark "
+            "median. Kaplan-Meier is not used because it cannot project past the longest follow-up. These "
+            "are expectations, not intervals."
+            + (
+                f" The {_plural(future, 'patient')} still to be enrolled are counted from their predicted "
+                "(median) enrollment dates."
+                if future
+                else ""
+            )
+        )
+
+    @property
+    def projection(self) -> pd.DataFrame:
+        """All projections in one table: SCENARIO, MONTHS_AHEAD, DATE, EXPECTED_NEW, EXPECTED_TOTAL."""
+        pieces = [result.projection.assign(SCENARIO=label) for label, result in self.lines]
+        if not pieces:
+            pieces = [self.fitted.projection.assign(SCENARIO="No event yet")]
+        out = pd.concat(pieces, ignore_index=True)
+        return out.loc[:, ["SCENARIO", "MONTHS_AHEAD", "DATE", "EXPECTED_NEW", "EXPECTED_TOTAL"]]
+
+
+def maturity_scenarios(
+    adtte: pd.DataFrame,
+    adsl: pd.DataFrame | None = None,
+    paramcd: str = "NESTFS",
+    as_of: object | None = None,
+    horizon_months: int = 36,
+    future_entries: Sequence[object] = (),
+    events_needed: int | None = None,
+) -> MaturityScenarios:
+    """Project the events of ``paramcd`` month by month, with the fitted rate and with the benchmark median.
+
+    Parameters
+    ----------
+    adtte : pandas.DataFrame
+        Time-to-event data.
+    adsl : pandas.DataFrame, optional
+        Subject-level data (see :func:`event_maturity`).
+    paramcd : str
+        Endpoint; NEST-free survival by default.
+    as_of : date-like, optional
+        Reference date.
+    horizon_months : int
+        Last month after the reference date to project to (one point per month from 0).
+    future_entries : sequence of date-like
+        Entry dates of patients still to be enrolled.
+    events_needed : int, optional
+        Events wanted for an analysis; :attr:`MaturityScenarios.reached` gives the dates.
+
+    Returns
+    -------
+    MaturityScenarios
+        Both projections, the benchmark used and the texts.
+
+    Raises
+    ------
+    ValueError
+        As :func:`event_maturity`, or if ``horizon_months`` is negative or ``events_needed`` below 1.
+    """
+    if horizon_months < 0:
+        raise ValueError(f"horizon must be >= 0 months, got {horizon_months!r}")
+    if events_needed is not None and events_needed < 1:
+        raise ValueError(f"events needed must be at least 1, got {events_needed!r}")
+    steps = [float(m) for m in range(0, int(horizon_months) + 1)]
+    common = {"as_of": as_of, "months_ahead": steps, "future_entries": future_entries}
+    fitted = event_maturity(adtte, adsl, paramcd, **common)
+    benchmark = trial_benchmark(paramcd)
+    assumed = (
+        None
+        if benchmark is None
+        else event_maturity(adtte, adsl, paramcd, assumed_median_months=benchmark.median, **common)
+    )
+    return MaturityScenarios(
+        paramcd=paramcd,
+        fitted=fitted,
+        assumed=assumed,
+        benchmark=benchmark,
+        events_needed=None if events_needed is None else int(events_needed),
+    )
+
+
+def cumulative_note(cumulative: CumulativeEnrollment, projected: bool) -> str:
+    """Explain the cumulative enrollment figure: what is counted, the planned line and the bands when drawn.
+
+    Parameters
+    ----------
+    cumulative : CumulativeEnrollment
+        From :func:`cumulative_enrollment`.
+    projected : bool
+        Whether the figure shows the predictive bands.
+
+    Returns
+    -------
+    str
+        One caption.
+    """
+    parts = ["Enrolled patients by registration date (ENRLDT), all centres and per centre."]
+    if cumulative.start is not None and cumulative.planned_end is not None:
+        parts.append(
+            f"Dotted: the planned accrual, a straight line from the first consent or screening "
+            f"({cumulative.start:%Y-%m-%d}) to the target of {cumulative.target} at the end of the planned "
+            f"period ({cumulative.planned_end:%Y-%m-%d})."
+        )
+    if projected:
+        parts.append(
+            "Dashed: the predicted (median) date of each further enrollment; shaded: its 50% and 95% "
+            "predictive intervals."
+        )
+    if cumulative.undated:
+        parts.append(
+            f"{_plural(cumulative.undated, 'enrolled patient')} without a registration date not drawn."
+        )
+    return " ".join(parts)

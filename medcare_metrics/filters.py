@@ -250,6 +250,42 @@ def select_rows(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return frame.loc[selected_subjects(frame, filters)].reset_index(drop=True)
 
 
+def search_rows(frame: pd.DataFrame, text: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return the rows of ``frame`` where any of ``columns`` contains ``text`` (case-insensitive, literal).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table.
+    text : str
+        Text to look for; blank keeps every row.
+    columns : sequence of str, optional
+        Columns searched (default: every column). Values are compared as text; missing values never match.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows, index reset; ``frame`` itself when ``text`` is blank.
+
+    Raises
+    ------
+    ValueError
+        When a column in ``columns`` is not in ``frame``.
+    """
+    needle = text.strip().casefold()
+    if not needle:
+        return frame
+    columns = list(frame.columns) if columns is None else list(columns)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"cannot search {', '.join(missing)}: not a column of the table")
+    hit = pd.Series(False, index=frame.index)
+    for column in columns:
+        values = frame[column]
+        hit |= values.notna() & values.astype(str).str.casefold().str.contains(needle, regex=False)
+    return frame.loc[hit].reset_index(drop=True)
+
+
 def apply_filters(trial: TrialData, filters: Filters) -> TrialData:
     """Return ``trial`` restricted to the ADSL subjects that pass ``filters``.
 

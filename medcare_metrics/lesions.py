@@ -159,13 +159,7 @@ def lesions_per_patient(
     out["N_CONVENTIONAL"] = out["USUBJID"].map(conv).fillna(0).astype(int)
     # Eligibility counts lesions on conventional imaging; PSMA-only lesions do not make polyprogression.
     out["POLYPROGRESSION"] = out["N_CONVENTIONAL"] > options.max_lesions
-    if adsl is not None and "MDTTYPE" in adsl.columns:
-        mdt = adsl.drop_duplicates("USUBJID").set_index("USUBJID")["MDTTYPE"]
-        out["MDTTYPE"] = out["USUBJID"].map(mdt).astype(object)
-        out["MDTTYPE"] = out["MDTTYPE"].where(out["MDTTYPE"].notna(), NOT_RECORDED)
-    else:
-        out["MDTTYPE"] = NOT_RECORDED
-    return out
+    return _with_mdttype(out, adsl)
 
 
 def lesion_count_distribution(
@@ -218,48 +212,111 @@ def lesion_count_distribution(
     return out.reset_index(drop=True)
 
 
+def _with_mdttype(lesions: pd.DataFrame, adsl: pd.DataFrame | None) -> pd.DataFrame:
+    """Return ``lesions`` with the patient's MDTTYPE from ADSL ("Not recorded" when absent)."""
+    out = lesions.copy()
+    if adsl is not None and "MDTTYPE" in adsl.columns:
+        mdt = adsl.drop_duplicates("USUBJID").set_index("USUBJID")["MDTTYPE"]
+        out["MDTTYPE"] = out["USUBJID"].map(mdt).astype(object)
+        out["MDTTYPE"] = out["MDTTYPE"].where(out["MDTTYPE"].notna(), NOT_RECORDED)
+    else:
+        out["MDTTYPE"] = NOT_RECORDED
+    return out
+
+
 def lesions_by_site(
-    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, level: str = "category"
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, level: str = "category", stack: str = "lesion"
 ) -> pd.DataFrame:
-    """Return lesions per site category (or site) and lesion MDT.
+    """Return lesions per site category (or site) and MDT: the lesion's own, or the patient's MDT type.
 
     Parameters
     ----------
     adtu : pandas.DataFrame
         Lesions; MDTLES optional ("Not recorded" when absent).
     adsl : pandas.DataFrame or None
-        Subject level: restricts to its enrolled subjects.
+        Subject level: restricts to its enrolled subjects; MDTTYPE for ``stack="patient"``.
     level : str
         ``"category"`` (TULOCCAT) or ``"site"`` (TULOCCAT and TULOC).
+    stack : str
+        ``"lesion"``: by the MDT applied to the lesion (ADTU.MDTLES). ``"patient"``: by the patient's MDT type
+        (ADSL.MDTTYPE, the sidebar's "MDT type").
 
     Returns
     -------
     pandas.DataFrame
-        TULOCCAT (, TULOC), MDTLES, N_LESIONS, N_PATIENTS; site categories in protocol order, MDT in protocol
-        order.
+        TULOCCAT (, TULOC), MDTLES or MDTTYPE, N_LESIONS, N_PATIENTS; site categories in protocol order, MDT
+        in protocol order ("Not recorded" when the column is absent or empty).
 
     Raises
     ------
     ValueError
-        For an unknown level or missing ADTU columns.
+        For an unknown level or stack, or missing ADTU columns.
     """
     if level not in ("category", "site"):
         raise ValueError(f"unknown level {level!r}; expected 'category' or 'site'")
+    if stack not in ("lesion", "patient"):
+        raise ValueError(f"unknown stack {stack!r}; expected 'lesion' or 'patient'")
     _check_adtu(adtu)
     lesions = _lesions(adtu, adsl)
-    if "MDTLES" not in lesions.columns:
-        lesions["MDTLES"] = NOT_RECORDED
-    keys = ["TULOCCAT", "TULOC", "MDTLES"] if level == "site" else ["TULOCCAT", "MDTLES"]
+    if stack == "patient":
+        lesions, mdt_col, known = _with_mdttype(lesions, adsl), "MDTTYPE", protocol.MDT_TYPES
+    else:
+        mdt_col, known = "MDTLES", (*protocol.MDT_LESION_TYPES, "None")
+        if "MDTLES" not in lesions.columns:
+            lesions["MDTLES"] = NOT_RECORDED
+    keys = ["TULOCCAT", "TULOC", mdt_col] if level == "site" else ["TULOCCAT", mdt_col]
     out = (
         lesions.groupby(keys)
         .agg(N_LESIONS=("TULNKID", "size"), N_PATIENTS=("USUBJID", "nunique"))
         .reset_index()
     )
     cat_order = {v: i for i, v in enumerate(_ordered(out["TULOCCAT"], protocol.SITE_CATEGORIES))}
-    mdt_order = {v: i for i, v in enumerate(_ordered(out["MDTLES"], (*protocol.MDT_LESION_TYPES, "None")))}
-    sort = out.assign(_c=out["TULOCCAT"].map(cat_order), _m=out["MDTLES"].map(mdt_order))
+    mdt_order = {v: i for i, v in enumerate(_ordered(out[mdt_col], known))}
+    sort = out.assign(_c=out["TULOCCAT"].map(cat_order), _m=out[mdt_col].map(mdt_order))
     by = ["_c", "TULOC", "_m"] if level == "site" else ["_c", "_m"]
     return sort.sort_values(by).drop(columns=["_c", "_m"]).reset_index(drop=True)
+
+
+#: Site pattern of an enrolled patient without a lesion row.
+NO_LESION = "No lesion recorded"
+
+
+def _patterns(lesions: pd.DataFrame, ids: list[str]) -> pd.Series:
+    """Return each patient's site categories in protocol order joined by " + " (index USUBJID)."""
+    order = {v: i for i, v in enumerate(_ordered(lesions["TULOCCAT"], protocol.SITE_CATEGORIES))}
+    cats = lesions.groupby("USUBJID")["TULOCCAT"].agg(
+        lambda s: " + ".join(sorted(set(s), key=lambda c: order[c]))
+    )
+    return cats.reindex(ids).fillna(NO_LESION)
+
+
+def site_patterns(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return patients per combination of lesion site categories (``"Bone + Lymph node"``), by MDT type.
+
+    Parameters
+    ----------
+    adtu : pandas.DataFrame
+        Lesions.
+    adsl : pandas.DataFrame or None
+        Subject level: restricts to its enrolled subjects, adds those without a lesion (pattern
+        :data:`NO_LESION`) and gives MDTTYPE.
+
+    Returns
+    -------
+    pandas.DataFrame
+        PATTERN, MDTTYPE ("Not recorded" when ADSL lacks it), N_PATIENTS (> 0 rows only), PATTERN_TOTAL
+        (patients with that pattern, all MDT types); the most frequent pattern first (ties alphabetical), MDT
+        types in protocol order.
+    """
+    _check_adtu(adtu)
+    per = lesions_per_patient(adtu, adsl)
+    lesions = _lesions(adtu, adsl)
+    per["PATTERN"] = per["USUBJID"].map(_patterns(lesions, list(per["USUBJID"])))
+    out = per.groupby(["PATTERN", "MDTTYPE"]).size().reset_index(name="N_PATIENTS")
+    out["PATTERN_TOTAL"] = out.groupby("PATTERN")["N_PATIENTS"].transform("sum")
+    mdt_order = {v: i for i, v in enumerate(_ordered(out["MDTTYPE"], protocol.MDT_TYPES))}
+    out = out.assign(_m=out["MDTTYPE"].map(mdt_order), _t=-out["PATTERN_TOTAL"])
+    return out.sort_values(["_t", "PATTERN", "_m"]).drop(columns=["_m", "_t"]).reset_index(drop=True)
 
 
 def detection_summary(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> DetectionSummary:
@@ -489,7 +546,46 @@ def dose_summary(
     return out.drop(columns="_o").reset_index(drop=True)
 
 
-def patient_site_matrix(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.DataFrame:
+def dose_by_modality(
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, options: LesionOptions | None = None
+) -> pd.DataFrame:
+    """Return the radiotherapy dose and fractionation per modality: median and range.
+
+    Parameters
+    ----------
+    adtu : pandas.DataFrame
+        Lesions with RTDOSE and RTFX.
+    adsl : pandas.DataFrame or None
+        Subject level: restricts to its enrolled subjects.
+    options : LesionOptions or None
+        The alpha/beta ratio.
+
+    Returns
+    -------
+    pandas.DataFrame
+        MDTLES, N_LESIONS (irradiated lesions), N_PATIENTS, N_DOSE_MISSING (lesions without RTDOSE or RTFX),
+        and the median, minimum and maximum over lesions of RTDOSE, RTFX and EQD2 (RTDOSE_MEDIAN,
+        RTDOSE_MIN, RTDOSE_MAX, RTFX_MEDIAN, ..., EQD2_MAX); modalities in protocol order.
+    """
+    doses = radiotherapy_doses(adtu, adsl, options)
+    doses["RTFX"] = doses["RTFX"].astype("Float64").astype(float)
+    doses["_MISSING"] = doses["EQD2"].isna()
+    grouped = doses.groupby("MDTLES")
+    out = grouped.agg(
+        N_LESIONS=("TULNKID", "size"), N_PATIENTS=("USUBJID", "nunique"), N_DOSE_MISSING=("_MISSING", "sum")
+    )
+    for col in ("RTDOSE", "RTFX", "EQD2"):
+        out[f"{col}_MEDIAN"] = grouped[col].median()
+        out[f"{col}_MIN"] = grouped[col].min()
+        out[f"{col}_MAX"] = grouped[col].max()
+    out = out.reindex(_ordered(pd.Series(out.index), protocol.MDT_LESION_TYPES)).reset_index()
+    out["N_DOSE_MISSING"] = out["N_DOSE_MISSING"].astype(int)
+    return out
+
+
+def patient_site_matrix(
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, order: str = "patient"
+) -> pd.DataFrame:
     """Return lesions per patient and site category as a matrix.
 
     Parameters
@@ -499,13 +595,24 @@ def patient_site_matrix(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) ->
     adsl : pandas.DataFrame or None
         Subject level: restricts to its enrolled subjects and adds enrolled patients without a lesion (all
         zeros).
+    order : str
+        ``"patient"``: rows by USUBJID. ``"pattern"``: patients with the same site pattern together, the most
+        frequent pattern first (as :func:`site_patterns`), then most lesions first, then USUBJID; with many
+        patients this shows the distribution at a glance.
 
     Returns
     -------
     pandas.DataFrame
-        Index USUBJID (sorted), one column per site category (the protocol's four always, then any other
-        found), values the number of lesions (int).
+        Index USUBJID, one column per site category (the protocol's four always, then any other found),
+        values the number of lesions (int).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``.
     """
+    if order not in ("patient", "pattern"):
+        raise ValueError(f"unknown order {order!r}; expected 'patient' or 'pattern'")
     _check_adtu(adtu)
     lesions = _lesions(adtu, adsl)
     patients = _patients(adsl)
@@ -513,6 +620,58 @@ def patient_site_matrix(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) ->
     cats = list(protocol.SITE_CATEGORIES) + sorted(set(lesions["TULOCCAT"]) - set(protocol.SITE_CATEGORIES))
     counts = lesions.groupby(["USUBJID", "TULOCCAT"]).size().unstack(fill_value=0)
     matrix = counts.reindex(index=ids, columns=cats, fill_value=0).fillna(0).astype(int)
+    if order == "pattern":
+        pattern = _patterns(lesions, ids)
+        size = pattern.map(pattern.value_counts())
+        key = pd.DataFrame(
+            {"size": -size.to_numpy(), "pattern": pattern.to_numpy(), "n": -matrix.sum(axis=1).to_numpy()},
+            index=ids,
+        )
+        matrix = matrix.loc[key.sort_values(["size", "pattern", "n"], kind="stable").index]
     matrix.index.name = "USUBJID"
     matrix.columns.name = "TULOCCAT"
     return matrix
+
+
+def lesion_counts_from_adsl(adsl: pd.DataFrame, options: LesionOptions | None = None) -> pd.DataFrame:
+    """Return enrolled patients per number of lesions on conventional imaging from ADSL.NLES (no ADTU needed).
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject level with NLES; enrolled subjects only (ENRLFL = "Y", every subject without ENRLFL).
+    options : LesionOptions or None
+        The polyprogression limit (the last category is "> limit").
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`lesion_count_distribution`: N_LESIONS_CAT (ordered categorical; a last category
+        :data:`NOT_RECORDED` holds patients without NLES), MDTTYPE, N_PATIENTS (> 0 rows only).
+
+    Raises
+    ------
+    ValueError
+        When ADSL has no NLES.
+    """
+    if "NLES" not in adsl.columns:
+        raise ValueError("ADSL has no NLES column (lesions on conventional imaging)")
+    options = options or LesionOptions()
+    patients = adsl.loc[_flag_yes(adsl, "ENRLFL")] if "ENRLFL" in adsl.columns else adsl
+    patients = patients.drop_duplicates("USUBJID")
+    cats = [str(k) for k in range(options.max_lesions + 1)] + [f">{options.max_lesions}", NOT_RECORDED]
+    n = pd.to_numeric(patients["NLES"], errors="coerce")
+    label = n.map(
+        lambda k: NOT_RECORDED if pd.isna(k) else (str(int(k)) if k <= options.max_lesions else cats[-2])
+    )
+    mdt = _with_mdttype(patients[["USUBJID"]], patients)["MDTTYPE"]
+    out = (
+        pd.DataFrame({"N_LESIONS_CAT": label.to_numpy(), "MDTTYPE": mdt.to_numpy()})
+        .groupby(["N_LESIONS_CAT", "MDTTYPE"])
+        .size()
+        .reset_index(name="N_PATIENTS")
+    )
+    out["N_LESIONS_CAT"] = pd.Categorical(out["N_LESIONS_CAT"], categories=cats, ordered=True)
+    order = {v: i for i, v in enumerate(_ordered(out["MDTTYPE"], protocol.MDT_TYPES))}
+    out = out.assign(_o=out["MDTTYPE"].map(order)).sort_values(["N_LESIONS_CAT", "_o"]).drop(columns="_o")
+    return out.reset_index(drop=True)

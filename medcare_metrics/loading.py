@@ -139,6 +139,51 @@ def _missing(value: object) -> bool:
         return False
 
 
+def summarise_problems(
+    problems: pd.DataFrame, by: tuple[str, ...] = ("dataset", "column", "check", "severity")
+) -> pd.DataFrame:
+    """Count the rows of a problems table per group, with the first problem of each group as an example.
+
+    Like the summary of pandera's lazy validation report: one line per kind of problem instead of one per
+    row, which keeps thousands of problems readable.
+
+    Parameters
+    ----------
+    problems : pandas.DataFrame
+        A problems table (``LoadResult.problems``, or any table with the ``by`` columns and ``problem``).
+    by : tuple of str, default ("dataset", "column", "check", "severity")
+        Columns to group on; missing values form their own group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``by``, ``count`` (rows in the group), ``subjects`` (distinct USUBJID when the table has that
+        column, else omitted) and ``example`` (the group's first problem text), sorted by severity (errors
+        first, when ``severity`` is grouped on), then by descending count, then by the ``by`` columns.
+
+    Raises
+    ------
+    ValueError
+        When a ``by`` column or ``problem`` is not in ``problems``.
+    """
+    missing = [c for c in (*by, "problem") if c not in problems.columns]
+    if missing:
+        raise ValueError(f"cannot summarise problems: no column {', '.join(missing)}")
+    keys = list(by)
+    grouped = problems.groupby(keys, dropna=False, sort=False)
+    out = grouped.size().rename("count").reset_index()
+    if "USUBJID" in problems.columns:
+        out = out.merge(grouped["USUBJID"].nunique().rename("subjects").reset_index(), on=keys, how="left")
+    out = out.merge(grouped["problem"].first().rename("example").reset_index(), on=keys, how="left")
+    order = ["count", *keys]
+    ascending = [False] + [True] * len(keys)
+    if "severity" in keys:
+        out["_error"] = out["severity"].ne("error")
+        order, ascending = ["_error", *order], [True, *ascending]
+    out = out.sort_values(order, ascending=ascending, kind="stable", na_position="first")
+    return out.drop(columns=["_error"], errors="ignore").reset_index(drop=True)
+
+
 def example_path() -> Path:
     """Return the folder of the example trial shipped inside the package.
 

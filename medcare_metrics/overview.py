@@ -37,7 +37,7 @@ MEASURES: dict[str, str] = {
         "are event-free."
     ),
     "grade3_patients": "Enrolled patients with an AE of CTCAE grade 3 or higher (ATOXGR), any attribution.",
-    "latest_enrollment": "Latest registration date (ENRLDT) of an enrolled patient.",
+    "latest_enrollment": "Latest registration date of an enrolled patient (ENRLDT).",
 }
 
 
@@ -133,7 +133,7 @@ class TrialSummary:
     enrolled : int
         Enrolled patients.
     target : int
-        Planned enrolment (``TrialSettings.target_enrollment``).
+        Planned enrollment (``TrialSettings.target_enrollment``).
     on_study : int or None
         Enrolled patients still in follow-up.
     nestfs_events, pfs_events : int or None
@@ -224,7 +224,7 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
     trial : TrialData
         Loaded (possibly filtered, possibly replayed as of a date) trial.
     settings : TrialSettings, optional
-        Gives the target enrolment.
+        Gives the target enrollment.
 
     Returns
     -------
@@ -301,11 +301,11 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
 
 
 #: Categories of :func:`enrollment_progress`, in display order.
-PROGRESS_CATEGORIES: tuple[str, ...] = ("On study", "Off study", "Not in selection", "Still to enrol")
+PROGRESS_CATEGORIES: tuple[str, ...] = ("On study", "Off study", "Not in selection", "Still to enroll")
 
 
 def enrollment_progress(summary: TrialSummary, enrolled_overall: int | None = None) -> pd.DataFrame:
-    """Split the enrolment target into patients on study, off study, outside the selection and still to enrol.
+    """Split the enrollment target into patients on study, off study, outside the selection, still to enroll.
 
     Parameters
     ----------
@@ -313,14 +313,14 @@ def enrollment_progress(summary: TrialSummary, enrolled_overall: int | None = No
         Result of :func:`trial_summary` on the (possibly filtered) trial.
     enrolled_overall : int, optional
         Patients enrolled in the whole trial when ``summary`` covers a filtered selection; the others then
-        count as "Not in selection" and "Still to enrol" is what the whole trial still needs.
+        count as "Not in selection" and "Still to enroll" is what the whole trial still needs.
 
     Returns
     -------
     pandas.DataFrame
         Columns CATEGORY, PATIENTS in :data:`PROGRESS_CATEGORIES` order. "On study" and "Off study" become one
         "Enrolled" row when on-study status is unknown; "Not in selection" appears only with a selection;
-        "Still to enrol" is 0 once the target is met.
+        "Still to enroll" is 0 once the target is met.
     """
     overall = summary.enrolled if enrolled_overall is None else enrolled_overall
     if overall < summary.enrolled:
@@ -331,5 +331,5 @@ def enrollment_progress(summary: TrialSummary, enrolled_overall: int | None = No
         rows = [("On study", summary.on_study), ("Off study", summary.enrolled - summary.on_study)]
     if enrolled_overall is not None:
         rows.append(("Not in selection", overall - summary.enrolled))
-    rows.append(("Still to enrol", max(summary.target - overall, 0)))
+    rows.append(("Still to enroll", max(summary.target - overall, 0)))
     return pd.DataFrame(rows, columns=["CATEGORY", "PATIENTS"])

@@ -19,8 +19,8 @@ from medcare_metrics.protocol import DAYS_PER_MONTH
 
 #: Marker kinds of :func:`swimmer_events`, in legend order.
 SWIMMER_EVENTS: tuple[str, ...] = ("MDT", "Progression", "NEST start", "Death", "Censored", "Ongoing")
-#: Patient status at the end of the swimmer bar.
-STATUSES: tuple[str, ...] = ("Ongoing", "Off study", "Died")
+#: Patient status at the end of the swimmer bar; "Unknown": alive, and ADSL has no EOSSTT to tell.
+STATUSES: tuple[str, ...] = ("Ongoing", "Off study", "Died", "Unknown")
 #: Label for a patient without ADSL.MDTTYPE.
 NO_MDT_TYPE = "Not recorded"
 #: PCWG3 PSA response threshold: a decline of at least 50% from baseline.
@@ -123,6 +123,28 @@ def _mdt_events(trial: TrialData, enrolled: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: Dates that show a patient was seen: (dataset, column).
+CONTACT_DATES: tuple[tuple[str, str], ...] = (
+    ("adsl", "TRTEDT"),
+    ("adtte", "ADT"),
+    ("adae", "ASTDT"),
+    ("adae", "AENDT"),
+    ("adlb", "ADT"),
+    ("adtu", "MDTDT"),
+)
+
+
+def _latest_per_subject(trial: TrialData, enrolled: pd.DataFrame) -> pd.Series:
+    """Latest of the :data:`CONTACT_DATES` per USUBJID."""
+    parts = [pd.Series(dtype="datetime64[ns]")]
+    for name, column in CONTACT_DATES:
+        frame = enrolled if name == "adsl" else trial.dataset(name)
+        if frame is not None and column in frame.columns:
+            parts.append(pd.Series(_dates(frame, column).to_numpy(), index=frame["USUBJID"].to_numpy()))
+    dates = pd.concat(parts).dropna()
+    return dates.groupby(level=0).max()
+
+
 def _last_contact(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Last contact per enrolled patient (aligned with ``enrolled``) and where it came from."""
     end = pd.Series(pd.NaT, index=enrolled.index, dtype="datetime64[ns]")
@@ -134,6 +156,9 @@ def _last_contact(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, 
         candidates.append(("OS date", enrolled["USUBJID"].map(os_adt)))
     candidates.append(("Last known alive", _dates(enrolled, "LSTALVDT")))
     candidates.append(("Death", _dates(enrolled, "DTHDT")))
+    candidates.append(("End of study", _dates(enrolled, "EOSDT")))
+    # Without a follow-up date in ADSL, the latest date recorded for the patient is the last known contact.
+    candidates.append(("Latest date recorded", enrolled["USUBJID"].map(_latest_per_subject(trial, enrolled))))
     cutoff = _reference_date(trial)
     if cutoff is not None:
         candidates.append(("Data cut-off", pd.Series(cutoff, index=enrolled.index)))
@@ -146,10 +171,9 @@ def _last_contact(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, 
 
 def _status(enrolled: pd.DataFrame, deaths: pd.Series) -> pd.Series:
     died = enrolled["USUBJID"].isin(set(deaths.index))
-    if "EOSSTT" in enrolled.columns:
-        off = enrolled["EOSSTT"].astype("string").str.upper().isin(OFF_STUDY).fillna(False).astype(bool)
-    else:
-        off = pd.Series(False, index=enrolled.index)
+    if "EOSSTT" not in enrolled.columns:
+        return pd.Series(np.where(died, "Died", "Unknown"), index=enrolled.index)
+    off = enrolled["EOSSTT"].astype("string").str.upper().isin(OFF_STUDY).fillna(False).astype(bool)
     return pd.Series(np.select([died, off], ["Died", "Off study"], "Ongoing"), index=enrolled.index)
 
 
@@ -179,8 +203,10 @@ def _nestfs_times(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, 
 def swimmer_data(trial: TrialData, order: SwimmerOrder = "follow_up") -> pd.DataFrame:
     """Return one row per enrolled patient for a swimmer plot.
 
-    The bar runs from registration to last contact: the OS row's ADT, else LSTALVDT, else DTHDT, else the data
-    cut-off; it is stretched to the latest marker of :func:`swimmer_events` if one falls later.
+    The bar runs from registration to last contact: the OS row's ADT, else LSTALVDT, else DTHDT, else EOSDT,
+    else the latest date recorded for the patient (:data:`CONTACT_DATES`: TRTEDT, ADTTE ADT, AE onset and
+    end, PSA sample, MDT date), else the data cut-off; it is stretched to the latest marker of
+    :func:`swimmer_events` if one falls later.
 
     Parameters
     ----------
@@ -195,7 +221,8 @@ def swimmer_data(trial: TrialData, order: SwimmerOrder = "follow_up") -> pd.Data
     pandas.DataFrame
         USUBJID, SITEID (when present), MDT (ADSL.MDTTYPE, ``"Not recorded"`` when missing), START, END,
         END_SOURCE, FOLLOWUP_MONTHS, NESTFS_MONTHS, NESTFS_EVENT, STATUS (``"Ongoing"``, ``"Off study"``,
-        ``"Died"``), ORDER (1 = first = top of the plot). Patients without a registration date are left out.
+        ``"Died"``, or ``"Unknown"`` for a living patient when ADSL has no EOSSTT), ORDER (1 = first = top of
+        the plot). Patients without a registration date are left out.
 
     Raises
     ------
@@ -230,6 +257,24 @@ def swimmer_data(trial: TrialData, order: SwimmerOrder = "follow_up") -> pd.Data
     return out.reset_index(drop=True)
 
 
+def status_counts(swimmers: pd.DataFrame) -> dict[str, int]:
+    """Count the patients of a swimmer plot by status at the end of their bar.
+
+    Parameters
+    ----------
+    swimmers : pandas.DataFrame
+        As :func:`swimmer_data` returns.
+
+    Returns
+    -------
+    dict of str to int
+        ``{"Ongoing": n, "Off study": n, "Died": n, "Unknown": n}`` (every status of :data:`STATUSES`, zeros
+        included).
+    """
+    counts = swimmers["STATUS"].value_counts()
+    return {status: int(counts.get(status, 0)) for status in STATUSES}
+
+
 def swimmer_events(trial: TrialData) -> pd.DataFrame:
     """Return the markers of the swimmer plot, one row per patient and event.
 
@@ -245,7 +290,8 @@ def swimmer_events(trial: TrialData) -> pd.DataFrame:
         ADTU MDTDT (lesions treated on the same day joined in DETAIL), else ADSL TRTSDT. Progression: PFS
         events; NEST start: NESTFS events; both without the events that are deaths (EVNTDESC mentioning
         death, or on the death date). Death: ADSL DTHFL/DTHDT, else OS events. Censored / Ongoing: at the last
-        contact of patients alive there, off study (EOSSTT COMPLETED or DISCONTINUED) or still followed.
+        contact of patients alive there, off study (EOSSTT COMPLETED or DISCONTINUED) or whose status is not
+        recorded (no EOSSTT) / still followed.
         Sorted by USUBJID and DATE.
     """
     enrolled = _enrolled(trial.adsl)
@@ -268,8 +314,16 @@ def swimmer_events(trial: TrialData) -> pd.DataFrame:
             {
                 "USUBJID": enrolled.loc[alive, "USUBJID"],
                 "DATE": end[alive],
-                "DETAIL": status[alive].map({"Ongoing": "Follow-up ongoing", "Off study": "Off study"}),
-                "EVENT": status[alive].map({"Ongoing": "Ongoing", "Off study": "Censored"}),
+                "DETAIL": status[alive].map(
+                    {
+                        "Ongoing": "Follow-up ongoing",
+                        "Off study": "Off study",
+                        "Unknown": "Last contact (study status not recorded)",
+                    }
+                ),
+                "EVENT": status[alive].map(
+                    {"Ongoing": "Ongoing", "Off study": "Censored", "Unknown": "Censored"}
+                ),
             }
         )
     )
@@ -340,31 +394,64 @@ def psa_baseline(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     ).astype({"BASE": float, "BASE_ADT": "datetime64[ns]"})
 
 
-def psa_waterfall(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+def nest_start_dates(adtte: pd.DataFrame | None, adsl: pd.DataFrame) -> pd.Series:
+    """Return the date each patient started a next-line systemic treatment (NEST).
+
+    A NEST start is a NESTFS event (CNSR 0) that is not a death: EVNTDESC does not mention death and the date
+    is not the patient's death date (ADSL DTHDT, else the OS event date).
+
+    Parameters
+    ----------
+    adtte : pandas.DataFrame or None
+        Time-to-event data; None gives an empty result.
+    adsl : pandas.DataFrame
+        Subject-level data (death dates).
+
+    Returns
+    -------
+    pandas.Series
+        Dates indexed by USUBJID (one per patient, the earliest); empty when there is no NESTFS event.
+    """
+    if adtte is None:
+        return pd.Series(dtype="datetime64[ns]")
+    trial = TrialData(adsl=adsl, adtte=adtte)
+    events = _endpoint_events(trial, "NESTFS", _death_dates(trial))
+    events = events.loc[events["DATE"].notna()]
+    return events.groupby("USUBJID")["DATE"].min()
+
+
+def psa_waterfall(adlb: pd.DataFrame, adsl: pd.DataFrame, adtte: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return each enrolled patient's best PSA change from baseline, in %, sorted for a waterfall plot.
 
     Best change (PCWG3): the maximal decline, or the minimal rise when PSA never fell, over all samples after
-    the baseline date (baseline as in :func:`psa_baseline`). Patients without a baseline, with a baseline of
-    0, or without a later sample are left out.
+    the baseline date (baseline as in :func:`psa_baseline`). With ``adtte``, samples after the start of a
+    next-line systemic treatment (:func:`nest_start_dates`) are left out: a decline then reflects the new
+    treatment, not MDT. A sample on the NEST start date is kept (drawn before the first dose). Patients
+    without a baseline, with a baseline of 0, or without a later sample are left out. The change is not
+    confirmed by a second value (PCWG3 asks for one three or more weeks later).
 
     Parameters
     ----------
     adlb : pandas.DataFrame
         Laboratory data; only PARAMCD ``"PSA"`` is used.
     adsl : pandas.DataFrame
-        Subject-level data (enrolment, MDTTYPE, TRTSDT).
+        Subject-level data (enrollment, MDTTYPE, TRTSDT).
+    adtte : pandas.DataFrame, optional
+        Time-to-event data; its NESTFS events end each patient's PSA follow-up.
 
     Returns
     -------
     pandas.DataFrame
         USUBJID, MDT, BASE, BASE_ADT, BEST_AVAL, BEST_ADT, BEST_PCHG (%), DECLINE50 (True when BEST_PCHG
-        <= -50), N_POST (samples after baseline), ORDER (1 = largest rise, left; declines to the right).
+        <= -50), N_POST (samples after baseline that count), NEST_ADT (NEST start, NaT when none or when
+        ``adtte`` is not given), ORDER (1 = largest rise, left; declines to the right).
     """
     enrolled = _enrolled(adsl)
     base = psa_baseline(adlb, enrolled)
     base = base.loc[base["BASE"] > 0]
     psa = _psa(adlb)[["USUBJID", "ADT", "AVAL"]].merge(base, on="USUBJID", how="inner")
-    post = psa.loc[psa["ADT"] > psa["BASE_ADT"]].copy()
+    psa["NEST_ADT"] = psa["USUBJID"].map(nest_start_dates(adtte, adsl)).astype("datetime64[ns]")
+    post = psa.loc[(psa["ADT"] > psa["BASE_ADT"]) & ~(psa["ADT"] > psa["NEST_ADT"])].copy()
     post["PCHG"] = (post["AVAL"] - post["BASE"]) / post["BASE"] * 100.0
     columns = [
         "USUBJID",
@@ -376,6 +463,7 @@ def psa_waterfall(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
         "BEST_PCHG",
         "DECLINE50",
         "N_POST",
+        "NEST_ADT",
     ]
     if post.empty:
         return pd.DataFrame(columns=[*columns, "ORDER"])
@@ -405,7 +493,7 @@ class PatientProfile:
         ADTU rows (None when the trial has no ADTU).
     adverse_events : pandas.DataFrame or None
         AEs sorted by onset: AEDECOD, AEBODSYS, GRADE, AESEV, AESER, AEREL, START, END, ONGOING,
-        END_DRAWN (END, else the reference date), START_MONTHS, END_MONTHS (from registration, to END_DRAWN).
+        END_DRAWN (END, else the last contact), START_MONTHS, END_MONTHS (from registration, to END_DRAWN).
         None when the trial has no ADAE.
     psa : pandas.DataFrame or None
         PSA samples: ADT, AVAL, MONTHS, PCHG (vs baseline), BASELINE (bool). None when the trial has no ADLB.
@@ -414,7 +502,10 @@ class PatientProfile:
     events : pandas.DataFrame
         The patient's swimmer markers (:func:`swimmer_events`).
     reference_date : pandas.Timestamp or None
-        Data cut-off (or latest date): where ongoing AEs and follow-up end.
+        Data cut-off (or latest date) of the trial.
+    last_contact : pandas.Timestamp or None
+        The end of the patient's swimmer bar (:func:`swimmer_data`), where ongoing AEs are drawn to; the
+        reference date when the patient has no registration date.
     """
 
     usubjid: str
@@ -426,6 +517,7 @@ class PatientProfile:
     time_to_event: pd.DataFrame | None
     events: pd.DataFrame
     reference_date: pd.Timestamp | None
+    last_contact: pd.Timestamp | None = None
 
 
 def _profile_aes(
@@ -501,16 +593,19 @@ def patient_profile(trial: TrialData, usubjid: str) -> PatientProfile:
             psa["PCHG"] = np.nan
             psa["BASELINE"] = False
     events = swimmer_events(trial)
+    bars = swimmer_data(trial).set_index("USUBJID")["END"]
+    last_contact = pd.Timestamp(bars[usubjid]) if usubjid in bars.index else reference
     return PatientProfile(
         usubjid=usubjid,
         start=start,
         baseline=baseline,
         lesions=own(trial.adtu),
-        adverse_events=None if adae is None else _profile_aes(adae, start, reference),
+        adverse_events=None if adae is None else _profile_aes(adae, start, last_contact),
         psa=psa,
         time_to_event=own(trial.adtte),
         events=events.loc[events["USUBJID"].eq(usubjid)].reset_index(drop=True),
         reference_date=reference,
+        last_contact=last_contact,
     )
 
 
@@ -561,6 +656,9 @@ BASELINE_FIELDS: dict[str, str] = {
     "PSMACHFL": "PSMA PET-CT changed the plan",
     "MDTTYPE": "MDT type",
     "MDTDETL": "MDT (detail)",
+}
+#: ADSL dates and study status shown in a patient's key-dates table, with their labels.
+DATE_FIELDS: dict[str, str] = {
     "RFICDT": "Informed consent",
     "SCRNDT": "Screening",
     "ENRLDT": "Registration",
@@ -574,8 +672,74 @@ BASELINE_FIELDS: dict[str, str] = {
 }
 
 
-def baseline_table(profile: PatientProfile) -> pd.DataFrame:
-    """Return the patient's baseline characteristics and key dates as a two-column table.
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def baseline_table(profile: PatientProfile, fields: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return the patient's baseline characteristics (or key dates) as a two-column table.
+
+    Parameters
+    ----------
+    profile : PatientProfile
+        As :func:`patient_profile` returns.
+    fields : dict of str to str, optional
+        ADSL columns to show and their labels; default :data:`BASELINE_FIELDS` (use :data:`DATE_FIELDS` for
+        the dates and study status).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ITEM, VALUE (text; dates as ``YYYY-MM-DD``, whole numbers without decimals) for the columns present
+        and filled, in the order of ``fields``.
+    """
+    fields = BASELINE_FIELDS if fields is None else fields
+    rows = []
+    for column, label in fields.items():
+        value = profile.baseline.get(column)
+        if not _missing(value):
+            rows.append((label, _cell_text(value)))
+    return pd.DataFrame(rows, columns=["ITEM", "VALUE"])
+
+
+def _date_text(values: pd.Series) -> pd.Series:
+    dates = pd.to_datetime(values, errors="coerce")
+    return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), "")
+
+
+def _readable(frame: pd.DataFrame, columns: dict[str, str], dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    present = [c for c in columns if c in frame.columns]
+    out = frame[present].copy()
+    for column in dates:
+        if column in out.columns:
+            out[column] = _date_text(out[column])
+    return out.rename(columns=columns).reset_index(drop=True)
+
+
+#: ADTU columns of a patient's lesion table, with their labels.
+LESION_FIELDS: dict[str, str] = {
+    "TULNKID": "Lesion",
+    "TULOC": "Site",
+    "TULOCCAT": "Site category",
+    "TUMETHOD": "Seen on",
+    "LESSTAT": "Status",
+    "MDTLES": "MDT",
+    "MDTDT": "MDT date",
+    "RTDOSE": "Dose (Gy)",
+    "RTFX": "Fractions",
+}
+
+
+def lesion_table(profile: PatientProfile) -> pd.DataFrame | None:
+    """Return the patient's lesions and the MDT each received, with readable headers.
 
     Parameters
     ----------
@@ -584,20 +748,84 @@ def baseline_table(profile: PatientProfile) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        ITEM, VALUE (text; dates as ``YYYY-MM-DD``, whole numbers without decimals) for the
-        :data:`BASELINE_FIELDS` columns present and filled.
+    pandas.DataFrame or None
+        The :data:`LESION_FIELDS` columns present, renamed to their labels, MDT date as ``YYYY-MM-DD``;
+        None when the trial has no ADTU.
     """
-    rows = []
-    for column, label in BASELINE_FIELDS.items():
-        value = profile.baseline.get(column)
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            continue
-        if isinstance(value, pd.Timestamp):
-            text = f"{value:%Y-%m-%d}"
-        elif isinstance(value, float | np.floating) and float(value).is_integer():
-            text = str(int(value))
-        else:
-            text = str(value)
-        rows.append((label, text))
-    return pd.DataFrame(rows, columns=["ITEM", "VALUE"])
+    if profile.lesions is None:
+        return None
+    return _readable(profile.lesions, LESION_FIELDS, dates=("MDTDT",))
+
+
+def adverse_event_table(profile: PatientProfile) -> pd.DataFrame | None:
+    """Return the patient's adverse events in onset order, with readable headers.
+
+    Parameters
+    ----------
+    profile : PatientProfile
+        As :func:`patient_profile` returns.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        No. (the row of the timeline), Term, Grade, Onset, End (``"ongoing"`` when not ended; dates
+        ``YYYY-MM-DD``), Month (of onset, from registration), Severity, Serious, Relationship, System organ
+        class; columns whose values are all missing are left out. None when the trial has no ADAE.
+    """
+    aes = profile.adverse_events
+    if aes is None:
+        return None
+    out = pd.DataFrame(
+        {
+            "No.": np.arange(1, len(aes) + 1),
+            "Term": aes["AEDECOD"],
+            "Grade": aes["GRADE"],
+            "Onset": _date_text(aes["START"]),
+            "End": _date_text(aes["END"]).where(~aes["ONGOING"], "ongoing"),
+            "Month": aes["START_MONTHS"].round(1),
+            "Severity": aes["AESEV"],
+            "Serious": aes["AESER"],
+            "Relationship": aes["AEREL"],
+            "System organ class": aes["AEBODSYS"],
+        }
+    )
+    empty = [c for c in ("Grade", "Severity", "Serious", "Relationship") if out[c].isna().all()]
+    return out.drop(columns=empty)
+
+
+def time_to_event_table(profile: PatientProfile) -> pd.DataFrame | None:
+    """Return the patient's time-to-event records, one row per endpoint, with readable headers.
+
+    Parameters
+    ----------
+    profile : PatientProfile
+        As :func:`patient_profile` returns.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Endpoint (PARAM, else PARAMCD), Time (AVAL with its unit), Outcome (``"Event"`` or ``"Censored"``),
+        Origin (STARTDT), Date (ADT), Description (EVNTDESC for events, CNSDTDSC for censorings). None when
+        the trial has no ADTTE.
+    """
+    tte = profile.time_to_event
+    if tte is None:
+        return None
+    label = tte["PARAM"].fillna(tte["PARAMCD"]) if "PARAM" in tte.columns else tte["PARAMCD"]
+    unit = tte["AVALU"].astype("string").str.lower().fillna("") if "AVALU" in tte.columns else ""
+    aval = pd.to_numeric(tte["AVAL"], errors="coerce")
+    time = aval.map(lambda v: "" if pd.isna(v) else f"{v:g}") + " " + unit
+    event = tte["CNSR"].eq(0).fillna(False).astype(bool)
+    blank = pd.Series(np.nan, index=tte.index, dtype=object)
+    described = tte["EVNTDESC"].astype(object) if "EVNTDESC" in tte.columns else blank
+    censored = tte["CNSDTDSC"].astype(object) if "CNSDTDSC" in tte.columns else blank
+    return pd.DataFrame(
+        {
+            "Endpoint": label.astype(str),
+            "Time": time.str.strip(),
+            "Outcome": np.where(event, "Event", "Censored"),
+            "Origin": _date_text(tte["STARTDT"]) if "STARTDT" in tte.columns else "",
+            "Date": _date_text(tte["ADT"]) if "ADT" in tte.columns else "",
+            "Description": described.where(event, censored).fillna(""),
+        }
+    ).reset_index(drop=True)

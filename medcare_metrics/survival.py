@@ -13,7 +13,7 @@ The input of every estimator is the tidy frame of :func:`time_to_event`: one row
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -694,6 +694,35 @@ def survival_at(
     return pd.concat(frames, ignore_index=True)
 
 
+def at_risk_table(
+    tte: pd.DataFrame, times: Iterable[float], options: KMOptions | None = None
+) -> pd.DataFrame:
+    """Return the numbers under a Kaplan-Meier plot: at risk, events and censorings so far, at given times.
+
+    Parameters
+    ----------
+    tte : pandas.DataFrame
+        Frame from :func:`time_to_event`.
+    times : iterable of float
+        Times (usually the axis ticks) in the unit of ``tte.TIME``.
+    options : KMOptions, optional
+        Confidence interval type and level (default: log, 95%).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`survival_at` with ``extend=True`` (columns GROUP, TIME, N_RISK, N_EVENT, N_CENSOR, SURV, LOWER,
+        UPPER), plus CUM_EVENT and CUM_CENSOR: events and censorings at or before TIME.
+    """
+    table = survival_at(tte, times, options, extend=True)
+    if table.empty:
+        return pd.DataFrame(columns=[*SURVIVAL_AT_COLUMNS, "CUM_EVENT", "CUM_CENSOR"])
+    grouped = table.groupby("GROUP", sort=False)
+    table["CUM_EVENT"] = grouped["N_EVENT"].cumsum().astype(np.int64)
+    table["CUM_CENSOR"] = grouped["N_CENSOR"].cumsum().astype(np.int64)
+    return table
+
+
 # --------------------------------------------------------------------------------------------------
 # Log-rank test
 # --------------------------------------------------------------------------------------------------
@@ -1031,7 +1060,7 @@ def _fmt(value: float, decimals: int) -> str:
 
 
 def format_time(value: float, unit: str) -> str:
-    """Return a time in words: ``"9.9"`` or ``"not reached"`` for NaN.
+    """Return a time in words: ``"9.9"``, ``"2.0"`` (months) or ``"300"`` (days), ``"not reached"`` for NaN.
 
     Parameters
     ----------
@@ -1043,11 +1072,17 @@ def format_time(value: float, unit: str) -> str:
     Returns
     -------
     str
-        The number with trailing zeros dropped, or ``"not reached"``.
+        The number with :data:`UNIT_DECIMALS` decimals (trailing zeros dropped for days), or
+        ``"not reached"``.
     """
     if value is None or not np.isfinite(value):
         return NOT_REACHED
-    return _fmt(float(value), UNIT_DECIMALS[normalize_unit(unit)])
+    key = normalize_unit(unit)
+    if key == "DAYS":
+        # Days are usually whole: "300", not "300.0"; a midpoint keeps its half day.
+        return _fmt(float(value), UNIT_DECIMALS[key])
+    # Months, weeks and years keep their decimals so a column of medians lines up ("2.0", "16.4").
+    return f"{float(value):.{UNIT_DECIMALS[key]}f}"
 
 
 def median_summary(medians: pd.DataFrame, options: KMOptions, unit: str) -> pd.DataFrame:
@@ -1070,7 +1105,8 @@ def median_summary(medians: pd.DataFrame, options: KMOptions, unit: str) -> pd.D
     """
     name = normalize_unit(unit).lower()
     level = f"{100 * options.conf_level:g}% CI"
-    method = f"{options.method}, where the band crosses 50%"
+    # R's print(survfit) inverts the pointwise band at 0.5: the Brookmeyer-Crowley construction.
+    method = f"{options.method}, Brookmeyer-Crowley"
     rows = [
         {
             "Group": r.GROUP,
@@ -1145,6 +1181,34 @@ def logrank_text(result: LogRankResult) -> str:
     return f"Log-rank chi-square {result.chisq:.2f} on {result.df} df, {_p_phrase(result.p)}"
 
 
+def logrank_summary(result: LogRankResult) -> pd.DataFrame:
+    """Return the observed and expected events per group of a log-rank test, as R's ``survdiff`` prints them.
+
+    Parameters
+    ----------
+    result : LogRankResult
+        :func:`logrank_test` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Group, Patients, "Events observed", "Events expected", "Observed / expected" (expected
+        rounded to 2 decimals, the ratio to 2; "—" where no event was expected).
+    """
+    t = result.table
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = t["OBSERVED"].to_numpy(float) / t["EXPECTED"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "Group": t["GROUP"].astype(str).to_numpy(),
+            "Patients": t["N"].astype(np.int64).to_numpy(),
+            "Events observed": t["OBSERVED"].round().astype(np.int64).to_numpy(),
+            "Events expected": t["EXPECTED"].round(2).to_numpy(),
+            "Observed / expected": [f"{r:.2f}" if np.isfinite(r) else "—" for r in ratio],
+        }
+    )
+
+
 def format_p(p: float) -> str:
     """Return a p-value as text: three significant digits, ``"< 0.001"`` below 0.001, ``"—"`` for NaN.
 
@@ -1194,6 +1258,12 @@ def cox_text(result: CoxResult) -> str:
     return text
 
 
+#: ADaM suffixes of dates, times, study days and durations: never categories.
+_NOT_CATEGORY_SUFFIXES: tuple[str, ...] = ("DT", "DTM", "DTC", "TM", "DY", "DUR", "DURD", "DURM", "DURY")
+#: Treatment columns, offered right after the sidebar's standard filters (arms of a randomized trial).
+TREATMENT_COLUMNS: tuple[str, ...] = ("TRT01A", "TRT01P", "ACTARM", "ARM")
+
+
 def stratification_columns(
     adsl: pd.DataFrame, subjects: Iterable[str] | None = None, max_levels: int = 8
 ) -> list[str]:
@@ -1206,33 +1276,108 @@ def stratification_columns(
     subjects : iterable of str, optional
         Count values among these subjects only (those of the endpoint), e.g. ``tte.USUBJID``.
     max_levels : int
-        Most distinct values a column may have.
+        Most distinct values a column may have among ``subjects``.
 
     Returns
     -------
     list of str
-        Text, flag and whole-number columns (no identifiers, dates or measurements with many values), those
-        of ``filters.STANDARD_FILTERS`` first.
+        Text, flag and whole-number columns with 2 to ``max_levels`` values among ``subjects`` and a value for
+        at least half of them. Left out: identifiers; dates, times, study days and durations (names ending in
+        DT, DTM, DTC, TM, DY, DUR...); numbers with decimals; whole numbers with more than ``max_levels``
+        values in the whole of ADSL (ages, counts of days: a filter leaving few patients does not make them
+        categories). Order: ``filters.STANDARD_FILTERS``, then :data:`TREATMENT_COLUMNS`, then ADSL order.
     """
     from medcare_metrics.filters import ID_COLUMNS, STANDARD_FILTERS
 
-    rows = adsl if subjects is None else adsl[adsl["USUBJID"].astype(str).isin({str(s) for s in subjects})]
+    wanted = None if subjects is None else {str(s) for s in subjects}
+    rows = adsl if wanted is None else adsl[adsl["USUBJID"].astype(str).isin(wanted)]
     found = []
     for column in adsl.columns:
-        if column in ID_COLUMNS or column.endswith("DT") or column.endswith("DTM"):
+        if column in ID_COLUMNS or column.upper().endswith(_NOT_CATEGORY_SUFFIXES):
             continue
-        values = rows[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
+        everywhere = adsl[column]
+        if pd.api.types.is_datetime64_any_dtype(everywhere):
             continue
-        if pd.api.types.is_float_dtype(values):
-            present = values.dropna()
-            if not np.all(np.equal(np.mod(present, 1), 0)):
+        if pd.api.types.is_numeric_dtype(everywhere) and not pd.api.types.is_bool_dtype(everywhere):
+            present = everywhere.dropna().astype(float)
+            if not np.all(np.equal(np.mod(present, 1), 0)) or present.nunique() > max_levels:
                 continue
-        n = values.nunique(dropna=True)
-        if 2 <= n <= max_levels:
+        values = rows[column]
+        if len(values) == 0 or values.notna().sum() < len(values) / 2:
+            continue
+        if 2 <= values.nunique(dropna=True) <= max_levels:
             found.append(column)
-    first = [c for c in STANDARD_FILTERS if c in found]
+    first = [c for c in (*STANDARD_FILTERS, *TREATMENT_COLUMNS) if c in found]
     return first + [c for c in found if c not in first]
+
+
+#: Names of common ADSL columns the sidebar filters do not name (``filters.FILTER_LABELS`` has the rest).
+COLUMN_NAMES: dict[str, str] = {
+    "TRT01A": "Actual treatment",
+    "TRT01P": "Planned treatment",
+    "ACTARM": "Actual arm",
+    "ARM": "Planned arm",
+    "SEX": "Sex",
+    "RACE": "Race",
+    "AGEGR1": "Age group",
+}
+
+
+def column_label(column: str) -> str:
+    """Return how the survival page names a stratifying column: ``"Centre (SITEID)"``, or the bare name.
+
+    Parameters
+    ----------
+    column : str
+        ADSL or ADTTE column.
+
+    Returns
+    -------
+    str
+        ``"<name> (<COLUMN>)"`` when the column has a name (``filters.FILTER_LABELS`` or
+        :data:`COLUMN_NAMES`), else ``column``.
+    """
+    from medcare_metrics.filters import FILTER_LABELS
+
+    name = FILTER_LABELS.get(column) or COLUMN_NAMES.get(column)
+    return f"{name} ({column})" if name else column
+
+
+def label_groups(tte: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """Return ``tte`` with each GROUP code followed by its name, e.g. ``"01"`` -> ``"01 UZ Leuven"``.
+
+    Parameters
+    ----------
+    tte : pandas.DataFrame
+        Frame from :func:`time_to_event`.
+    names : mapping of str to str
+        Name per group code (for example ``filters.value_labels(adsl)["SITEID"]``); codes not in it, and
+        the "Missing" group, keep their label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the new GROUP labels, rows and group order unchanged.
+    """
+    _check_tte(tte)
+    out = tte.copy()
+    out["GROUP"] = [
+        f"{g} {names[g]}" if names.get(g) and names[g] != g else g for g in out["GROUP"].astype(str)
+    ]
+    return out
+
+
+def benchmark_endpoints() -> list[str]:
+    """Return the endpoints that have a historical benchmark in ``protocol.BENCHMARKS`` (NESTFS and PFS).
+
+    Returns
+    -------
+    list of str
+        Parameter codes in the order of ``protocol.BENCHMARKS``.
+    """
+    from medcare_metrics.protocol import BENCHMARKS
+
+    return list(dict.fromkeys(b.paramcd for b in BENCHMARKS))
 
 
 def benchmark_table(paramcd: str, unit: str) -> pd.DataFrame:

@@ -22,12 +22,13 @@ Counting rules (the same as the R reference tables in ``shared/conformance/*/ref
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import ctcae
+from medcare_metrics import ctcae, protocol
 from medcare_metrics.protocol import DEFAULT_SETTINGS
 
 #: Group name when no ``by`` column is given.
@@ -44,6 +45,13 @@ LEVELS: tuple[str, ...] = ("term", "soc", "overall")
 SEVERITY_LEVELS: tuple[str, ...] = ("MILD", "MODERATE", "SEVERE")
 #: Onset phases of :func:`add_onset_phase`.
 PHASES: tuple[str, ...] = ("Acute", "Late", "Before MDT", "Unknown onset")
+#: Usual AEREL values, strongest relationship first (matched case-insensitively); others sort after them.
+RELATIONSHIP_ORDER: tuple[str, ...] = (
+    "RELATED", "DEFINITELY RELATED", "PROBABLE", "PROBABLY RELATED", "POSSIBLE", "POSSIBLY RELATED",
+    "UNLIKELY", "UNLIKELY RELATED", "REMOTE", "NOT RELATED", "UNRELATED", "NONE",
+)  # fmt: skip
+#: Table orders of :func:`grade_table`.
+TABLE_ORDERS: tuple[str, ...] = ("alphabetical", "frequency")
 
 _LEVEL_KEYS: dict[str, tuple[str, ...]] = {
     "term": ("AEBODSYS", "AEDECOD"),
@@ -177,6 +185,48 @@ class ToxicityCounts:
     def uses_severity(self) -> bool:
         """True when AESEV severity was counted instead of CTCAE grades."""
         return self.scale.uses_severity
+
+    @property
+    def n_population(self) -> int:
+        """The whole safety population.
+
+        The sum of the groups' denominators when split by an ADSL column, else the (shared) denominator.
+        """
+        den = self.denominators["N"]
+        if den.empty:
+            return 0
+        return int(den.sum()) if self.by is not None and not self.event_split else int(den.iloc[0])
+
+
+def group_order(groups: Iterable[object]) -> list[str]:
+    """Return group names in reading order.
+
+    Onset phases in :data:`PHASES` order, relationships in :data:`RELATIONSHIP_ORDER`, MDT types in protocol
+    order; any other value alphabetically after them, and "Missing" last.
+
+    Parameters
+    ----------
+    groups : iterable
+        Group names (duplicates are dropped).
+
+    Returns
+    -------
+    list of str
+        The distinct names, ordered.
+    """
+    known: dict[str, int] = {}
+    for sequence in (PHASES, RELATIONSHIP_ORDER, protocol.MDT_TYPES):
+        for rank, name in enumerate(sequence):
+            known.setdefault(name.casefold(), rank)
+    names = list(dict.fromkeys(str(g) for g in groups))
+
+    def key(name: str) -> tuple[int, int, str]:
+        if name == MISSING_GROUP:
+            return (2, 0, "")
+        rank = known.get(name.casefold())
+        return (0, rank, "") if rank is not None else (1, 0, name.casefold())
+
+    return sorted(names, key=key)
 
 
 def _has_values(frame: pd.DataFrame, column: str) -> bool:
@@ -383,16 +433,17 @@ def worst_grade_per_subject(
 
 
 def _denominators(events: pd.DataFrame, population: Population | None, by_adsl: bool) -> pd.DataFrame:
+    """Return GROUP, N in :func:`group_order`."""
+    groups = group_order(events["GROUP"].unique()) if len(events) else [ALL]
     if population is None:
         # Without ADSL the denominator can only be the subjects with an event.
         n = events["USUBJID"].nunique()
-        groups = sorted(events["GROUP"].unique()) if len(events) else [ALL]
         return pd.DataFrame({"GROUP": groups, "N": [n] * len(groups)})
     if by_adsl:
         den = population.subjects.groupby("GROUP").size()
+        den = den.reindex(group_order(den.index))
         return pd.DataFrame({"GROUP": den.index.astype(object), "N": den.to_numpy(dtype=int)})
     n = len(population.subjects)
-    groups = sorted(events["GROUP"].unique()) if len(events) else [ALL]
     return pd.DataFrame({"GROUP": groups, "N": [n] * len(groups)})
 
 
@@ -459,7 +510,7 @@ def toxicity_by_grade(
     return ToxicityCounts(counts, den, scale, rule, level, by, options.teae_only, event_split)
 
 
-def grade_table(result: ToxicityCounts, high_grade: int = 3) -> pd.DataFrame:
+def grade_table(result: ToxicityCounts, high_grade: int = 3, order: str = "alphabetical") -> pd.DataFrame:
     """Return the counts as a report table: one row per group and key, "n (%)" per grade.
 
     Parameters
@@ -468,15 +519,25 @@ def grade_table(result: ToxicityCounts, high_grade: int = 3) -> pd.DataFrame:
         From :func:`toxicity_by_grade`.
     high_grade : int
         The "Grade >= N" column's threshold (CTCAE data only).
+    order : str
+        ``"alphabetical"``: by AEBODSYS, AEDECOD. ``"frequency"``: SOCs with the most patients first, terms
+        within a SOC likewise (patients with any grade, in the group where there are most; ties
+        alphabetical). Groups follow :func:`group_order` within a key in both.
 
     Returns
     -------
     pandas.DataFrame
         Columns GROUP, AEBODSYS, AEDECOD (those above the requested level dropped), N (denominator), "Any
         grade", one column per grade label, "Grade >= N" ("SEVERE" on severity data, so not repeated there)
-        and, when any subject has one, "Missing grade"; cells are "n (x.x%)". Sorted by AEBODSYS, AEDECOD,
-        GROUP.
+        and, when any subject has one, "Missing grade"; cells are "n (x.x%)".
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``.
     """
+    if order not in TABLE_ORDERS:
+        raise ValueError(f"unknown order {order!r}; expected one of {', '.join(TABLE_ORDERS)}")
     c = result.counts
     keys = ["GROUP", "AEBODSYS", "AEDECOD"]
     den = result.denominators.set_index("GROUP")["N"]
@@ -504,12 +565,36 @@ def grade_table(result: ToxicityCounts, high_grade: int = 3) -> pd.DataFrame:
         out[f"Grade >= {high}"] = cell(wide[high_labels].sum(axis=1).to_numpy())
     if MISSING_GRADE_LABEL in wide.columns and wide[MISSING_GRADE_LABEL].sum() > 0:
         out[MISSING_GRADE_LABEL] = cell(wide[MISSING_GRADE_LABEL].to_numpy())
+    out = out.iloc[_table_order(out, any_n.to_numpy(), order)]
     drop = [k for k in ("AEBODSYS", "AEDECOD") if k not in _LEVEL_KEYS[result.level]]
     if result.by is None:
         drop.append("GROUP")
     out = out.drop(columns=drop).reset_index(drop=True)
     out.columns.name = None
     return out
+
+
+def _table_order(keys: pd.DataFrame, any_n: np.ndarray, order: str) -> np.ndarray:
+    """Return the row positions of ``keys`` (GROUP, AEBODSYS, AEDECOD) in table order."""
+    rank = {g: i for i, g in enumerate(group_order(keys["GROUP"]))}
+    work = pd.DataFrame(
+        {
+            "soc": keys["AEBODSYS"].astype(str).str.casefold().to_numpy(),
+            "term": keys["AEDECOD"].astype(str).str.casefold().to_numpy(),
+            "group": keys["GROUP"].map(rank).to_numpy(),
+            "n": any_n,
+        }
+    )
+    sort = ["soc", "term", "group"]
+    ascending = [True, True, True]
+    if order == "frequency":
+        # A key's frequency is its largest count over the groups, as the figures order their rows.
+        per_group = work.groupby(["soc", "group"])["n"].transform("sum")
+        work["soc_n"] = -per_group.groupby(work["soc"]).transform("max")
+        work["term_n"] = -work.groupby(["soc", "term"])["n"].transform("max")
+        sort = ["soc_n", "soc", "term_n", "term", "group"]
+        ascending = [True] * len(sort)
+    return work.sort_values(sort, ascending=ascending, kind="stable").index.to_numpy()
 
 
 def add_onset_phase(
@@ -579,7 +664,9 @@ def toxicity_by_phase(
     """Count subjects by worst grade in the acute and late phase (GROUP = PHASE).
 
     A subject with events in both phases counts in both. Denominators: the whole safety population in each
-    phase.
+    phase. Events with onset before the MDT start are neither acute nor late toxicity of MDT: they form the
+    group "Before MDT" (kept, not dropped; with ``teae_only`` they drop out when TRTEMFL = "N"). Events with
+    neither an onset date nor a study day form "Unknown onset".
 
     Parameters
     ----------
@@ -682,6 +769,10 @@ def high_grade_events(
     return events.sort_values(order, na_position="last")[cols].reset_index(drop=True)
 
 
+#: ADSL columns :func:`high_grade_patients` adds to say where and how a patient was treated.
+_PATIENT_CONTEXT: tuple[str, ...] = ("SITEID", "SITENAME", "MDTTYPE")
+
+
 def high_grade_patients(
     adae: pd.DataFrame,
     adsl: pd.DataFrame | None,
@@ -704,15 +795,20 @@ def high_grade_patients(
     Returns
     -------
     pandas.DataFrame
-        USUBJID, GROUP (when ``by``), WORST_GRADE (Int64), WORST_LABEL, N_EVENTS (events at or above the
-        threshold), TERMS (their AEDECOD, distinct, sorted, joined by "; ") and FIRST_ONSET (earliest ASTDT of
-        those events, when ADAE has ASTDT); sorted by worst grade (highest first) and subject.
+        USUBJID, GROUP (when ``by``), the subject's centre and MDT type (those of SITEID, SITENAME, MDTTYPE
+        that ADSL has, and not ``by`` itself), WORST_GRADE (Int64), WORST_LABEL, N_EVENTS (events at or
+        above the threshold), TERMS (their AEDECOD, distinct, sorted, joined by "; ") and FIRST_ONSET
+        (earliest ASTDT of those events, when ADAE has ASTDT); sorted by worst grade (highest first) and
+        subject.
     """
     options = options or ToxicityOptions()
     events = high_grade_events(adae, adsl, by, options)
     keys = ["USUBJID", "GROUP"] if by is not None else ["USUBJID"]
     scale = grade_scale(adae)
-    cols = [*keys, "WORST_GRADE", "WORST_LABEL", "N_EVENTS", "TERMS"]
+    context = [
+        c for c in _PATIENT_CONTEXT if adsl is not None and c in adsl.columns and c != by and c not in keys
+    ]
+    cols = [*keys, *context, "WORST_GRADE", "WORST_LABEL", "N_EVENTS", "TERMS"]
     if "ASTDT" in events.columns:
         cols.append("FIRST_ONSET")
     if events.empty:
@@ -726,6 +822,9 @@ def high_grade_patients(
     if "ASTDT" in events.columns:
         out["FIRST_ONSET"] = grouped["ASTDT"].min()
     out = out.reset_index()
+    if context:
+        info = adsl.drop_duplicates("USUBJID").set_index("USUBJID")[context]  # type: ignore[union-attr]
+        out = out.join(info, on="USUBJID")
     out["WORST_GRADE"] = out["WORST_GRADE"].astype("Int64")
     out["WORST_LABEL"] = out["WORST_GRADE"].map(scale.label).astype(object)
     out = out.sort_values(["WORST_GRADE", *keys], ascending=[False] + [True] * len(keys))
@@ -735,6 +834,7 @@ def high_grade_patients(
 #: Subject-level split columns the toxicity page offers, with their labels, in order of preference.
 SPLIT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("MDT type", "MDTTYPE"),
+    ("Centre", "SITENAME"),
     ("Centre", "SITEID"),
     ("Arm", "TRT01A"),
     ("Arm", "ARM"),
@@ -752,8 +852,8 @@ def split_choices(adsl: pd.DataFrame) -> dict[str, str | None]:
     Returns
     -------
     dict
-        ``{"None": None, "MDT type": "MDTTYPE", "Centre": "SITEID", ...}`` for the columns ADSL has; one "Arm"
-        at most (TRT01A before ARM).
+        ``{"None": None, "MDT type": "MDTTYPE", "Centre": "SITENAME", ...}`` for the columns ADSL has; one
+        "Centre" (the name SITENAME before SITEID) and one "Arm" (TRT01A before ARM) at most.
     """
     out: dict[str, str | None] = {"None": None}
     for label, column in SPLIT_COLUMNS:
@@ -791,6 +891,9 @@ def denominator_text(result: ToxicityCounts) -> str:
 def soc_names(result: ToxicityCounts) -> list[str]:
     """Return the system organ classes in ``result``, most patients with any grade first.
 
+    The count is that of the group where it is largest; at the term level it sums the SOC's terms (a patient
+    with two terms of the SOC counts twice), which orders SOCs by how much they hold.
+
     Parameters
     ----------
     result : ToxicityCounts
@@ -804,7 +907,7 @@ def soc_names(result: ToxicityCounts) -> list[str]:
     c = result.counts
     if result.level == "overall" or c.empty:
         return []
-    totals = c.groupby("AEBODSYS")["N"].sum()
+    totals = c.groupby(["AEBODSYS", "GROUP"])["N"].sum().groupby(level="AEBODSYS").max()
     return sorted(totals.index, key=lambda soc: (-int(totals[soc]), str(soc)))
 
 

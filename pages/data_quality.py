@@ -4,9 +4,11 @@ import streamlit as st
 
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header
-from medcare_metrics.ctcae import ctcae_problems
-from medcare_metrics.eligibility import protocol_deviations, rules_not_checked
-from medcare_metrics.filters import Filters, filter_options, select_rows
+from medcare_metrics.ctcae import CTCAE_VERSION, GRADE_COLUMNS, ctcae_problems
+from medcare_metrics.eligibility import RULES, UNCHECKABLE_CRITERIA, protocol_deviations, rules_not_checked
+from medcare_metrics.filters import Filters, filter_options, search_rows, select_rows
+from medcare_metrics.loading import summarise_problems
+from medcare_metrics.protocol import ELIGIBILITY_CRITERIA
 
 ctx = page_context()
 page_header(
@@ -14,6 +16,16 @@ page_header(
     "Data quality",
     "What loading found wrong in the files, what it derived, and values that break protocol or CTCAE rules.",
 )
+
+PROBLEM_COLUMNS = {
+    "row": st.column_config.NumberColumn(
+        "row",
+        help="Line in the file for CSV and Excel (the header is line 1); record number for XPT, SAS7BDAT and "
+        "Parquet. Empty when the problem concerns the whole file or column.",
+        format="%d",
+    ),
+    "problem": st.column_config.TextColumn("problem", width="large"),
+}
 
 st.subheader("Validation problems")
 problems = ctx.problems
@@ -24,18 +36,42 @@ else:
     warnings = select_rows(problems, Filters.from_mapping({"severity": ["warning"]}))
     st.caption(
         f"{len(errors)} errors (row or dataset left out, or results would be wrong) and {len(warnings)} "
-        "warnings (value missing or suspect, row kept), for the whole source: the sidebar filters do not "
-        "apply."
+        "warnings (value set missing or suspect, row kept), for the whole source: the sidebar filters do not "
+        "apply. The source files are never changed."
     )
-    left, right = st.columns(2)
+    st.markdown("**By kind of problem**")
+    st.dataframe(
+        summarise_problems(problems),
+        hide_index=True,
+        column_order=["severity", "dataset", "column", "check", "count", "subjects", "example"],
+        column_config={"example": st.column_config.TextColumn("example", width="large")},
+        key="dq_problem_summary",
+    )
+    st.markdown("**Each problem**")
+    left, middle, right, last = st.columns(4)
     datasets = left.multiselect("Dataset", filter_options(problems, "dataset"), placeholder="All")
-    severities = right.multiselect("Severity", filter_options(problems, "severity"), placeholder="All")
-    shown = select_rows(problems, Filters.from_mapping({"dataset": datasets, "severity": severities}))
-    st.dataframe(shown, hide_index=True)
+    severities = middle.multiselect("Severity", filter_options(problems, "severity"), placeholder="All")
+    columns = right.multiselect("Column", filter_options(problems, "column"), placeholder="All")
+    checks = last.multiselect("Check", filter_options(problems, "check"), placeholder="All")
+    search = st.text_input(
+        "Search", placeholder="USUBJID, value or words of the problem", key="dq_search", width=400
+    )
+    chosen = Filters.from_mapping(
+        {"dataset": datasets, "severity": severities, "column": columns, "check": checks}
+    )
+    shown = search_rows(select_rows(problems, chosen), search, ("USUBJID", "problem", "file"))
+    st.caption(f"{len(shown)} of {len(problems)} problems shown.")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=PROBLEM_COLUMNS,
+        column_order=["severity", "dataset", "file", "row", "USUBJID", "column", "check", "problem"],
+        key="dq_problems",
+    )
     download_table(shown, "validation_problems.csv")
 
 st.subheader("Derived or assumed while loading")
-notes = ctx.trial.notes
+notes = ctx.full.notes
 if notes:
     st.markdown("\n".join(f"- {note}" for note in notes))
 else:
@@ -47,24 +83,72 @@ st.caption(
     "Each row needs checking against the source documents."
 )
 deviations = protocol_deviations(ctx.trial.adsl, ctx.trial.adtu)
-if deviations.empty:
-    st.success("No enrolled patient breaks a checked rule.", icon=":material/check_circle:")
-else:
-    st.dataframe(deviations, hide_index=True)
-    download_table(deviations, "protocol_deviations.csv")
 skipped = rules_not_checked(ctx.trial.adsl, ctx.trial.adtu)
-if not skipped.empty:
-    st.caption("Rules not checked because their data are absent:")
-    st.dataframe(skipped, hide_index=True)
-
-st.subheader("CTCAE v5.0 checks")
-if ctx.trial.adae is None:
-    missing_dataset("adae", "the CTCAE term and grade checks")
+checked = len(RULES) - len(skipped)
+if not deviations.empty:
+    st.dataframe(deviations, hide_index=True, key="dq_deviations")
+    download_table(deviations, "protocol_deviations.csv")
+elif checked == 0:
+    st.info("No eligibility rule could be checked: the data lack every column they need (below).")
 else:
-    bad_terms = ctcae_problems(ctx.trial.adae)
+    st.success(
+        f"No enrolled patient breaks a checked rule ({checked} of {len(RULES)} rules could be checked).",
+        icon=":material/check_circle:",
+    )
+if not skipped.empty:
+    st.markdown(f"**Rules not checked** ({len(skipped)} of {len(RULES)}): their data are absent.")
+    st.dataframe(skipped, hide_index=True, key="dq_not_checked")
+st.caption(
+    "Criteria no ADaM column records, to be checked at the centre: "
+    + "; ".join(f"{code} {ELIGIBILITY_CRITERIA[code]}" for code in UNCHECKABLE_CRITERIA)
+    + "."
+)
+
+st.subheader(f"CTCAE v{CTCAE_VERSION} checks")
+adae = ctx.trial.adae
+if adae is None:
+    missing_dataset("adae", "the CTCAE term and grade checks")
+elif not any(column in adae.columns for column in GRADE_COLUMNS):
+    severity = " It records severity (AESEV: MILD, MODERATE, SEVERE) instead." if "AESEV" in adae else ""
+    st.info(
+        f"ADAE has no CTCAE grade (ATOXGR or AETOXGR), so the grade checks do not apply.{severity} Such data "
+        "are usually coded in MedDRA preferred terms rather than CTCAE terms, so term mismatches are "
+        "expected and are not listed as problems.",
+        icon=":material/info:",
+    )
+    with st.expander(f"Compare the ADAE terms with CTCAE v{CTCAE_VERSION} anyway"):
+        by_term = summarise_problems(ctcae_problems(adae, check_terms=True), by=("problem", "AEDECOD"))
+        st.caption(
+            f"{by_term['count'].sum()} findings on {len(adae)} adverse events of the current selection, "
+            "one line per term and finding (count = events, subjects = patients)."
+        )
+        st.dataframe(
+            by_term,
+            hide_index=True,
+            column_order=["AEDECOD", "problem", "count", "subjects"],
+            key="dq_ctcae_terms",
+        )
+else:
+    bad_terms = ctcae_problems(adae)
     if bad_terms.empty:
-        st.success("Every adverse event term and grade fits CTCAE v5.0.", icon=":material/check_circle:")
+        st.success(
+            f"Every adverse event term and grade of the current selection fits CTCAE v{CTCAE_VERSION}.",
+            icon=":material/check_circle:",
+        )
     else:
-        st.caption("Adverse events whose term or grade does not fit CTCAE v5.0 (row = ADAE record, from 0).")
-        st.dataframe(bad_terms, hide_index=True)
+        st.caption(
+            "Adverse events of the current selection whose term or grade does not fit "
+            f"CTCAE v{CTCAE_VERSION}."
+        )
+        st.dataframe(
+            bad_terms,
+            hide_index=True,
+            column_config={
+                "row": st.column_config.NumberColumn(
+                    "ADAE record", help="Position in ADAE as loaded, first record = 0.", format="%d"
+                ),
+                "problem": st.column_config.TextColumn("problem", width="large"),
+            },
+            key="dq_ctcae",
+        )
         download_table(bad_terms, "ctcae_problems.csv")

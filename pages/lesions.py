@@ -1,27 +1,81 @@
 """Lesions: progressing lesions at registration, their sites, what PSMA PET-CT added, MDT and dose."""
 
+import pandas as pd
 import streamlit as st
 
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
 from medcare_metrics.figures.lesions import (
+    COMPACT_PATIENTS,
     detection_figure,
     eqd2_figure,
     lesion_count_figure,
     lesion_site_figure,
     patient_site_figure,
+    site_pattern_figure,
 )
 from medcare_metrics.lesions import (
     LesionOptions,
     detection_summary,
+    dose_by_modality,
     dose_summary,
     lesion_count_distribution,
+    lesion_counts_from_adsl,
     lesions_by_site,
     lesions_per_patient,
     mdt_per_lesion,
     patient_site_matrix,
     radiotherapy_doses,
+    site_patterns,
 )
+
+GY = "%.1f Gy"
+#: Display names of the table columns (the data keep their ADaM names, also in the CSV downloads).
+LABELS = {
+    "USUBJID": "Patient",
+    "N_LESIONS": "Lesions",
+    "N_CONVENTIONAL": st.column_config.NumberColumn(
+        "On CT + bone scan", help="Lesions on conventional imaging"
+    ),
+    "POLYPROGRESSION": st.column_config.CheckboxColumn(
+        "Polyprogression", help="More lesions on conventional imaging than the protocol allows"
+    ),
+    "MDTTYPE": "MDT type",
+    "MDTLES": "Lesion MDT",
+    "TULOCCAT": "Site category",
+    "TULOC": "Site",
+    "TUMETHOD": "Detection",
+    "TULNKID": "Lesion",
+    "N_PATIENTS": "Patients",
+    "PCT_LESIONS": st.column_config.NumberColumn("% of lesions", format="%.1f%%"),
+    "RTDOSE": st.column_config.NumberColumn("Total dose", format=GY),
+    "RTFX": "Fractions",
+    "DOSE_PER_FX": st.column_config.NumberColumn("Dose per fraction", format=GY),
+    "BED": st.column_config.NumberColumn("BED", format=GY),
+    "EQD2": st.column_config.NumberColumn("EQD2", format=GY),
+    "N_DOSE_MISSING": st.column_config.NumberColumn("No dose", help="Lesions without RTDOSE or RTFX"),
+    "RTDOSE_MEDIAN": st.column_config.NumberColumn("Dose, median", format=GY),
+    "RTDOSE_MIN": st.column_config.NumberColumn("min", format=GY),
+    "RTDOSE_MAX": st.column_config.NumberColumn("max", format=GY),
+    "RTFX_MEDIAN": st.column_config.NumberColumn("Fractions, median", format="%g"),
+    "RTFX_MIN": None,
+    "RTFX_MAX": None,
+    "EQD2_MEDIAN": st.column_config.NumberColumn("EQD2, median", format=GY),
+    "EQD2_MIN": st.column_config.NumberColumn("min", format=GY),
+    "EQD2_MAX": st.column_config.NumberColumn("max", format=GY),
+}
+
+
+def table(frame: pd.DataFrame) -> None:
+    """Draw ``frame`` with readable column names and units."""
+    st.dataframe(frame, hide_index=True, column_config=LABELS)
+
+
+def of(n: int, total: int, unit: str = "") -> str:
+    """Return ``"n of N unit (x%)"`` for a metric."""
+    share = f" ({100.0 * n / total:.1f}%)" if total else ""
+    return f"{n} of {total}{' ' + unit if unit else ''}{share}"
+
 
 ctx = page_context()
 trial = ctx.trial
@@ -31,20 +85,31 @@ page_header(
     "Progressing lesions at registration of the enrolled patients: how many, where, how they were found and "
     "how they were treated.",
 )
+options = LesionOptions()
+adsl = trial.adsl
 if trial.adtu is None:
-    missing_dataset("adtu", "the lesion views")
+    missing_dataset("adtu", "the lesion sites, detection, MDT per lesion and radiotherapy dose")
+    if "NLES" in adsl.columns:
+        st.subheader("Lesions per patient on conventional imaging (ADSL.NLES)")
+        counts = lesion_counts_from_adsl(adsl, options)
+        show_figure(
+            lesion_count_figure(counts, max_lesions=options.max_lesions, limit_label="polyprogression"),
+            key="les_count_adsl",
+        )
+        st.caption(
+            f"From ADSL.NLES, the lesion count recorded at registration; eligibility allows at most "
+            f"{options.max_lesions}. Bars are stacked by the patient's MDT type."
+        )
+    else:
+        absent = [c for c in ("NLES", "PSMAFL", "PSMACHFL", "MDTTYPE") if c not in adsl.columns]
+        st.caption(
+            ":material/info: ADSL has none of the subject-level lesion columns either ("
+            + ", ".join(absent)
+            + "), so nothing about lesions can be shown for this source."
+        )
     st.stop()
 
-adtu, adsl = trial.adtu, trial.adsl
-alpha_beta = st.number_input(
-    "Alpha/beta ratio (Gy) for BED and EQD2",
-    min_value=0.1,
-    max_value=20.0,
-    value=float(ctx.settings.alpha_beta_gy),
-    step=0.5,
-    key="les_alpha_beta",
-)
-options = LesionOptions(alpha_beta_gy=float(alpha_beta))
+adtu = trial.adtu
 try:
     per_patient = lesions_per_patient(adtu, adsl, options)
 except ValueError as err:
@@ -61,28 +126,49 @@ with count_tab:
     )
     basis = "all" if basis_label == "All lesions" else "conventional"
     distribution = lesion_count_distribution(adtu, adsl, options, basis=basis)
-    show_figure(lesion_count_figure(distribution, max_lesions=options.max_lesions), key="les_count")
-    poly = per_patient.loc[per_patient["POLYPROGRESSION"]]
-    if not poly.empty:
+    limit = "polyprogression" if basis == "conventional" else None
+    show_figure(
+        lesion_count_figure(distribution, max_lesions=options.max_lesions, limit_label=limit), key="les_count"
+    )
+    poly = per_patient.loc[per_patient["POLYPROGRESSION"], "USUBJID"].tolist()
+    if poly:
+        named = ", ".join(poly[:10]) + (f" and {len(poly) - 10} more" if len(poly) > 10 else "")
         st.warning(
             f"{len(poly)} patient(s) with more than {options.max_lesions} lesions on conventional imaging "
-            f"(polyprogression, an exclusion criterion): {', '.join(poly['USUBJID'])}.",
+            f"(polyprogression, an exclusion criterion): {named}.",
             icon=":material/warning:",
         )
     st.caption(
         f"Eligibility allows at most {options.max_lesions} lesions on conventional imaging (CT + bone scan); "
-        "lesions seen on PSMA PET-CT only do not count towards it. Bars are stacked by the patient's MDT "
+        "lesions seen on PSMA PET-CT only do not count towards it, so with “All lesions” a patient can have "
+        f"more than {options.max_lesions} without polyprogression. Bars are stacked by the patient's MDT "
         "type."
     )
-    st.dataframe(per_patient, hide_index=True)
+    table(per_patient)
     download_table(per_patient, "lesions_per_patient")
 
 with site_tab:
-    level_label = st.radio("Group by", ["Site category", "Site"], horizontal=True, key="les_site_level")
-    by_site = lesions_by_site(adtu, adsl, level="category" if level_label == "Site category" else "site")
+    left, right = st.columns(2)
+    level_label = left.radio("Group by", ["Site category", "Site"], horizontal=True, key="les_site_level")
+    stack_label = right.radio(
+        "Stack by", ["Lesion MDT", "Patient MDT type"], horizontal=True, key="les_site_stack"
+    )
+    by_site = lesions_by_site(
+        adtu,
+        adsl,
+        level="category" if level_label == "Site category" else "site",
+        stack="lesion" if stack_label == "Lesion MDT" else "patient",
+    )
     show_figure(lesion_site_figure(by_site), key="les_site")
-    st.caption("Bars are stacked by the MDT applied to each lesion.")
-    st.dataframe(by_site, hide_index=True)
+    st.caption(
+        "Lesions (not patients) per site, stacked by "
+        + (
+            "the MDT applied to each lesion (ADTU.MDTLES)."
+            if stack_label == "Lesion MDT"
+            else "the patient's MDT type (ADSL.MDTTYPE)."
+        )
+    )
+    table(by_site)
     download_table(by_site, "lesions_by_site")
 
 with detection_tab:
@@ -90,52 +176,96 @@ with detection_tab:
         unavailable("ADTU has no TUMETHOD column (conventional imaging or PSMA PET-CT only).")
     else:
         detection = detection_summary(adtu, adsl)
-        cols = st.columns(3)
+        cols = st.columns(4)
         cols[0].metric(
-            "Lesions added by PSMA PET-CT", f"{detection.n_psma_only} of {detection.n_lesions}", border=True
+            "Lesions added by PSMA PET-CT",
+            of(detection.n_psma_only, detection.n_lesions),
+            help="Lesions seen on PSMA PET-CT only, of all lesions",
+            border=True,
         )
         cols[1].metric(
             "Patients with PSMA-only lesions",
-            f"{detection.n_patients_psma_added} of {detection.n_patients}",
+            of(detection.n_patients_psma_added, detection.n_patients),
             border=True,
         )
-        changed = detection.n_patients_plan_changed
-        done = detection.n_patients_psma_done
+        done, changed = detection.n_patients_psma_done, detection.n_patients_plan_changed
         cols[2].metric(
-            "PSMA PET-CT changed the MDT plan",
-            "n/a" if changed is None else (f"{changed} of {done}" if done is not None else str(changed)),
+            "PSMA PET-CT done",
+            "n/a" if done is None else of(done, detection.n_patients),
+            help="ADSL.PSMAFL = Y",
             border=True,
         )
+        cols[3].metric(
+            "MDT plan changed",
+            "n/a" if changed is None else (of(changed, done) if done is not None else str(changed)),
+            help="PSMA PET-CT changed the MDT plan (ADSL.PSMACHFL = Y), of the patients who had one",
+            border=True,
+        )
+        missing_flags = [c for c in ("PSMAFL", "PSMACHFL") if c not in adsl.columns]
         st.caption(
-            "Lesions on conventional imaging (CT + bone scan) versus those seen on PSMA PET-CT only. Plan "
-            "changed: ADSL.PSMACHFL = Y, of the patients with a baseline PSMA PET-CT (PSMAFL = Y)."
-            + ("" if changed is not None else " ADSL has no PSMACHFL column.")
+            "Lesions on conventional imaging (CT + bone scan) versus those seen on PSMA PET-CT only. "
+            "Patients: enrolled patients in the selection."
+            + (f" ADSL has no {' or '.join(missing_flags)} column." if missing_flags else "")
+            + (
+                f" {detection.n_method_missing} lesion(s) without TUMETHOD."
+                if detection.n_method_missing
+                else ""
+            )
         )
         show_figure(detection_figure(detection), key="les_detection")
-        st.dataframe(detection.by_site, hide_index=True)
+        table(detection.by_site)
 
 with mdt_tab:
+    st.subheader("MDT per lesion")
     if "MDTLES" not in adtu.columns:
         unavailable("ADTU has no MDTLES column (MDT per lesion).")
     else:
-        st.subheader("MDT per lesion")
-        st.dataframe(mdt_per_lesion(adtu, adsl), hide_index=True)
+        table(mdt_per_lesion(adtu, adsl))
     st.subheader("Radiotherapy dose and fractionation")
     if not {"RTDOSE", "RTFX"} <= set(adtu.columns):
         unavailable("ADTU has no RTDOSE and RTFX columns (radiotherapy dose and fractions).")
     else:
-        schedules = dose_summary(adtu, adsl, options)
+        alpha_beta = st.number_input(
+            "Alpha/beta ratio (Gy) for BED and EQD2",
+            min_value=0.1,
+            max_value=20.0,
+            value=float(ctx.settings.alpha_beta_gy),
+            step=0.5,
+            key="les_alpha_beta",
+            help=f"Protocol default {ctx.settings.alpha_beta_gy:g} Gy (prostate cancer).",
+        )
+        dose_options = LesionOptions(alpha_beta_gy=float(alpha_beta))
         st.caption(
             "BED = D (1 + d / (α/β)) and EQD2 = BED / (1 + 2 / (α/β)), with "
-            f"α/β = {options.alpha_beta_gy:g} Gy; D total dose, d dose per fraction."
+            f"α/β = {dose_options.alpha_beta_gy:g} Gy; D total dose, d dose per fraction. Median and range "
+            "over the irradiated lesions:"
         )
-        st.dataframe(schedules, hide_index=True)
+        table(dose_by_modality(adtu, adsl, dose_options))
+        st.markdown("**Schedules**")
+        schedules = dose_summary(adtu, adsl, dose_options)
+        table(schedules)
         download_table(schedules, "radiotherapy_schedules")
-        doses = radiotherapy_doses(adtu, adsl, options)
-        show_figure(eqd2_figure(doses, options.alpha_beta_gy), key="les_eqd2")
+        doses = radiotherapy_doses(adtu, adsl, dose_options)
+        show_figure(eqd2_figure(doses, dose_options.alpha_beta_gy), key="les_eqd2")
+        st.caption("One point per irradiated lesion; hover for the patient, site and schedule.")
         download_table(doses, "radiotherapy_doses_per_lesion")
 
 with map_tab:
-    matrix = patient_site_matrix(adtu, adsl)
+    patterns = site_patterns(adtu, adsl)
+    st.subheader("Site patterns")
+    show_figure(site_pattern_figure(patterns), key="les_patterns")
+    st.caption("Patients by the combination of site categories of their lesions, stacked by MDT type.")
+    st.subheader("Patient × site category")
+    order_label = st.radio(
+        "Order patients by", ["Site pattern", "Patient"], horizontal=True, key="les_map_order"
+    )
+    matrix = patient_site_matrix(adtu, adsl, order="pattern" if order_label == "Site pattern" else "patient")
     show_figure(patient_site_figure(matrix), key="les_map")
-    st.caption("Lesions per patient and site category; empty cells have none.")
+    st.caption(
+        "Lesions per patient and site category; empty cells have none."
+        + (
+            f" With more than {COMPACT_PATIENTS} patients each patient is a thin column; hover for who it is."
+            if len(matrix) > COMPACT_PATIENTS
+            else ""
+        )
+    )

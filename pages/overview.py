@@ -42,12 +42,19 @@ def _metric(label: str, value: object, measure: str, extra: str = "") -> None:
 
 median_value, median_extra = _median_text(summary.nestfs_median)
 latest = summary.latest_enrollment
+latest_from = summary.latest_enrollment_column
+latest_extra = "" if latest_from in (None, "ENRLDT") else f"Taken from {latest_from}: no ENRLDT in the data."
+enrolled_extra = (
+    "ENRLFL was derived while loading (see Data quality)."
+    if any(note.startswith("ADSL.ENRLFL derived") for note in ctx.full.notes)
+    else ""
+)
 rows = (
     (
-        ("Enrolled", f"{summary.enrolled} of {summary.target}", "enrolled", ""),
+        ("Enrolled", f"{summary.enrolled} of {summary.target}", "enrolled", enrolled_extra),
         ("Screened", summary.screened, "screened", ""),
         ("On study", summary.on_study, "on_study", ""),
-        ("Latest enrolment", None if latest is None else f"{latest:%Y-%m-%d}", "latest_enrollment", ""),
+        ("Latest enrollment", latest and f"{latest:%Y-%m-%d}", "latest_enrollment", latest_extra),
     ),
     (
         ("NEST-FS events", summary.nestfs_events, "nestfs_events", ""),
@@ -61,9 +68,9 @@ for row in rows:
         with column:
             _metric(label, value, measure, extra)
 
-st.subheader("Enrolment against target")
+st.subheader("Enrollment against target")
 progress = enrollment_progress(summary, ctx.n_total if ctx.filters else None)
-show_figure(enrollment_progress_figure(progress, summary.target))
+show_figure(enrollment_progress_figure(progress, summary.target), key="overview_enrollment")
 
 if ctx.as_of is not None:
     st.subheader("Changes since")

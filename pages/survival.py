@@ -5,8 +5,8 @@ import streamlit as st
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
 from medcare_metrics import survival as sv
-from medcare_metrics.figures.survival import km_figure
-from medcare_metrics.filters import FILTER_LABELS
+from medcare_metrics.figures.survival import COUNT_TITLES, km_figure
+from medcare_metrics.filters import value_labels
 
 ctx = page_context()
 trial = ctx.trial
@@ -53,7 +53,7 @@ choices = sv.stratification_columns(trial.adsl, all_tte["USUBJID"])
 by = middle[0].selectbox(
     "Curve per group of",
     [None, *choices],
-    format_func=lambda c: "No grouping (all patients)" if c is None else f"{FILTER_LABELS.get(c, c)} ({c})",
+    format_func=lambda c: "No grouping (all patients)" if c is None else sv.column_label(c),
     key="survival_by",
 )
 threshold = int(
@@ -73,20 +73,38 @@ tail = middle[2].radio(
     key="survival_tail",
 )
 benchmarks = sv.benchmark_table(paramcd, unit)
+bottom = st.columns([2, 1, 1])
 show_benchmark = False
-if not benchmarks.empty:
-    show_benchmark = st.toggle(
+if benchmarks.empty:
+    with bottom[0]:
+        unavailable(
+            f"no historical benchmark for {paramcd}; the retrospective series gives medians for "
+            f"{' and '.join(sv.benchmark_endpoints())} only."
+        )
+else:
+    show_benchmark = bottom[0].toggle(
         "Show the historical benchmark medians",
         value=True,
         key="survival_benchmark",
         help=f"{benchmarks['SOURCE'].iloc[0]}. The values live in medcare_metrics/protocol.py (BENCHMARKS).",
     )
+show_ci = bottom[1].toggle("Confidence bands", value=True, key="survival_bands")
+counts = bottom[2].selectbox(
+    "Under the time axis",
+    list(COUNT_TITLES),
+    format_func=COUNT_TITLES.get,
+    key="survival_counts",
+)
 
 tte = sv.time_to_event(trial.adtte, paramcd, adsl=trial.adsl, by=by, unit=unit)
+if by is not None:
+    tte = sv.label_groups(tte, value_labels(trial.adsl).get(by, {}))
 curve = sv.km_curve(tte, options, at_risk_threshold=threshold)
 medians = sv.km_medians(tte, options)
-ticks = sv.at_risk_times(float(tte["TIME"].max()), unit)
-at_risk = sv.survival_at(tte, ticks, options, extend=True)
+# The axis reaches the benchmark's upper limit when one is drawn beyond the follow-up.
+axis_end = max([float(tte["TIME"].max()), *(benchmarks["UPPER"] if show_benchmark else [])])
+ticks = sv.at_risk_times(axis_end, unit)
+at_risk = sv.at_risk_table(tte, ticks, options)
 unit_word = UNITS[unit].lower()
 
 show_figure(
@@ -98,31 +116,48 @@ show_figure(
         benchmarks=benchmarks if show_benchmark else None,
         tail=tail,
         threshold=threshold,
+        show_ci=show_ci,
         title=sv.endpoint_label(trial.adtte, paramcd),
+        counts=counts,
     ),
     key="survival_km",
 )
 notes = [
-    f"Shaded: pointwise {options.label}. Ticks on the curves: censored patients.",
+    f"Shaded: pointwise {options.label}." if show_ci else "",
+    "Ticks on the curves: censored patients.",
 ]
 if sv.tail_note(threshold, tail):
     notes.append(sv.tail_note(threshold, tail))
 if show_benchmark:
     notes.append(
-        "Diamonds at 50%: historical medians with their 95% CI (retrospective series, not a comparison "
-        "group)."
+        "Black markers at 50%: historical medians with their 95% CI (retrospective series, not a "
+        "comparison group)."
     )
 if (tte["GROUP"] == sv.MISSING_GROUP).any():
     notes.append(f"Group {sv.MISSING_GROUP}: patients without a value in {by}.")
-st.caption(" ".join(notes))
+st.caption(" ".join(n for n in notes if n))
 
 st.subheader("Median")
 median_table = sv.median_summary(medians, options, unit)
-st.dataframe(median_table, hide_index=True, width="stretch")
+st.dataframe(
+    median_table,
+    hide_index=True,
+    width="stretch",
+    # The CI method goes into the interval's heading here (the CSV keeps its own column), and the widths
+    # fit "12.5 to not reached" and long group names that may only appear in a lower row.
+    column_order=[c for c in median_table.columns if c != "CI method"],
+    column_config={
+        "Group": st.column_config.TextColumn(width="medium"),
+        median_table.columns[5]: st.column_config.TextColumn(
+            f"{median_table.columns[5]}, {conf_type}", width="medium"
+        ),
+    },
+)
 st.caption(
-    f"Median = the first time the curve reaches 50% (midpoint of a step lying exactly at 50%); "
+    "Median = the first time the curve reaches 50% (midpoint of a step lying exactly at 50%); "
     "'not reached' = the curve or its confidence band does not fall to 50% within follow-up. "
-    f"{options.label}."
+    f"The median's {options.label}: the times where the pointwise band crosses 50% "
+    "(Brookmeyer-Crowley, as R's print(survfit))."
 )
 download_table(median_table, f"median_{paramcd}")
 
@@ -140,7 +175,13 @@ if landmarks:
     landmark_table = sv.landmark_summary(
         sv.survival_at(tte, landmarks, options), options, f"Landmark ({unit_word})"
     )
-    st.dataframe(landmark_table, hide_index=True, width="stretch")
+    # Every landmark of every group in view (up to 8 groups x a handful of times), no inner scrolling.
+    st.dataframe(
+        landmark_table,
+        hide_index=True,
+        width="stretch",
+        height="content" if len(landmark_table) <= 40 else "auto",
+    )
     st.caption(
         "Survival at each time with its pointwise CI and the patients still at risk, as R's "
         "summary(fit, times = ...); 'beyond follow-up' after a group's last observed time."
@@ -154,6 +195,14 @@ if by is not None:
         st.caption("Only one group with these filters: nothing to compare.")
     else:
         st.markdown(sv.logrank_text(logrank))
+        observed = sv.logrank_summary(logrank)
+        st.dataframe(
+            observed,
+            hide_index=True,
+            width="stretch",
+            column_config={"Events expected": st.column_config.NumberColumn(format="%.2f")},
+        )
+        download_table(observed, f"logrank_{paramcd}_{by}")
         n_groups = len(logrank.table)
         if n_groups == 2:
             st.markdown(sv.cox_text(sv.cox_hazard_ratio(tte)))
@@ -177,6 +226,7 @@ with st.expander("Kaplan-Meier table and numbers at risk", icon=":material/table
     download_table(table, f"km_table_{paramcd}")
     st.dataframe(at_risk, hide_index=True, width="stretch")
     st.caption(
-        "At each tick of the time axis: patients at risk, and events and censorings since the previous tick."
+        "At each tick of the time axis: patients at risk; events and censorings since the previous tick "
+        "(N_EVENT, N_CENSOR) and so far (CUM_EVENT, CUM_CENSOR)."
     )
     download_table(at_risk, f"at_risk_{paramcd}")

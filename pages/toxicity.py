@@ -1,5 +1,6 @@
 """Toxicity: worst CTCAE grade per patient, grade >= 3 patients and events, acute vs late, relation to MDT."""
 
+import pandas as pd
 import streamlit as st
 
 from medcare_app.context import page_context
@@ -19,6 +20,46 @@ from medcare_metrics.toxicity import (
     toxicity_by_phase,
     toxicity_by_relationship,
 )
+
+#: Display names of the table columns (the data keep their ADaM names, also in the CSV downloads).
+LABELS = {
+    "AEBODSYS": "System organ class",
+    "AEDECOD": "Term",
+    "AETERM": "Reported term",
+    "N": st.column_config.NumberColumn("N", help="Denominator: patients in the safety population (group)"),
+    "USUBJID": "Patient",
+    "SITEID": "Centre",
+    "SITENAME": "Centre name",
+    "MDTTYPE": "MDT type",
+    "WORST_GRADE": None,
+    "WORST_LABEL": "Worst",
+    "N_EVENTS": st.column_config.NumberColumn("Events", help="Events at or above the threshold"),
+    "TERMS": "Terms",
+    "FIRST_ONSET": st.column_config.DateColumn("First onset", format="YYYY-MM-DD"),
+    "AESEQ": "Seq",
+    "GRADE_LABEL": "Grade",
+    "AESER": "Serious",
+    "AEREL": "Relationship",
+    "ASTDT": st.column_config.DateColumn("Onset", format="YYYY-MM-DD"),
+    "AENDT": st.column_config.DateColumn("End", format="YYYY-MM-DD"),
+    "ONSET_DAYS": st.column_config.NumberColumn("Days after MDT", help="Onset day minus MDT start (TRTSDT)"),
+    "PHASE": "Phase",
+    "TRTEMFL": "TEAE",
+}
+#: Columns of the grade >= 3 event listing on screen (the download has them all).
+LISTING = (
+    "USUBJID", "GROUP", "AESEQ", "AEDECOD", "AETERM", "GRADE_LABEL", "AESER", "AEREL", "ASTDT", "AENDT",
+    "ONSET_DAYS", "PHASE", "TRTEMFL", "AEBODSYS",
+)  # fmt: skip
+
+
+def table(frame: pd.DataFrame, group_label: str | None = None) -> None:
+    """Draw ``frame`` with readable column names; GROUP is shown as ``group_label``."""
+    config = dict(LABELS)
+    if group_label:
+        config["GROUP"] = group_label
+    st.dataframe(frame, hide_index=True, column_config=config)
+
 
 ctx = page_context()
 trial = ctx.trial
@@ -51,9 +92,11 @@ window = far.number_input(
     value=int(ctx.settings.acute_window_days),
     step=1,
     key="tox_window",
+    help=f"Protocol default: {ctx.settings.acute_window_days} days.",
 )
 options = ToxicityOptions(teae_only=teae and has_teae, acute_window_days=int(window))
 by = splits[split_label]
+group_label = split_label if by is not None else None
 value = "PCT" if value_label == "% of patients" else "N"
 
 try:
@@ -63,9 +106,12 @@ except ValueError as err:
     st.stop()
 
 if overall.uses_severity:
-    st.info(overall.scale.describe(), icon=":material/info:")
+    st.info(
+        overall.scale.describe() + " The bars and tables below show severity, not CTCAE grades.",
+        icon=":material/info:",
+    )
 high_label = "SEVERE" if overall.uses_severity else f"Grade ≥ {options.high_grade}"
-st.caption(denominator_text(overall))
+st.caption(denominator_text(overall) + (" Treatment-emergent events only." if options.teae_only else ""))
 n_problems = len(ctcae_problems(adae))
 if n_problems:
     st.caption(
@@ -81,52 +127,97 @@ grades_tab, high_tab, phase_tab, rel_tab = st.tabs(
 with grades_tab:
     st.subheader("Any adverse event")
     show_figure(toxicity_grade_figure(overall, value=value), key="tox_overall")
-    st.dataframe(grade_table(overall), hide_index=True)
+    table(grade_table(overall), group_label)
     soc = toxicity_by_grade(adae, adsl, level="soc", by=by, options=options)
     st.subheader("By system organ class")
-    show_figure(toxicity_grade_figure(soc, value=value), key="tox_soc")
-    st.dataframe(grade_table(soc), hide_index=True)
+    show_figure(toxicity_grade_figure(soc, value=value, max_rows=len(soc_names(soc))), key="tox_soc")
+    table(grade_table(soc, order="frequency"), group_label)
     download_table(soc.counts, "toxicity_by_soc")
-    st.subheader("Terms of one system organ class")
+
+    st.subheader("By term")
     terms = toxicity_by_grade(adae, adsl, level="term", by=by, options=options)
     socs = soc_names(terms)
-    chosen = st.selectbox("System organ class", ["All", *socs], key="tox_soc_pick")
+    pick_col, top_col = st.columns([3, 1])
+    chosen = pick_col.selectbox(
+        "System organ class", ["All", *socs], key="tox_soc_pick", help="Drill down from a SOC to its terms."
+    )
     shown = terms if chosen == "All" else restrict_to_soc(terms, chosen)
-    show_figure(toxicity_grade_figure(shown, value=value), key="tox_terms")
+    n_terms = int(shown.counts["AEDECOD"].nunique())
+    top = n_terms
+    if n_terms > 10:
+        top = int(
+            top_col.number_input(
+                f"Terms drawn (of {n_terms})",
+                min_value=5,
+                max_value=n_terms,
+                value=min(25, n_terms),
+                step=5,
+                key="tox_top_n",
+                help="The most frequent terms are drawn; the table lists them all.",
+            )
+        )
+    show_figure(toxicity_grade_figure(shown, value=value, max_rows=top), key="tox_terms")
     if not overall.uses_severity:
         st.caption("Hover over a bar for the CTCAE v5.0 definition of that grade for that term.")
-    st.dataframe(grade_table(shown), hide_index=True)
+    table(grade_table(shown, order="frequency"), group_label)
     download_table(terms.counts, "toxicity_by_term")
 
 with high_tab:
     patients = high_grade_patients(adae, adsl, by=by, options=options)
     events = high_grade_events(adae, adsl, by=by, options=options)
-    st.markdown(f"**{patients['USUBJID'].nunique()} patients** with at least one {high_label} event.")
-    st.dataframe(patients, hide_index=True)
+    n_high, n_pop = patients["USUBJID"].nunique(), overall.n_population
+    share = f" ({100.0 * n_high / n_pop:.1f}%)" if n_pop else ""
+    st.markdown(
+        f"**{n_high} of {n_pop} patients**{share} in the safety population had at least one {high_label} "
+        "event."
+    )
+    table(patients, group_label)
     download_table(patients, "toxicity_high_grade_patients")
     st.subheader(f"Every {high_label} event")
-    st.dataframe(events, hide_index=True)
+    st.caption(f"{len(events)} event(s), by patient and onset. The CSV download has every ADAE column used.")
+    st.dataframe(
+        events,
+        hide_index=True,
+        column_order=[c for c in LISTING if c in events.columns],
+        column_config={**LABELS, "GROUP": group_label or "Group"},
+    )
     download_table(events, "toxicity_high_grade_events")
 
 with phase_tab:
     phases = toxicity_by_phase(adae, adsl, level="overall", options=options)
     st.caption(
-        f"Acute: onset up to {options.acute_window_days} days after the patient's MDT start (ADSL.TRTSDT); "
-        "late: after that. Onset from ASTDT, else the study day ASTDY. A patient with events in both "
-        "phases counts in both. " + denominator_text(phases)
+        "Acute: onset from the day of the patient's MDT start (ADSL.TRTSDT) up to "
+        f"{options.acute_window_days} days after it; late: after that. Onset from ASTDT, else the study day "
+        "ASTDY. Events that began before the MDT start are shown apart as “Before MDT” (not toxicity of "
+        "MDT); events without an onset date as “Unknown onset”. A patient with events in both phases counts "
+        "in both. " + denominator_text(phases)
     )
     show_figure(toxicity_grade_figure(phases, value=value), key="tox_phase")
-    st.dataframe(grade_table(phases), hide_index=True)
-    phase_terms = toxicity_by_phase(adae, adsl, level="term", options=options)
-    st.dataframe(grade_table(phase_terms), hide_index=True)
-    download_table(phase_terms.counts, "toxicity_acute_late_by_term")
+    table(grade_table(phases), "Phase")
+    phase_level = st.radio(
+        "Acute and late by", ["System organ class", "Term"], horizontal=True, key="tox_phase_level"
+    )
+    phase_detail = toxicity_by_phase(
+        adae, adsl, level="soc" if phase_level == "System organ class" else "term", options=options
+    )
+    show_figure(toxicity_grade_figure(phase_detail, value=value, max_rows=25), key="tox_phase_detail")
+    table(grade_table(phase_detail, order="frequency"), "Phase")
+    download_table(phase_detail.counts, "toxicity_acute_late")
 
 with rel_tab:
     if "AEREL" not in adae.columns:
         unavailable("ADAE has no AEREL column (relationship to MDT).")
     else:
         related = toxicity_by_relationship(adae, adsl, level="overall", options=options)
-        st.caption("Relationship as recorded in ADAE.AEREL. " + denominator_text(related))
+        st.caption("Relationship to MDT as recorded in ADAE.AEREL. " + denominator_text(related))
         show_figure(toxicity_grade_figure(related, value=value), key="tox_rel")
-        st.dataframe(grade_table(related), hide_index=True)
-        download_table(related.counts, "toxicity_by_relationship")
+        table(grade_table(related), "Relationship")
+        rel_level = st.radio(
+            "Relationship by", ["System organ class", "Term"], horizontal=True, key="tox_rel_level"
+        )
+        rel_detail = toxicity_by_relationship(
+            adae, adsl, level="soc" if rel_level == "System organ class" else "term", options=options
+        )
+        show_figure(toxicity_grade_figure(rel_detail, value=value, max_rows=25), key="tox_rel_detail")
+        table(grade_table(rel_detail, order="frequency"), "Relationship")
+        download_table(rel_detail.counts, "toxicity_by_relationship")

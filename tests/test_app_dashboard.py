@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +13,7 @@ import pytest
 from conftest import REPO, header, metrics
 
 from medcare_app.context import DATA_ENV, resolve_source
-from medcare_app.sidebar import filter_key
+from medcare_app.sidebar import DOWNLOAD_FORMAT_KEY, filter_key
 from medcare_metrics.loading import example_path
 
 ENTRY = "dashboard.py"
@@ -97,3 +101,132 @@ def test_broken_source_shows_an_error_with_navigation(app, tmp_path: Path) -> No
     assert not at.exception
     assert "could not be loaded" in at.error[0].value
     assert not at.metric
+
+
+def _plotly_configs(at: object) -> list[dict[str, object]]:
+    return [json.loads(chart.proto.config) for chart in at.get("plotly_chart")]  # type: ignore[attr-defined]
+
+
+def test_figure_download_format_follows_the_sidebar_on_every_page(app) -> None:
+    at = app(ENTRY)
+    at.run()
+    options = [c["toImageButtonOptions"] for c in _plotly_configs(at)]
+    assert options == [{"format": "png", "filename": "medcare_overview_enrollment", "scale": 2}]
+    at.sidebar.radio(key=DOWNLOAD_FORMAT_KEY).set_value("SVG").run()
+    assert [c["toImageButtonOptions"]["format"] for c in _plotly_configs(at)] == ["svg"]
+    at.switch_page("pages/survival.py").run()
+    assert not at.exception
+    assert at.sidebar.radio(key=DOWNLOAD_FORMAT_KEY).value == "SVG"
+    formats = {c["toImageButtonOptions"]["format"] for c in _plotly_configs(at)}
+    assert formats == {"svg"}
+
+
+def _copy_example(folder: Path) -> Path:
+    shutil.copytree(example_path(), folder)
+    return folder
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_broken_adtte_only_warns_where_adtte_is_used(app, tmp_path: Path) -> None:
+    source = _copy_example(tmp_path / "cut")
+    adtte = pd.read_csv(source / "adtte.csv", dtype=str, keep_default_na=False)
+    adtte.loc[0, "AVAL"] = "abc"  # file row 2
+    adtte.loc[3, "USUBJID"] = "NOBODY"  # file row 5
+    adtte.to_csv(source / "adtte.csv", index=False)
+    before = _digest(source)
+    at = app(ENTRY, data=source)
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Screened"] == str(len(_example_adsl()))
+    warning = " ".join(w.value for w in at.warning)
+    assert "**ADTTE** (adtte.csv): 2 errors" in warning and "ADSL" not in warning
+    at.switch_page("pages/toxicity.py").run()
+    assert not at.exception
+    assert not any("ADTTE" in w.value for w in at.warning)  # toxicity does not use ADTTE
+    at.switch_page("pages/survival.py").run()
+    assert not at.exception
+    assert any("**ADTTE** (adtte.csv): 2 errors" in w.value for w in at.warning)
+    at.switch_page("pages/data_quality.py").run()
+    problems = next(d.value for d in at.dataframe if "file" in d.value.columns)
+    assert problems[["file", "row", "column"]].values.tolist() == [
+        ["adtte.csv", 2, "AVAL"],
+        ["adtte.csv", 5, "USUBJID"],
+    ]
+    assert "'abc' is not a number" in problems["problem"].iloc[0]
+    assert _digest(source) == before  # the source files are never modified
+
+
+def test_unusable_adtte_says_why_instead_of_absent(app, tmp_path: Path) -> None:
+    source = _copy_example(tmp_path / "cut")
+    adtte = pd.read_csv(source / "adtte.csv", dtype=str, keep_default_na=False)
+    adtte.drop(columns=["PARAMCD"]).to_csv(source / "adtte.csv", index=False)
+    at = app(ENTRY, data=source)
+    at.run()
+    at.switch_page("pages/survival.py").run()
+    assert not at.exception
+    assert "could not be used" in at.error[0].value
+    assert "required column PARAMCD missing" in at.error[0].value
+    assert not at.info or not any("has no ADTTE" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "zip"])
+def test_workbook_and_zip_sources(app, tmp_path: Path, fmt: str) -> None:
+    if fmt == "xlsx":
+        from medcare_metrics.synthetic import generate_trial, write_trial
+
+        source = next(p for p in write_trial(generate_trial(), tmp_path, fmt="xlsx") if p.suffix == ".xlsx")
+    else:
+        source = tmp_path / "cut.zip"
+        with zipfile.ZipFile(source, "w") as archive:
+            for file in example_path().glob("*.csv"):
+                archive.write(file, f"cut/{file.name}")
+    at = app(ENTRY, data=source)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    adsl = _example_adsl()
+    assert metrics(at)["Screened"] == str(len(adsl))
+    assert metrics(at)["Enrolled"] == f"{int((adsl['ENRLFL'] == 'Y').sum())} of 18"
+    assert source.stem in " ".join(m.value for m in at.sidebar.markdown)
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "not data"])
+def test_unusable_sources_show_a_message_not_a_traceback(app, tmp_path: Path, case: str) -> None:
+    if case == "missing":
+        source, expected = tmp_path / "nowhere", "Data source not found"
+    elif case == "empty":
+        source, expected = tmp_path / "empty", "no ADSL dataset found"
+        source.mkdir()
+    else:
+        source, expected = tmp_path / "notes.txt", "not a folder, Excel workbook (.xlsx) or zip file"
+        source.write_text("minutes of the last meeting")
+    at = app(ENTRY, data=source)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "No trial to show"
+    assert expected in at.error[0].value
+    assert "MEDCARE_DATA=PATH" in " ".join(m.value for m in at.main.markdown)
+    assert not at.metric
+
+
+def test_deep_link_in_old_pages_mode_reruns_through_the_entry_script(monkeypatch) -> None:
+    """A fresh server treats ``pages/`` as an old-style multipage app until dashboard.py has run once."""
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from medcare_app import context
+
+    class Rerun(Exception):
+        pass
+
+    def rerun() -> None:
+        raise Rerun
+
+    monkeypatch.setattr(st, "rerun", rerun)
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    with pytest.raises(Rerun):
+        context._leave_legacy_pages_mode()
+    assert PagesManager.uses_pages_directory is False
+    context._leave_legacy_pages_mode()  # no rerun once the mode is off

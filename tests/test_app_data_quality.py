@@ -26,6 +26,11 @@ def flawed_source(tmp_path: Path) -> Path:
     return write_source(tmp_path / "flawed", **frames)
 
 
+def _problems(at: object) -> pd.DataFrame:
+    """The table of each problem (the summary table has no ``file`` column)."""
+    return _table(at, "file")
+
+
 def _table(at: object, containing: str) -> pd.DataFrame:
     for frame in at.dataframe:  # type: ignore[attr-defined]
         if containing in frame.value.columns:
@@ -44,7 +49,7 @@ def test_problems_deviations_and_ctcae(app, flawed_source: Path) -> None:
         "Possible protocol deviations",
         "CTCAE v5.0 checks",
     ]
-    problems = _table(at, "severity")
+    problems = _problems(at)
     assert sorted(problems["severity"]) == ["error", "warning"]
     assert problems.loc[problems["severity"] == "warning", "column"].tolist() == ["WHOPS"]
     assert problems.loc[problems["severity"] == "error", "dataset"].tolist() == ["ADTTE"]
@@ -59,10 +64,20 @@ def test_problem_table_filters(app, flawed_source: Path) -> None:
     at = app(PAGE, data=flawed_source)
     at.run()
     at.main.multiselect[1].set_value(["warning"]).run()  # Severity
-    assert _table(at, "severity")["severity"].tolist() == ["warning"]
+    assert _problems(at)["severity"].tolist() == ["warning"]
     at.main.multiselect[1].set_value([]).run()
     at.main.multiselect[0].set_value(["ADTTE"]).run()  # Dataset
-    assert _table(at, "severity")["dataset"].tolist() == ["ADTTE"]
+    assert _problems(at)["dataset"].tolist() == ["ADTTE"]
+    at.main.multiselect[0].set_value([]).run()
+    at.main.multiselect[2].set_value(["WHOPS"]).run()  # Column
+    assert _problems(at)["column"].tolist() == ["WHOPS"]
+    at.main.multiselect[2].set_value([]).run()
+    at.main.multiselect[3].set_value(["in ADSL"]).run()  # Check
+    assert _problems(at)["USUBJID"].tolist() == ["T-99"]
+    at.main.multiselect[3].set_value([]).run()
+    at.text_input(key="dq_search").input("t-03").run()  # T-03 has WHOPS 7
+    assert _problems(at)["column"].tolist() == ["WHOPS"]
+    assert "1 of 2 problems shown." in [c.value for c in at.caption]
 
 
 def test_sidebar_filter_applies_to_deviations(app, flawed_source: Path) -> None:
@@ -73,7 +88,7 @@ def test_sidebar_filter_applies_to_deviations(app, flawed_source: Path) -> None:
     assert not any("DETAIL" in frame.value.columns for frame in at.dataframe)  # T-02 is in centre 01
     assert any("No enrolled patient breaks" in s.value for s in at.success)
     # Problems of the source stay listed whatever the filter.
-    assert len(_table(at, "severity")) == 2
+    assert len(_problems(at)) == 2
 
 
 def test_clean_source_and_missing_adae(app, tmp_path: Path) -> None:
@@ -92,3 +107,45 @@ def test_conformance_notes(app) -> None:
     assert not at.exception
     notes = " ".join(m.value for m in at.main.markdown)
     assert "ENRLFL" in notes
+
+
+def test_summary_counts_each_kind_of_problem(app, flawed_source: Path) -> None:
+    at = app(PAGE, data=flawed_source)
+    at.run()
+    summary = _table(at, "example")
+    assert summary[["dataset", "column", "check", "severity", "count"]].values.tolist() == [
+        ["ADTTE", "USUBJID", "in ADSL", "error", 1],
+        ["ADSL", "WHOPS", "range", "warning", 1],
+    ]
+
+
+def test_rules_checked_are_counted(app, tmp_path: Path) -> None:
+    from medcare_metrics.eligibility import RULES
+
+    frames = tiny_frames()  # no BTESTO, WHOPS, RFICDT, PRIMTRT, SCRFCRIT, ADTU in the tiny source
+    source = write_source(tmp_path / "tiny", **frames)
+    at = app(PAGE, data=source)
+    at.run()
+    skipped = _table(at, "MISSING")
+    checked = len(RULES) - len(skipped)
+    assert {"TESTO", "WHOPS", "LESIONS_ADTU"} <= set(skipped["RULE"])
+    assert any(f"({checked} of {len(RULES)} rules could be checked)" in s.value for s in at.success)
+
+
+def test_severity_only_adae_is_explained_not_listed(app) -> None:
+    at = app(PAGE, data=CONFORMANCE / "cdiscpilot01")
+    at.run()
+    assert not at.exception
+    note = " ".join(i.value for i in at.info)
+    assert "no CTCAE grade" in note and "AESEV" in note and "MedDRA" in note
+    # Terms are compared only on request, one line per term instead of one per event.
+    assert [e.label for e in at.expander] == ["Compare the ADAE terms with CTCAE v5.0 anyway"]
+    by_term = _table(at, "AEDECOD")
+    assert not by_term.duplicated(["AEDECOD", "problem"]).any()
+    adae = pd.read_csv(CONFORMANCE / "cdiscpilot01" / "adae.csv")
+    assert by_term["count"].max() <= len(adae)
+    # APPLICATION SITE PRURITUS (MedDRA) is not a CTCAE term; Pruritus is (spelled as CTCAE does).
+    itch = adae.loc[adae["AEDECOD"] == "APPLICATION SITE PRURITUS"]
+    row = by_term.loc[by_term["AEDECOD"] == "APPLICATION SITE PRURITUS"].iloc[0]
+    assert (row["count"], row["subjects"]) == (len(itch), itch["USUBJID"].nunique())
+    assert "term not in CTCAE" in row["problem"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import CONFORMANCE, metrics, tiny_frames, write_source
@@ -56,6 +59,18 @@ def lesion_source(tmp_path: Path) -> Path:
     return write_source(tmp_path / "lesions", **lesion_frames())
 
 
+def _values(array: object) -> list[object]:
+    """Return a plotly JSON array as a list (plotly writes numeric arrays as base64 "bdata")."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)  # type: ignore[call-overload]
+
+
+def _traces(at: object, index: int = 0) -> list[dict[str, object]]:
+    """Return the traces of the ``index``-th plotly chart of the page (JSON dicts)."""
+    return json.loads(at.get("plotly_chart")[index].proto.spec)["data"]  # type: ignore[attr-defined]
+
+
 def _table(at: object, column: str) -> pd.DataFrame:
     for frame in at.dataframe:  # type: ignore[attr-defined]
         if column in frame.value.columns:
@@ -77,10 +92,14 @@ def test_lesion_page(app, lesion_source: Path) -> None:
     }
     assert "T-04" in at.warning[0].value and "polyprogression" in at.warning[0].value
     shown = metrics(at)
-    assert shown["Lesions added by PSMA PET-CT"] == "1 of 8"
-    assert shown["Patients with PSMA-only lesions"] == "1 of 4"
-    assert shown["PSMA PET-CT changed the MDT plan"] == "1 of 3"
-    assert len(at.get("plotly_chart")) == 5
+    # 1 PSMA-only lesion (T-02 L2) of the 8 lesions of enrolled patients; PSMA done T-01, T-02, T-04 of 4;
+    # plan changed T-02 of those 3.
+    assert shown["Lesions added by PSMA PET-CT"] == "1 of 8 (12.5%)"
+    assert shown["Patients with PSMA-only lesions"] == "1 of 4 (25.0%)"
+    assert shown["PSMA PET-CT done"] == "3 of 4 (75.0%)"
+    assert shown["MDT plan changed"] == "1 of 3 (33.3%)"
+    # Counts, sites, detection, EQD2, site patterns and the patient x site map.
+    assert len(at.get("plotly_chart")) == 6
 
 
 def test_dose_table_and_alpha_beta(app, lesion_source: Path) -> None:
@@ -109,9 +128,11 @@ def test_centre_filter_changes_the_numbers(app, lesion_source: Path) -> None:
     at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["01"]).run()
     assert not at.exception
     shown = metrics(at)
-    assert shown["Lesions added by PSMA PET-CT"] == "1 of 3"
-    assert shown["Patients with PSMA-only lesions"] == "1 of 2"
-    assert shown["PSMA PET-CT changed the MDT plan"] == "1 of 2"
+    # Centre 01: T-01 (1 lesion), T-02 (2, one PSMA-only); both had PSMA PET-CT, T-02's plan changed.
+    assert shown["Lesions added by PSMA PET-CT"] == "1 of 3 (33.3%)"
+    assert shown["Patients with PSMA-only lesions"] == "1 of 2 (50.0%)"
+    assert shown["PSMA PET-CT done"] == "2 of 2 (100.0%)"
+    assert shown["MDT plan changed"] == "1 of 2 (50.0%)"
     assert not at.warning  # T-04 (polyprogression) is in centre 02
 
 
@@ -126,12 +147,28 @@ def test_site_level_and_count_basis(app, lesion_source: Path) -> None:
     assert not at.exception
 
 
-def test_source_without_adtu(app, tmp_path: Path) -> None:
+def test_source_without_adtu_uses_adsl_nles(app, tmp_path: Path) -> None:
     at = app(PAGE, data=write_source(tmp_path / "adsl_only", adsl=tiny_frames()["adsl"]))
     at.run()
     assert not at.exception
     assert "no ADTU" in at.info[0].value
+    # Enrolled T-01..T-04 have NLES 1, 2, 1, 3 (the screen failures' 5 and 1 are left out): 1 lesion T-01
+    # and T-03 (SBRT), 2 lesions T-02 (Surgery), 3 lesions T-04 (SBRT + surgery).
+    assert len(at.get("plotly_chart")) == 1
+    bars = {t["name"]: dict(zip(_values(t["x"]), _values(t["y"]), strict=True)) for t in _traces(at)}
+    assert bars == {"SBRT": {"1": 2}, "Surgery": {"2": 1}, "SBRT + surgery": {"3": 1}}
+    assert any("ADSL.NLES" in s.value for s in at.subheader)
+
+
+def test_source_without_adtu_or_nles(app, tmp_path: Path) -> None:
+    adsl = tiny_frames()["adsl"].drop(columns=["NLES", "MDTTYPE"])
+    at = app(PAGE, data=write_source(tmp_path / "bare_adsl", adsl=adsl))
+    at.run()
+    assert not at.exception
+    assert "no ADTU" in at.info[0].value
     assert not at.get("plotly_chart")
+    captions = " ".join(c.value for c in at.caption)
+    assert "NLES, PSMAFL, PSMACHFL, MDTTYPE" in captions
 
 
 def test_adtu_without_optional_columns(app, tmp_path: Path) -> None:
@@ -149,3 +186,5 @@ def test_conformance_data_has_no_lesions(app) -> None:
     at.run()
     assert not at.exception
     assert "no ADTU" in at.info[0].value
+    assert "nothing about lesions can be shown" in " ".join(c.value for c in at.caption)
+    assert not at.get("plotly_chart")

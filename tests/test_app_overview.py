@@ -27,7 +27,7 @@ def test_overview_numbers(app, tiny_source: Path) -> None:
     assert shown["Enrolled"] == "4 of 18"
     assert shown["Screened"] == "6"
     assert shown["On study"] == "2"  # T-01, T-04 ONGOING
-    assert shown["Latest enrolment"] == "2023-02-15"
+    assert shown["Latest enrollment"] == "2023-02-15"
     assert shown["NEST-FS events"] == "2"
     assert shown["PFS events"] == "3"
     # KM: S = 3/4 after day 100, 3/8 after day 300 -> median 300 days = 300 / 30.4375 = 9.86 months.
@@ -59,7 +59,7 @@ def test_centre_filter_changes_the_numbers(app, tiny_source: Path) -> None:
     assert shown["On study"] == "1"
     assert shown["NEST-FS events"] == "2"
     assert shown["Grade ≥ 3 toxicity"] == "1"
-    assert shown["Latest enrolment"] == "2022-03-05"
+    assert shown["Latest enrollment"] == "2022-03-05"
     # Events at days 100 and 300 of 2: S = 0.5 from day 100 to 300 -> R's median is the midpoint, 200 days.
     assert shown["Median NEST-FS"] == "6.6 months"
     # The filter is written to the URL so a copied link opens the same view.
@@ -100,7 +100,7 @@ def test_query_params_restore_the_view(app, tiny_source: Path) -> None:
     assert header(at).startswith(
         "**2 of 4 patients** · Filters: Centre: UZ Gent; MDT type: SBRT or SBRT + surgery"
     )
-    assert metrics(at)["Latest enrolment"] == "2023-02-15"
+    assert metrics(at)["Latest enrollment"] == "2023-02-15"
 
 
 def test_query_param_for_an_added_filter(app, tiny_source: Path) -> None:
@@ -126,7 +126,7 @@ def test_as_of_replays_the_trial(app, tiny_source: Path) -> None:
     assert header(at).startswith("**3 of 3 patients** · No filters · Replayed as of 2022-12-31")
     shown = metrics(at)
     assert shown["Screened"] == "4"
-    assert shown["Latest enrolment"] == "2022-06-01"
+    assert shown["Latest enrollment"] == "2022-06-01"
     assert shown["Grade ≥ 3 toxicity"] == "1"  # T-04's grade 3 of 2023-03-20 is hidden
     assert at.query_params["asof"] == "2022-12-31"
 
@@ -186,7 +186,11 @@ def test_conformance_data_runs(app) -> None:
     shown = metrics(at)
     assert shown["Screened"] == str(len(pd.read_csv(CONFORMANCE / "cdiscpilot01" / "adsl.csv")))
     assert shown["NEST-FS events"] == "n/a"
-    assert "ADTTE has no NESTFS" in " ".join(c.value for c in at.caption)
+    captions = " ".join(c.value for c in at.caption)
+    assert "ADTTE has no NESTFS" in captions
+    # The pilot has no ENRLFL (derived from ITTFL) and no ENRLDT or RANDDT: the captions say so.
+    assert "ENRLFL was derived while loading" in captions
+    assert "Taken from TRTSDT: no ENRLDT in the data." in captions
 
 
 def test_filter_change_does_not_reread_files(app, tiny_source: Path, monkeypatch) -> None:

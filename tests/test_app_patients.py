@@ -20,7 +20,7 @@ from conftest import CONFORMANCE, header, metrics, tiny_frames, write_source
 from medcare_app.sidebar import AS_OF_KEY, filter_key
 
 PAGE = "pages/patients.py"
-SINCE_KEY = "patients_changes_since"
+SINCE_KEY = "since"
 
 
 @pytest.fixture
@@ -76,8 +76,8 @@ def test_patients_page_draws_everything(app, source: Path) -> None:
     assert len(at.get("plotly_chart")) == 4
     assert _swimmer_patients(at) == {"T-01", "T-02", "T-03", "T-04"}
     assert _responders(at).startswith("**2 of 3 evaluable patients**")
-    # Default window: 6 months before the cut-off, nothing new then.
-    assert at.date_input(key=SINCE_KEY).value == dt.date(2023, 7, 31)
+    # Default window: 91 days before the cut-off (2024-01-31 -> 2023-11-01), as on the overview; nothing new.
+    assert at.date_input(key=SINCE_KEY).value == dt.date(2023, 11, 1)
     assert set(metrics(at).values()) == {"0"}
 
 
@@ -118,20 +118,34 @@ def test_as_of_date_replays_the_page(app, source: Path) -> None:
     # T-04 was registered in 2023; T-03's later PSA sample (2022-09-01) did not exist yet.
     assert _swimmer_patients(at) == {"T-01", "T-02", "T-03"}
     assert _responders(at).startswith("**1 of 2 evaluable patients**")
-    assert at.date_input(key=SINCE_KEY).value == dt.date(2022, 1, 1)
+    # 91 days before the as-of date: 2022-07-01 -> 2022-04-01.
+    assert at.date_input(key=SINCE_KEY).value == dt.date(2022, 4, 1)
 
 
 def test_profile_follows_the_selected_patient(app, source: Path) -> None:
     at = app(PAGE, data=source)
     at.run()
-    picker = at.selectbox(key="patients_profile_subject")
+    picker = at.selectbox(key="patient")
     assert picker.options == ["T-01", "T-02", "T-03", "T-04"]
     picker.set_value("T-02").run()
     assert not at.exception
-    baseline = at.dataframe[0].value
+    baseline, dates = (table.value for table in at.table[:2])
     values = dict(zip(baseline["ITEM"], baseline["VALUE"], strict=True))
     assert values["MDT type"] == "Surgery"
+    values = dict(zip(dates["ITEM"], dates["VALUE"], strict=True))
     assert values["Registration"] == "2022-03-05"
+
+
+def test_link_opens_the_tab_patient_and_window(app, source: Path) -> None:
+    # The tab, the patient and the "changes since" date live in the URL: a copied link opens the same view.
+    at = app(
+        PAGE, data=source, query={"patients_tab": "Patient profile", "patient": "T-03", "since": "2022-06-01"}
+    )
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="patient").value == "T-03"
+    assert at.date_input(key=SINCE_KEY).value == dt.date(2022, 6, 1)
+    assert metrics(at)["Patients enrolled"] == "1"
 
 
 def test_page_without_psa_or_lesions_says_so(app) -> None:

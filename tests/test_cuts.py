@@ -272,3 +272,156 @@ def test_replay_without_enrlfl_treats_everyone_as_enrolled(trial: TrialData) -> 
     flags = dict(zip(replayed.adsl["USUBJID"], replayed.adsl["ENRLFL"], strict=True))
     assert flags == {"S1": "Y", "S2": "Y", "S3": "Y", "S4": "N", "SF1": "Y"}
     assert np.isclose(_row(replayed.adtte, "S1", "NESTFS")["AVAL"], 171.0)
+
+
+# Edge cases a statistician checks; answers worked out by hand from the fixture above.
+
+
+def test_event_exactly_on_the_date_stays_an_event(trial: TrialData) -> None:
+    # S3's progression is on 2022-07-01 itself: the window ends at the date included.
+    s3 = _row(as_of(trial, AS_OF).adtte, "S3", "PFS")
+    assert (s3["CNSR"], s3["AVAL"], s3["ADT"]) == (0, 30.0, D(AS_OF))
+    # The day before, it had not happened: censored at 2022-06-30, 2022-06-01 -> 06-30 = 29 days.
+    s3 = _row(as_of(trial, "2022-06-30").adtte, "S3", "PFS")
+    assert (s3["CNSR"], s3["AVAL"], s3["ADT"]) == (1, 29.0, D("2022-06-30"))
+
+
+def test_subject_registered_after_the_date_has_no_time_to_event(trial: TrialData) -> None:
+    replayed = as_of(trial, "2022-07-14")
+    s4 = _row(replayed.adsl, "S4")
+    # Screened 2022-06-15, registered 2022-07-15: a screened subject, not yet enrolled.
+    assert s4["ENRLFL"] == "N" and pd.isna(s4["ENRLDT"])
+    assert "S4" not in set(replayed.adtte["USUBJID"]) and "S4" not in set(replayed.adtu["USUBJID"])
+    # On the registration day itself S4 counts as enrolled; its NEST-FS starts that day: AVAL 0, censored.
+    replayed = as_of(trial, "2022-07-15")
+    assert _row(replayed.adsl, "S4")["ENRLFL"] == "Y"
+    s4 = _row(replayed.adtte, "S4", "NESTFS")
+    assert (s4["CNSR"], s4["AVAL"]) == (1, 0.0)
+
+
+def test_adtte_rows_starting_after_the_date_dropped_for_an_enrolled_subject(trial: TrialData) -> None:
+    # S3 registered 2022-06-01 but a PFS counted from its MDT start (2022-07-10): not at risk on 2022-07-01.
+    adtte = trial.adtte.copy()
+    adtte.loc[adtte["USUBJID"].eq("S3") & adtte["PARAMCD"].eq("PFS"), ["STARTDT", "ADT", "AVAL", "CNSR"]] = [
+        D("2022-07-10"),
+        D("2022-08-09"),
+        30.0,
+        0,
+    ]
+    replayed = as_of(TrialData(adsl=trial.adsl, adtte=adtte), AS_OF).adtte
+    s3 = replayed.loc[replayed["USUBJID"].eq("S3"), "PARAMCD"]
+    assert list(s3) == ["NESTFS"]
+
+
+def test_ae_worsening_after_the_date(trial: TrialData) -> None:
+    # Recorded as two records (grade 2 from 2022-03-01, grade 3 from 2022-09-01): only grade 2 as of the date.
+    adae = as_of(trial, AS_OF).adae
+    s1 = adae.loc[adae["USUBJID"].eq("S1")]
+    assert list(s1["ATOXGR"]) == [2]
+    # Recorded as one record whose grade was raised later: the record starts before the date and keeps the
+    # grade of the cut-off (the replay cannot know when the grade changed; documented in as_of).
+    single = trial.adae.iloc[[0]].assign(ATOXGR=pd.array([3], dtype="Int64"))
+    kept = as_of(TrialData(adsl=trial.adsl, adae=single), AS_OF).adae
+    assert list(kept["ATOXGR"]) == [3] and pd.isna(kept.loc[0, "AENDT"])
+
+
+def test_ae_onset_from_study_day_uses_the_real_mdt_start(trial: TrialData) -> None:
+    # S2 Nausea has no ASTDT; TRTSDT 2022-02-21 + (200 - 1) days = 2022-09-08: hidden on 09-07, shown on 09-08.
+    assert "Nausea" not in set(as_of(trial, "2022-09-07").adae["AEDECOD"])
+    assert "Nausea" in set(as_of(trial, "2022-09-08").adae["AEDECOD"])
+
+
+def test_censoring_at_the_date_follows_the_day_one_convention(trial: TrialData) -> None:
+    # The CDISC pilot and admiral set AVAL = ADT - STARTDT + 1; a row censored by the replay must too.
+    plus_one = trial.adtte.assign(AVALU="DAYS")
+    plus_one["AVAL"] = (plus_one["ADT"] - plus_one["STARTDT"]).dt.days + 1.0
+    replayed = as_of(TrialData(adsl=trial.adsl, adtte=plus_one), AS_OF).adtte
+    # 2022-01-11 -> 2022-07-01 = 171 days, + 1.
+    assert _row(replayed, "S1", "NESTFS")["AVAL"] == pytest.approx(172.0)
+    # S3's PFS event on the date is untouched: 30 + 1.
+    assert _row(replayed, "S3", "PFS")["AVAL"] == pytest.approx(31.0)
+
+
+def test_tie_between_event_and_censoring_on_the_date() -> None:
+    from medcare_metrics.survival import km_table, time_to_event
+
+    # A and B start 2022-01-01; A's event is on 2022-07-01, B's on 2022-09-01. As of 2022-07-01, B is
+    # censored that day: at risk at A's event (R: censorings at a tied time come after the events), so
+    # S = 1/2 there, in either day-count convention.
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B"],
+            "ENRLFL": ["Y", "Y"],
+            "ENRLDT": _dates("2022-01-01", "2022-01-01"),
+            "DCUTDT": _dates("2023-01-01", "2023-01-01"),
+        }
+    )
+    for offset in (0, 1):
+        adtte = pd.DataFrame(
+            {
+                "USUBJID": ["A", "B"],
+                "PARAMCD": ["PFS", "PFS"],
+                # 2022-01-01 -> 07-01 = 181 days, -> 09-01 = 243 days.
+                "AVAL": [181.0 + offset, 243.0 + offset],
+                "AVALU": ["DAYS", "DAYS"],
+                "CNSR": pd.array([0, 0], dtype="Int64"),
+                "STARTDT": _dates("2022-01-01", "2022-01-01"),
+                "ADT": _dates("2022-07-01", "2022-09-01"),
+            }
+        )
+        replayed = as_of(TrialData(adsl=adsl, adtte=adtte), "2022-07-01").adtte
+        table = km_table(time_to_event(replayed, "PFS"))
+        assert list(table["TIME"]) == [181.0 + offset]
+        assert (table["N_RISK"].iloc[0], table["N_EVENT"].iloc[0], table["N_CENSOR"].iloc[0]) == (2, 1, 1)
+        assert table["SURV"].iloc[0] == pytest.approx(0.5)
+
+
+def test_event_date_implied_when_adt_missing(trial: TrialData) -> None:
+    # Without ADT, S1's NEST-FS event is STARTDT + AVAL = 2022-01-11 + 263 days = 2022-10-01: after the date.
+    adtte = trial.adtte.drop(columns="ADT")
+    s1 = _row(as_of(TrialData(adsl=trial.adsl, adtte=adtte), AS_OF).adtte, "S1", "NESTFS")
+    assert (s1["CNSR"], s1["AVAL"]) == (1, pytest.approx(171.0))
+    # S2's NEST-FS event on 2022-02-11 + 79 days = 2022-05-01 is before it: kept.
+    s2 = _row(as_of(TrialData(adsl=trial.adsl, adtte=adtte), AS_OF).adtte, "S2", "NESTFS")
+    assert (s2["CNSR"], s2["AVAL"]) == (0, 79.0)
+
+
+def test_replaying_a_replay_equals_one_replay(trial: TrialData) -> None:
+    # The pages replay as of the sidebar date and "changes since" replays that again at an earlier date.
+    twice = as_of(as_of(trial, "2022-09-15"), AS_OF)
+    once = as_of(trial, AS_OF)
+    for name in trial.available:
+        pd.testing.assert_frame_equal(twice.dataset(name), once.dataset(name), check_dtype=False)
+
+
+def test_changes_window_excludes_since_and_includes_until(trial: TrialData) -> None:
+    # S3's progression on 2022-07-01 is in (06-30, 07-01] and not in (07-01, 07-02].
+    assert list(changes_since(trial, "2022-06-30", AS_OF).events["USUBJID"]) == ["S3"]
+    assert changes_since(trial, AS_OF, "2022-07-02").events.empty
+
+
+def test_changes_follow_a_replayed_and_filtered_trial(trial: TrialData) -> None:
+    from medcare_metrics.filters import Filters, apply_filters
+
+    # Centre 01 (S1, S2, S5), as of 2022-12-31, since 2022-07-01: S5 enrolled; S1's NEST (10-01) and PFS
+    # (08-01); S2's death (09-01); S1 and S5 grade 3 fatigue; S1's upgrade 2 -> 3.
+    view = apply_filters(as_of(trial, "2022-12-31"), Filters.from_mapping({"SITEID": ["01"]}))
+    counts = change_counts(changes_since(view, AS_OF, "2022-12-31"))
+    assert counts == {
+        "Patients enrolled": 1,
+        "NEST-FS events": 1,
+        "PFS events": 1,
+        "Deaths": 1,
+        "New grade ≥ 3 AEs": 2,
+        "Grade upgrades": 1,
+    }
+
+
+def test_default_since_is_13_weeks_before() -> None:
+    from medcare_metrics.cuts import default_since
+
+    # 2025-06-30 - 91 days: June 30 -> May 31 (30) -> April 30 (31) -> March 31 (30).
+    assert default_since("2025-06-30").isoformat() == "2025-03-31"
+    assert default_since("2025-06-30", days=0).isoformat() == "2025-06-30"
+    with pytest.raises(ValueError, match="days"):
+        default_since("2025-06-30", days=-1)

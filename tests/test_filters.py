@@ -13,6 +13,7 @@ from medcare_metrics.filters import (
     describe_filters,
     filter_options,
     filterable_columns,
+    search_rows,
     select_rows,
     value_key,
 )
@@ -175,3 +176,24 @@ def test_select_rows_on_any_table() -> None:
     assert select_rows(problems, Filters()) is problems
     with pytest.raises(ValueError, match="row"):
         select_rows(problems, Filters.from_mapping({"row": [1]}))
+
+
+def test_search_rows_is_case_insensitive_and_literal() -> None:
+    table = pd.DataFrame(
+        {
+            "USUBJID": ["MEDCARE-01-001", "MEDCARE-02-001", None, "X.1"],
+            "problem": ["AVAL 'abc' is not a number", "CNSR -1 must be 0 or more", "WHOPS missing", "ok"],
+            "row": [2, 3, 4, 5],
+        }
+    )
+    assert search_rows(table, "medcare-02")["row"].tolist() == [3]
+    assert search_rows(table, "  NOT A NUMBER ")["row"].tolist() == [2]
+    # "." is a literal dot, not a regular-expression wildcard; missing values never match.
+    assert search_rows(table, "x.1", ["USUBJID"])["row"].tolist() == [5]
+    assert search_rows(table, "e", ["USUBJID"])["row"].tolist() == [2, 3]
+    # Numbers are searched as text.
+    assert search_rows(table, "4")["row"].tolist() == [4]
+    assert search_rows(table, "   ") is table
+    assert search_rows(table, "nothing like this").empty
+    with pytest.raises(ValueError, match="SITEID"):
+        search_rows(table, "a", ["SITEID"])

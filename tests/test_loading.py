@@ -13,7 +13,7 @@ import pyreadstat
 import pytest
 from conftest import CONFORMANCE
 
-from medcare_metrics.loading import example_path, fingerprint, load_trial
+from medcare_metrics.loading import example_path, fingerprint, load_trial, summarise_problems
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small"
@@ -391,3 +391,35 @@ def test_shipped_example_validates_without_errors() -> None:
     assert result.n_errors == 0, result.problems.to_string()
     assert result.trial.available == ("adsl", "adtte", "adae", "adtu", "adlb")
     assert int((result.trial.adsl["ENRLFL"] == "Y").sum()) == 18
+
+
+def test_summarise_problems_counts_each_kind() -> None:
+    problems = pd.DataFrame(
+        {
+            "dataset": ["ADSL", "ADTTE", "ADTTE", "ADTTE", "ADAE"],
+            "file": ["adsl.csv", "adtte.csv", "adtte.csv", "adtte.csv", "adae.csv"],
+            "row": pd.array([2, 3, 4, 5, None], dtype="Int64"),
+            "USUBJID": ["S1", "S1", "S1", "S2", None],
+            "column": ["WHOPS", "USUBJID", "USUBJID", "USUBJID", None],
+            "check": ["range", "in ADSL", "in ADSL", "in ADSL", "readable"],
+            "problem": ["WHOPS 7", "USUBJID 'S1' ...", "USUBJID 'S1' again", "USUBJID 'S2'", "unreadable"],
+            "severity": ["warning", "error", "error", "error", "error"],
+        }
+    )
+    out = summarise_problems(problems)
+    # Errors first, then by count (3 ADTTE before 1 ADAE), then the warning; a missing column is a group.
+    assert out[["dataset", "check", "severity", "count", "subjects"]].values.tolist() == [
+        ["ADTTE", "in ADSL", "error", 3, 2],
+        ["ADAE", "readable", "error", 1, 0],
+        ["ADSL", "range", "warning", 1, 1],
+    ]
+    assert out["example"].tolist() == ["USUBJID 'S1' ...", "unreadable", "WHOPS 7"]
+    by_file = summarise_problems(problems, by=("file",))
+    assert dict(zip(by_file["file"], by_file["count"], strict=True)) == {
+        "adtte.csv": 3,
+        "adsl.csv": 1,
+        "adae.csv": 1,
+    }
+    assert summarise_problems(problems.iloc[0:0]).empty
+    with pytest.raises(ValueError, match="severity"):
+        summarise_problems(problems.drop(columns="severity"))

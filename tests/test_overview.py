@@ -161,21 +161,56 @@ def test_enrollment_progress() -> None:
     summary = trial_summary(_trial(), TrialSettings(target_enrollment=18))
     progress = enrollment_progress(summary)
     assert progress.to_dict("list") == {
-        "CATEGORY": ["On study", "Off study", "Still to enrol"],
+        "CATEGORY": ["On study", "Off study", "Still to enroll"],
         "PATIENTS": [2, 3, 13],
     }
     over = enrollment_progress(trial_summary(_trial(), TrialSettings(target_enrollment=4)))
     assert over["PATIENTS"].tolist() == [2, 3, 0]
     unknown = enrollment_progress(trial_summary(TrialData(adsl=_adsl().drop(columns=["EOSSTT"]))))
-    assert unknown.to_dict("list") == {"CATEGORY": ["Enrolled", "Still to enrol"], "PATIENTS": [5, 13]}
+    assert unknown.to_dict("list") == {"CATEGORY": ["Enrolled", "Still to enroll"], "PATIENTS": [5, 13]}
 
 
 def test_enrollment_progress_of_a_selection() -> None:
     # The selection holds 5 of 12 enrolled patients; the trial still needs 18 - 12 = 6.
     progress = enrollment_progress(trial_summary(_trial()), enrolled_overall=12)
     assert progress.to_dict("list") == {
-        "CATEGORY": ["On study", "Off study", "Not in selection", "Still to enrol"],
+        "CATEGORY": ["On study", "Off study", "Not in selection", "Still to enroll"],
         "PATIENTS": [2, 3, 7, 6],
     }
     with pytest.raises(ValueError, match="below"):
         enrollment_progress(trial_summary(_trial()), enrolled_overall=4)
+
+
+def _progress(rows: list[tuple[str, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["CATEGORY", "PATIENTS"])
+
+
+def test_enrollment_progress_figure_small_trial() -> None:
+    from medcare_metrics.figures.overview import PROGRESS_COLORS, enrollment_progress_figure
+
+    progress = _progress([("On study", 2), ("Off study", 3), ("Still to enroll", 13)])
+    fig = enrollment_progress_figure(progress, 18)
+    assert [t.name for t in fig.data] == ["On study (2)", "Off study (3)", "Still to enroll (13)"]
+    assert [t.x[0] for t in fig.data] == [2, 3, 13]
+    assert [t.marker.color for t in fig.data] == [PROGRESS_COLORS[c] for c in ("On study", "Off study")] + [
+        PROGRESS_COLORS["Still to enroll"]
+    ]
+    assert fig.layout.barmode == "stack"
+    # The target line sits at 18 and the axis reaches just past it, ticking every 2 patients.
+    assert [s.x0 for s in fig.layout.shapes] == [18]
+    assert fig.layout.xaxis.range == (0, 18 * 1.05)
+    assert fig.layout.xaxis.dtick == 2
+    assert fig.layout.xaxis.title.text == "Patients"
+    assert any(a.text == "Target 18" for a in fig.layout.annotations)
+
+
+def test_enrollment_progress_figure_large_trial_gets_automatic_ticks() -> None:
+    from medcare_metrics.figures.overview import enrollment_progress_figure
+
+    # 254 enrolled against a target of 18 (the CDISC pilot): a tick every 2 would print 128 labels.
+    fig = enrollment_progress_figure(_progress([("Enrolled", 254), ("Still to enroll", 0)]), 18)
+    assert fig.layout.xaxis.dtick is None
+    assert fig.layout.xaxis.range == (0, 254 * 1.05)
+    # A zero-sized category keeps its legend entry but prints no number in the bar.
+    assert fig.data[1].name == "Still to enroll (0)"
+    assert fig.data[1].text is None

@@ -213,8 +213,9 @@ def test_patient_profile(trial: TrialData) -> None:
     aes = profile.adverse_events
     assert list(aes["AEDECOD"]) == ["Fatigue", "Pain"]
     assert aes["ONGOING"].tolist() == [False, True]
-    # Ongoing Pain is drawn to the cut-off: 2022-01-01 -> 2023-01-01 = 365 days.
-    assert aes["END_MONTHS"].iloc[1] == pytest.approx(365 / MONTH)
+    # Ongoing Pain is drawn to P1's last contact, its OS date: 2022-01-01 -> 2022-12-15 = 348 days.
+    assert profile.last_contact == D("2022-12-15")
+    assert aes["END_MONTHS"].iloc[1] == pytest.approx(348 / MONTH)
     psa = profile.psa
     assert psa["BASELINE"].tolist() == [False, True, False, False, False]
     assert psa["PCHG"].tolist() == pytest.approx([20.0, 0.0, -40.0, -70.0, -20.0])
@@ -233,3 +234,251 @@ def test_patient_profile_without_optional_datasets(trial: TrialData) -> None:
 def test_patient_profile_unknown_subject(trial: TrialData) -> None:
     with pytest.raises(ValueError, match="NOPE"):
         patient_profile(trial, "NOPE")
+
+
+# Added in the second pass: NEST cut of the waterfall, display tables, status counts, figures.
+
+
+def test_nest_start_dates(trial: TrialData) -> None:
+    from medcare_metrics.patients import nest_start_dates
+
+    # P1 started a next-line treatment on 2022-07-01; P2's NEST-FS event is its death; P3 censored.
+    starts = nest_start_dates(trial.adtte, trial.adsl)
+    assert starts.to_dict() == {"P1": D("2022-07-01")}
+    assert nest_start_dates(None, trial.adsl).empty
+
+
+def test_psa_waterfall_stops_at_nest_start(trial: TrialData) -> None:
+    # P1 gets a sample of 0.5 on 2022-08-01, after its NEST start (2022-07-01): a decline due to the new
+    # treatment. Without ADTTE it is P1's best change, (0.5 - 10) / 10 = -95%; with ADTTE the best stays the
+    # 2022-05-01 value, (3 - 10) / 10 = -70%, and the 2022-07-01 sample (on the NEST date) still counts.
+    late = pd.DataFrame({"USUBJID": ["P1"], "PARAMCD": ["PSA"], "AVAL": [0.5], "ADT": _dates("2022-08-01")})
+    adlb = pd.concat([trial.adlb, late], ignore_index=True)
+    everything = psa_waterfall(adlb, trial.adsl).set_index("USUBJID")
+    assert everything.loc["P1", "BEST_PCHG"] == pytest.approx(-95.0)
+    assert everything.loc["P1", "N_POST"] == 4
+    cut = psa_waterfall(adlb, trial.adsl, trial.adtte).set_index("USUBJID")
+    assert cut.loc["P1", "BEST_PCHG"] == pytest.approx(-70.0)
+    assert cut.loc["P1", "N_POST"] == 3
+    assert cut.loc["P1", "NEST_ADT"] == D("2022-07-01")
+    # P2's death is not a NEST start: its +25% is unchanged and it has no NEST date.
+    assert cut.loc["P2", "BEST_PCHG"] == pytest.approx(25.0) and pd.isna(cut.loc["P2", "NEST_ADT"])
+
+
+def test_psa_response_count(trial: TrialData) -> None:
+    from medcare_metrics.patients import psa_response_count
+
+    # P1 -70% responds, P2 +25% does not.
+    assert psa_response_count(psa_waterfall(trial.adlb, trial.adsl)) == (1, 2)
+
+
+def test_status_counts(trial: TrialData) -> None:
+    from medcare_metrics.patients import status_counts
+
+    assert status_counts(swimmer_data(trial)) == {"Ongoing": 1, "Off study": 1, "Died": 1, "Unknown": 0}
+    replayed = swimmer_data(as_of(trial, "2022-04-01"))
+    assert status_counts(replayed) == {"Ongoing": 2, "Off study": 0, "Died": 0, "Unknown": 0}
+
+
+def test_swimmer_end_without_follow_up_dates(trial: TrialData) -> None:
+    # No LSTALVDT, no OS row: P3 ends at its end of study (2022-08-01); P1, still on study, at the latest
+    # date recorded for it (PSA sample and NEST start on 2022-07-01), not at the cut-off (2023-01-01).
+    adsl = trial.adsl.drop(columns="LSTALVDT")
+    adtte = trial.adtte.loc[trial.adtte["PARAMCD"].ne("OS")]
+    data = swimmer_data(TrialData(adsl=adsl, adtte=adtte)).set_index("USUBJID")
+    assert (data.loc["P3", "END"], data.loc["P3", "END_SOURCE"]) == (D("2022-08-01"), "End of study")
+    assert (data.loc["P1", "END"], data.loc["P1", "END_SOURCE"]) == (D("2022-07-01"), "Latest date recorded")
+    # 2022-01-01 -> 2022-07-01 = 181 days.
+    assert data.loc["P1", "FOLLOWUP_MONTHS"] == pytest.approx(181 / MONTH)
+
+
+def test_swimmer_status_unknown_without_eosstt(trial: TrialData) -> None:
+    from medcare_metrics.patients import status_counts
+
+    no_status = TrialData(adsl=trial.adsl.drop(columns="EOSSTT"), adtte=trial.adtte)
+    data = swimmer_data(no_status)
+    assert dict(zip(data["USUBJID"], data["STATUS"], strict=True)) == {
+        "P1": "Unknown",
+        "P2": "Died",
+        "P3": "Unknown",
+    }
+    assert status_counts(data)["Unknown"] == 2
+    # Alive patients of unknown status end with a tick, never the "ongoing" arrow.
+    ends = swimmer_events(no_status).groupby("USUBJID")["EVENT"].last()
+    assert ends.to_dict() == {"P1": "Censored", "P2": "Death", "P3": "Censored"}
+
+
+def test_baseline_and_dates_tables(trial: TrialData) -> None:
+    from medcare_metrics.patients import DATE_FIELDS, baseline_table
+
+    profile = patient_profile(trial, "P2")
+    base = dict(zip(*baseline_table(profile).to_dict("list").values(), strict=True))
+    assert base == {"Centre": "02", "MDT type": "Surgery"}
+    dates = baseline_table(profile, DATE_FIELDS)
+    assert list(dates["ITEM"]) == [
+        "Screening",
+        "Registration",
+        "MDT start",
+        "Study status",
+        "End of study",
+        "Death",
+        "Last known alive",
+    ]
+    assert list(dates["VALUE"]) == [
+        "2022-02-01",
+        "2022-03-01",
+        "2022-03-10",
+        "DISCONTINUED",
+        "2022-09-01",
+        "2022-09-01",
+        "2022-09-01",
+    ]
+
+
+def test_lesion_table(trial: TrialData) -> None:
+    from medcare_metrics.patients import lesion_table
+
+    table = lesion_table(patient_profile(trial, "P1"))
+    assert list(table.columns) == ["Lesion", "Site", "Site category", "MDT", "MDT date"]
+    assert list(table["MDT date"]) == ["2022-01-15", "2022-01-15", "2022-02-01"]
+    assert list(table["MDT"]) == ["SBRT", "SBRT", "Conventional RT"]
+    assert lesion_table(patient_profile(TrialData(adsl=trial.adsl), "P1")) is None
+    assert lesion_table(patient_profile(trial, "P2")).empty
+
+
+def test_adverse_event_table(trial: TrialData) -> None:
+    from medcare_metrics.patients import adverse_event_table
+
+    table = adverse_event_table(patient_profile(trial, "P1"))
+    # No AESEV, AESER or AEREL in the fixture: those columns are left out.
+    assert list(table.columns) == ["No.", "Term", "Grade", "Onset", "End", "Month", "System organ class"]
+    assert list(table["Term"]) == ["Fatigue", "Pain"]
+    assert list(table["End"]) == ["2022-02-15", "ongoing"]
+    # Pain: 2022-01-01 -> 2022-03-01 = 59 days = 1.94 months.
+    assert list(table["Month"]) == [1.0, 1.9]
+
+
+def test_time_to_event_table(trial: TrialData) -> None:
+    from medcare_metrics.patients import time_to_event_table
+
+    table = time_to_event_table(patient_profile(trial, "P2")).set_index("Endpoint")
+    assert table.loc["OS", "Time"] == "184 days"
+    assert table.loc["OS", "Outcome"] == "Event" and table.loc["OS", "Description"] == "Death"
+    assert table.loc["OS", "Date"] == "2022-09-01" and table.loc["OS", "Origin"] == "2022-03-01"
+    p3 = time_to_event_table(patient_profile(trial, "P3")).set_index("Endpoint")
+    assert list(p3["Outcome"]) == ["Censored", "Censored"]
+
+
+def _many_patients(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ids = [f"X-{i:03d}" for i in range(n)]
+    data = pd.DataFrame(
+        {
+            "USUBJID": ids,
+            "MDT": ["SBRT", "Surgery"] * (n // 2),
+            "START": D("2022-01-01"),
+            "END": D("2023-01-01"),
+            "FOLLOWUP_MONTHS": [12.0 - i / n for i in range(n)],
+            "STATUS": "Ongoing",
+            "ORDER": range(1, n + 1),
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "USUBJID": ids,
+            "EVENT": "Ongoing",
+            "DATE": D("2023-01-01"),
+            "MONTHS": data["FOLLOWUP_MONTHS"],
+            "DETAIL": "Follow-up ongoing",
+        }
+    )
+    return data, events
+
+
+def test_swimmer_figure_draws_every_patient_without_padding(trial: TrialData) -> None:
+    from medcare_metrics.figures.patients import swimmer_figure
+
+    fig = swimmer_figure(swimmer_data(trial), swimmer_events(trial))
+    bars = {y for t in fig.data if t.type == "bar" for y in t.y}
+    assert bars == {"P1", "P2", "P3"}
+    assert {t.name for t in fig.data if t.type == "scatter"} == {
+        "MDT",
+        "Progression",
+        "NEST start",
+        "Death",
+        "Censored",
+        "Ongoing",
+    }
+    # Three rows, P1 at the top, no empty rows around them.
+    assert list(fig.layout.yaxis.categoryarray) == ["P3", "P2", "P1"]
+    assert tuple(fig.layout.yaxis.range) == (-0.5, 2.5)
+    assert "xaxis2" not in fig.layout.to_plotly_json()
+
+
+def test_swimmer_figure_of_300_patients_stays_compact() -> None:
+    from medcare_metrics.figures.patients import swimmer_figure
+
+    data, events = _many_patients(300)
+    fig = swimmer_figure(data, events)
+    assert tuple(fig.layout.yaxis.range) == (-0.5, 299.5)
+    # 11 px a row instead of 26; the time axis repeated at the top.
+    assert fig.layout.height == 11 * 300 + 140 + 40
+    assert fig.layout.xaxis2.side == "top" and fig.layout.xaxis2.matches == "x"
+
+
+def test_psa_waterfall_figure(trial: TrialData) -> None:
+    from medcare_metrics.figures.patients import WATERFALL_CAP, psa_waterfall_figure
+
+    waterfall = psa_waterfall(trial.adlb, trial.adsl)
+    fig = psa_waterfall_figure(waterfall)
+    assert [t.name for t in fig.data] == ["SBRT", "Surgery", "PCWG3: 50% decline"]
+    assert fig.layout.shapes[0].y0 == -50
+    # A rise of +300% is drawn cut at +100% and labelled with its value.
+    big = waterfall.assign(BEST_PCHG=[300.0, -70.0])
+    fig = psa_waterfall_figure(big)
+    surgery = next(t for t in fig.data if t.name == "Surgery")
+    assert list(surgery.y) == [WATERFALL_CAP]
+    labels = next(t for t in fig.data if t.type == "scatter" and t.mode == "text")
+    assert list(labels.text) == ["+300%"]
+    assert fig.layout.xaxis.showticklabels is True
+
+
+def test_psa_waterfall_figure_hides_names_of_many_patients() -> None:
+    from medcare_metrics.figures.patients import psa_waterfall_figure
+
+    n = 60
+    waterfall = pd.DataFrame(
+        {
+            "USUBJID": [f"X-{i:03d}" for i in range(n)],
+            "MDT": "SBRT",
+            "BASE": 10.0,
+            "BEST_AVAL": 5.0,
+            "BEST_ADT": D("2022-06-01"),
+            "BEST_PCHG": [50.0 - i for i in range(n)],
+            "ORDER": range(1, n + 1),
+        }
+    )
+    fig = psa_waterfall_figure(waterfall)
+    assert fig.layout.xaxis.showticklabels is False
+    assert fig.layout.xaxis.title.text == "60 patients, largest rise to largest decline"
+
+
+def test_psa_waterfall_figure_notes_cut_bars_once_when_many() -> None:
+    from medcare_metrics.figures.patients import psa_waterfall_figure
+
+    n = 60
+    waterfall = pd.DataFrame(
+        {
+            "USUBJID": [f"X-{i:03d}" for i in range(n)],
+            "MDT": "SBRT",
+            "BASE": 10.0,
+            "BEST_AVAL": 5.0,
+            "BEST_ADT": D("2022-06-01"),
+            # Three rises above +100%: 250, 200, 150.
+            "BEST_PCHG": [250.0, 200.0, 150.0] + [50.0 - i for i in range(n - 3)],
+            "ORDER": range(1, n + 1),
+        }
+    )
+    fig = psa_waterfall_figure(waterfall)
+    assert not [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
+    assert [a.text for a in fig.layout.annotations] == ["3 bars cut at +100% (largest +250%)"]
+    assert tuple(fig.layout.xaxis.range) == (-0.5, 59.5)

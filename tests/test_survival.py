@@ -433,3 +433,75 @@ def test_endpoint_label():
     adtte = pd.DataFrame({"PARAMCD": ["TTDE", "PFS"], "PARAM": ["Time to First Dermatologic Event", "x"]})
     assert sv.endpoint_label(adtte, "TTDE") == "Time to First Dermatologic Event (TTDE)"
     assert sv.endpoint_label(adtte, "PFS") == "Progression-free survival (PCWG3) (PFS)"
+
+
+def test_format_time_keeps_decimals_except_for_days():
+    assert sv.format_time(2.0, "MONTHS") == "2.0"  # lines up with "16.4" in a column of medians
+    assert sv.format_time(16.44, "MONTHS") == "16.4"
+    assert sv.format_time(300.0, "DAYS") == "300"
+    assert sv.format_time(36.5, "DAYS") == "36.5"
+    assert sv.format_time(float("nan"), "WEEKS") == "not reached"
+
+
+def test_at_risk_table_counts_events_and_censorings_so_far():
+    # A: 1 E, 2 C, 3 E, 4 E; B: 5 C, 6 E, 8 C. Ticks 0, 2, 4, 6.
+    frame = tte([1, 2, 3, 4, 5, 6, 8], [1, 0, 1, 1, 0, 1, 0], ["A"] * 4 + ["B"] * 3)
+    table = sv.at_risk_table(frame, [4, 0, 2, 6])
+    a = table[table["GROUP"] == "A"]
+    assert list(a["TIME"]) == [0, 2, 4, 6]
+    assert list(a["N_RISK"]) == [4, 3, 1, 0]  # time >= t
+    assert list(a["CUM_EVENT"]) == [0, 1, 3, 3]  # events at or before t: 1 | 1, 3, 4
+    assert list(a["CUM_CENSOR"]) == [0, 1, 1, 1]
+    b = table[table["GROUP"] == "B"]
+    assert list(b["N_RISK"]) == [3, 3, 3, 2]
+    assert list(b["CUM_EVENT"]) == [0, 0, 0, 1]
+    assert list(b["CUM_CENSOR"]) == [0, 0, 0, 1]
+    assert b["SURV"].iloc[-1] == pytest.approx(0.5)  # after the last time the estimate is carried forward
+
+
+def test_logrank_summary_observed_and_expected():
+    # Day 1: A and B at risk, A's event: E = (1/2, 1/2). Day 2: only B, B's event: E_B + 1.
+    summary = sv.logrank_summary(sv.logrank_test(tte([1, 2], [1, 1], ["A", "B"])))
+    assert list(summary["Group"]) == ["A", "B"]
+    assert list(summary["Patients"]) == [1, 1]
+    assert list(summary["Events observed"]) == [1, 1]
+    assert list(summary["Events expected"]) == [0.5, 1.5]
+    assert list(summary["Observed / expected"]) == ["2.00", "0.67"]
+    # C censored at 0.5, before any event: nothing expected, no ratio.
+    none_expected = sv.logrank_summary(sv.logrank_test(tte([1, 2, 0.5], [1, 1, 0], ["A", "B", "C"])))
+    assert none_expected["Observed / expected"].iloc[2] == "—"
+
+
+def test_label_groups_adds_names_and_keeps_the_order():
+    frame = tte([1, 2, 3], [1, 0, 1], ["02", "01", "Missing"])
+    named = sv.label_groups(frame, {"01": "UZ Leuven", "02": "UZ Gent", "03": "AZ Delta"})
+    assert list(named["GROUP"]) == ["02 UZ Gent", "01 UZ Leuven", "Missing"]
+    assert list(named["TIME"]) == [1, 2, 3] and list(frame["GROUP"]) == ["02", "01", "Missing"]
+    assert list(sv.label_groups(frame, {})["GROUP"]) == ["02", "01", "Missing"]
+
+
+def test_column_label_and_benchmark_endpoints():
+    assert sv.column_label("SITEID") == "Centre (SITEID)"
+    assert sv.column_label("TRT01A") == "Actual treatment (TRT01A)"
+    assert sv.column_label("BMIBLGR1") == "BMIBLGR1"
+    assert sv.benchmark_endpoints() == ["NESTFS", "PFS"]  # MEDCARE.md: no OS benchmark
+
+
+def test_stratification_columns_leave_out_dates_days_and_measurements():
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": [f"S{i}" for i in range(12)],
+            "ARM": ["Placebo", "Active"] * 6,
+            "TRT01A": ["Placebo", "Active"] * 6,
+            "DTHDTC": ["2014-01-02", "2014-03-04"] + [None] * 10,  # ISO dates as text
+            "DTHADY": [10, 20] + [None] * 10,  # a study day
+            "AGE": list(range(60, 72)),  # 12 ages: a measurement even among 3 patients
+            "DTHCAUS": ["AE", "PD"] + [None] * 10,  # missing for most patients
+            "COUNTRY": ["BE"] * 12,  # one value
+        }
+    )
+    assert sv.stratification_columns(adsl) == ["TRT01A", "ARM"]  # treatment columns first
+    # Among 5 patients AGE has 5 values, but it is still a measurement; DTHCAUS is known for 2 of 5.
+    assert sv.stratification_columns(adsl, subjects=["S0", "S1", "S2", "S3", "S4"]) == ["TRT01A", "ARM"]
+    # Among S0 and S1 the death columns have a value for everyone: DTHCAUS qualifies, the dates never do.
+    assert sv.stratification_columns(adsl, subjects=["S0", "S1"]) == ["TRT01A", "ARM", "DTHCAUS"]

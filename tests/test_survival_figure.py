@@ -18,19 +18,28 @@ TTE = pd.DataFrame(
 )
 
 
-def build(tail: str = "grey", benchmarks: pd.DataFrame | None = None, threshold: int = 2):
+def build(
+    tail: str = "grey",
+    benchmarks: pd.DataFrame | None = None,
+    threshold: int = 2,
+    counts: str = "N_RISK",
+    show_ci: bool = True,
+    frame: pd.DataFrame = TTE,
+):
     options = sv.KMOptions()
-    curve = sv.km_curve(TTE, options, at_risk_threshold=threshold)
-    at_risk = sv.survival_at(TTE, [0, 2, 4, 6, 8], options, extend=True)
+    curve = sv.km_curve(frame, options, at_risk_threshold=threshold)
+    at_risk = sv.at_risk_table(frame, [0, 2, 4, 6, 8], options)
     return km_figure(
         curve,
-        sv.km_medians(TTE, options),
+        sv.km_medians(frame, options),
         at_risk,
         unit="MONTHS",
         benchmarks=benchmarks,
         tail=tail,
         threshold=threshold,
+        show_ci=show_ci,
         title="PFS",
+        counts=counts,
     )
 
 
@@ -42,7 +51,7 @@ def test_curves_legend_and_at_risk_panel():
     fig = build()
     legend = [t.name for t in fig.data if t.showlegend is not False and t.name]
     # A: 1 E, 2 C, 3 E, 4 E -> S = 3/4, 3/4, 3/8, 0: median 3. B: 5 C, 6 E, 8 C -> S = 1/2 from 6: median 6.
-    assert legend == ["A: n = 4, 3 events, median 3.0 months", "B: n = 3, 1 events, median 6.0 months"]
+    assert legend == ["A: n = 4, 3 events, median 3.0 months", "B: n = 3, 1 event, median 6.0 months"]
     text = [t for t in fig.data if t.mode == "text"]
     assert [list(t.text) for t in text] == [["4", "3", "1", "0", "0"], ["3", "3", "3", "2", "1"]]
     assert all(t.yaxis == "y2" for t in text) and all(t.xaxis == "x2" for t in text)
@@ -82,3 +91,51 @@ def test_benchmark_marker():
 def test_unknown_tail_mode():
     with pytest.raises(ValueError, match="tail"):
         build("hide")
+
+
+def test_cumulative_events_or_censored_under_the_axis():
+    # A: events at 1, 3, 4, censored at 2. B: censored at 5 and 8, event at 6. Ticks 0, 2, 4, 6, 8.
+    events = [t for t in build(counts="CUM_EVENT").data if t.mode == "text"]
+    assert [list(t.text) for t in events] == [["0", "1", "3", "3", "3"], ["0", "0", "0", "1", "1"]]
+    censored = build(counts="CUM_CENSOR")
+    assert [list(t.text) for t in censored.data if t.mode == "text"] == [
+        ["0", "1", "1", "1", "1"],
+        ["0", "0", "0", "1", "2"],
+    ]
+    headings = [a.text for a in censored.layout.annotations]
+    assert "<b>Cumulative censored</b>" in headings
+    assert "<b>Number at risk</b>" in [a.text for a in build().layout.annotations]
+    with pytest.raises(ValueError, match="counts"):
+        build(counts="N_EVENT")
+
+
+def test_every_group_has_a_labelled_row_and_the_figure_grows_with_groups():
+    eight = pd.DataFrame(
+        {
+            "USUBJID": [f"S{i}" for i in range(16)],
+            "TIME": [float(1 + i % 5) for i in range(16)],
+            "EVENT": [i % 3 != 0 for i in range(16)],
+            "GROUP": [f"G{i // 2}" for i in range(16)],
+        }
+    )
+    fig = build(frame=eight)
+    assert list(fig.layout.yaxis2.tickvals) == [f"G{i}" for i in range(8)]
+    assert all(label.endswith(f" G{i}") for i, label in enumerate(fig.layout.yaxis2.ticktext))
+    assert len([t for t in fig.data if t.mode == "text"]) == 8
+    assert fig.layout.height > build().layout.height  # rows keep their height instead of being squeezed
+
+
+def test_confidence_bands_can_be_left_out():
+    bands = [t for t in build().data if t.fill == "tonexty"]
+    assert len(bands) == 2  # one per group
+    assert not [t for t in build(show_ci=False).data if t.fill == "tonexty"]
+
+
+def test_benchmarks_stretch_the_axis_and_have_their_own_markers():
+    # NEST-FS benchmarks reach 22 months, beyond the last time (8).
+    fig = build(benchmarks=sv.benchmark_table("NESTFS", "MONTHS"))
+    assert fig.layout.xaxis.range[1] == pytest.approx(22 * 1.03)
+    symbols = [t.marker.symbol[1] for t in named(fig, "Benchmark")]
+    assert symbols == ["diamond", "square"]
+    assert named(fig, "Benchmark")[0].name == "Benchmark, All MDT: median 16.0 months (95% CI 10.0 to 22.0)"
+    assert build().layout.xaxis.range[1] == pytest.approx(8 * 1.03)

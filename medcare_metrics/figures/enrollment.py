@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -44,6 +45,7 @@ def cumulative_enrollment_figure(
     cumulative: CumulativeEnrollment,
     projection: pd.DataFrame | None = None,
     centre_names: Mapping[str, str] | None = None,
+    completed_on: pd.Timestamp | None = None,
 ) -> go.Figure:
     """Return cumulative enrollment over time against the target, per centre, with an optional projection.
 
@@ -56,6 +58,8 @@ def cumulative_enrollment_figure(
         bands of the date each further patient is enrolled.
     centre_names : mapping, optional
         SITEID -> centre name for the legend.
+    completed_on : pandas.Timestamp, optional
+        Date the target was reached, marked by a vertical line.
 
     Returns
     -------
@@ -114,6 +118,18 @@ def cumulative_enrollment_figure(
         showarrow=False,
         font={"family": FONT_FAMILY, "size": 12, "color": INK},
     )
+    if completed_on is not None:
+        fig.add_vline(x=completed_on, line={"color": INK, "width": 1, "dash": "dash"})
+        fig.add_annotation(
+            x=completed_on,
+            y=0,
+            yref="paper",
+            xanchor="left",
+            yanchor="bottom",
+            text=f" Target reached {completed_on:%Y-%m-%d}",
+            showarrow=False,
+            font={"family": FONT_FAMILY, "size": 12, "color": INK},
+        )
     apply_layout(fig, height=440)
     fig.update_layout(xaxis_title=None, yaxis_title="Patients enrolled", yaxis_rangemode="tozero")
     return fig
@@ -149,92 +165,170 @@ def enrollment_by_month_figure(
                 hovertemplate=f"{label}: %{{y}} in %{{x|%b %Y}}<extra></extra>",
             )
         )
+    months = by_month["MONTH"].nunique()
+    # One tick a month crowds the axis of a long accrual: every 3 or 6 months instead.
+    step = "M1" if months <= 18 else "M3" if months <= 48 else "M6"
+    tallest = int(by_month.groupby("MONTH")["N"].sum().max()) if len(by_month) else 0
     apply_layout(fig, height=340)
     fig.update_layout(
         barmode="stack",
-        xaxis={"title": None, "dtick": "M1", "tickformat": "%b\n%Y"},
-        yaxis={"title": "Patients enrolled", "dtick": 1},
+        xaxis={"title": None, "dtick": step, "tickformat": "%b\n%Y"},
+        yaxis={"title": "Patients enrolled", "dtick": 1 if tallest <= 10 else None, "tickformat": "d"},
         bargap=0.15,
     )
     return fig
 
 
-def screening_funnel_figure(funnel: pd.DataFrame) -> go.Figure:
-    """Return the CONSORT-style funnel as horizontal bars, from screening down to the current status.
+#: Fill of each kind of funnel box (the border takes the FUNNEL_COLORS colour).
+FUNNEL_FILLS: dict[str, str] = {"main": "#e6f0f8", "excluded": "#f3f4f6", "outcome": "#e5f5ef"}
+#: Box geometry of the flow diagram, in pixels (y) and fractions of the width (x).
+_MAIN_X = (0.06, 0.46)
+_SIDE_X = (0.54, 0.98)
+_MAIN_HEIGHT = 46
+_GAP = 22
+_LINE = 17
+_OUTCOME_HEIGHT = 62
+_WRAP_SIDE = 52
+_WRAP_OUTCOME = 18
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    lines = textwrap.wrap(text, width=width, subsequent_indent=indent) or [""]
+    # Plotly reads "<" as the start of a tag: criteria such as "testosterone < 50 ng/dL" need entities.
+    return [line.replace("<", "&lt;").replace(">", "&gt;") for line in lines]
+
+
+def _box(
+    fig: go.Figure, x: tuple[float, float], y: tuple[float, float], kind: str, lines: list[str], left: bool
+) -> None:
+    fig.add_shape(
+        type="rect",
+        x0=x[0],
+        x1=x[1],
+        y0=y[0],
+        y1=y[1],
+        line={"color": FUNNEL_COLORS.get(kind, MUTED), "width": 1.5},
+        fillcolor=FUNNEL_FILLS.get(kind, "#ffffff"),
+        layer="below",
+    )
+    fig.add_annotation(
+        x=x[0] + 0.012 if left else (x[0] + x[1]) / 2,
+        y=(y[0] + y[1]) / 2,
+        xanchor="left" if left else "center",
+        yanchor="middle",
+        align="left" if left else "center",
+        text="<br>".join(lines),
+        showarrow=False,
+        font={"family": FONT_FAMILY, "size": 12, "color": INK},
+    )
+
+
+def _arrow(fig: go.Figure, start: tuple[float, float], end: tuple[float, float]) -> None:
+    fig.add_annotation(
+        x=end[0],
+        y=end[1],
+        ax=start[0],
+        ay=start[1],
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        text="",
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1.2,
+        arrowwidth=1.2,
+        arrowcolor=INK,
+    )
+
+
+def screening_funnel_figure(funnel: pd.DataFrame, reasons: pd.DataFrame | None = None) -> go.Figure:
+    """Return the CONSORT-style flow diagram from screening to the patients' current status.
+
+    The main path (screened, eligible, enrolled, MDT received) runs down the left; each exit (not eligible,
+    eligible but not enrolled, enrolled without MDT) sits to its right between the two steps it separates,
+    listing the screen-failure reasons that belong to it; the outcome boxes share the bottom row.
 
     Parameters
     ----------
     funnel : pandas.DataFrame
-        Columns STAGE, LABEL, N, KIND, DEFINITION, from :func:`medcare_metrics.enrollment.screening_funnel`.
+        Columns STAGE, LABEL, N, KIND, from :func:`medcare_metrics.enrollment.screening_funnel`.
+    reasons : pandas.DataFrame, optional
+        Columns LABEL, STAGE, N, from :func:`medcare_metrics.enrollment.screen_failure_reasons`; listed in the
+        exit box of their STAGE.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar per stage, main path blue, exits grey, outcome boxes green; exits and outcomes are indented.
+        Boxes and arrows on hidden axes (x: fraction of the width, y: pixels from the top).
     """
-    labels = [
-        label if kind == "main" else f"{'→' if kind == 'excluded' else '·'} {label}"
-        for label, kind in zip(funnel["LABEL"], funnel["KIND"], strict=True)
-    ]
-    fig = go.Figure(
-        go.Bar(
-            x=funnel["N"],
-            y=labels,
-            orientation="h",
-            marker={"color": [FUNNEL_COLORS.get(k, MUTED) for k in funnel["KIND"]]},
-            text=funnel["N"],
-            textposition="outside",
-            customdata=funnel["DEFINITION"],
-            hovertemplate="%{y}: %{x}<br>%{customdata}<extra></extra>",
-            showlegend=False,
-        )
-    )
-    apply_layout(fig, height=max(260, 34 * len(funnel) + 60))
-    fig.update_layout(
-        yaxis={"autorange": "reversed", "title": None},
-        xaxis={"title": "Subjects", "rangemode": "tozero"},
-        margin={"l": 200},
-    )
-    return fig
-
-
-def screen_failure_reasons_figure(reasons: pd.DataFrame) -> go.Figure:
-    """Return horizontal bars of screen failures per eligibility criterion.
-
-    Parameters
-    ----------
-    reasons : pandas.DataFrame
-        Columns SCRFCRIT, KIND, CRITERION, N, from :func:`medcare_metrics.enrollment.screen_failure_reasons`.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One bar per criterion, coloured by kind (inclusion, exclusion, other).
-    """
-    kinds = list(dict.fromkeys(reasons["KIND"]))
     fig = go.Figure()
-    for index, kind in enumerate(kinds):
-        rows = reasons.loc[reasons["KIND"].eq(kind)]
-        fig.add_trace(
-            go.Bar(
-                x=rows["N"],
-                y=rows["SCRFCRIT"],
-                orientation="h",
-                name=kind,
-                marker={"color": color_for(index)},
-                customdata=rows["CRITERION"],
-                hovertemplate="%{y}: %{x}<br>%{customdata}<extra></extra>",
-            )
+    by_stage: dict[str, list[str]] = {}
+    if reasons is not None:
+        for label, stage, n in zip(reasons["LABEL"], reasons["STAGE"], reasons["N"], strict=True):
+            lines = _wrap(f"{label} ({n})", _WRAP_SIDE, indent="   ")
+            by_stage.setdefault(stage, []).extend(["• " + lines[0], *lines[1:]])
+    main_mid = sum(_MAIN_X) / 2
+    y = 0.0
+    previous_bottom: float | None = None
+    outcomes: list[tuple[str, int]] = []
+    for stage, label, n, kind in zip(
+        funnel["STAGE"], funnel["LABEL"], funnel["N"], funnel["KIND"], strict=True
+    ):
+        if kind == "outcome":
+            outcomes.append((label, int(n)))
+            continue
+        if kind == "main":
+            lines = [f"<b>{'<br>'.join(_wrap(label, 40))}</b>", f"n = {n}"]
+            _box(fig, _MAIN_X, (y, y + _MAIN_HEIGHT), kind, lines, left=False)
+            if previous_bottom is not None:
+                _arrow(fig, (main_mid, previous_bottom), (main_mid, y))
+            previous_bottom = y + _MAIN_HEIGHT
+            y += _MAIN_HEIGHT + _GAP
+            continue
+        lines = [f"<b>{_wrap(label, 60)[0]}</b> (n = {n})", *by_stage.get(stage, [])]
+        height = 14 + _LINE * len(lines)
+        _box(fig, _SIDE_X, (y, y + height), kind, lines, left=True)
+        _arrow(fig, (main_mid, y + height / 2), (_SIDE_X[0], y + height / 2))
+        y += height + _GAP
+    if outcomes and previous_bottom is not None:
+        count = len(outcomes)
+        width = 0.96 / count
+        bus = y - _GAP / 2
+        fig.add_shape(
+            type="line",
+            x0=main_mid,
+            x1=main_mid,
+            y0=previous_bottom,
+            y1=bus,
+            line={"color": INK, "width": 1.2},
         )
-    apply_layout(fig, height=max(220, 30 * len(reasons) + 90))
+        centres = [0.02 + width * (i + 0.5) for i in range(count)]
+        fig.add_shape(
+            type="line",
+            x0=min(centres[0], main_mid),
+            x1=max(centres[-1], main_mid),
+            y0=bus,
+            y1=bus,
+            line={"color": INK, "width": 1.2},
+        )
+        top = y + _GAP / 2
+        for centre, (label, n) in zip(centres, outcomes, strict=True):
+            x = (centre - width / 2 + 0.006, centre + width / 2 - 0.006)
+            lines = [f"<b>{part}</b>" for part in _wrap(label, _WRAP_OUTCOME)] + [f"n = {n}"]
+            _box(fig, x, (top, top + _OUTCOME_HEIGHT), "outcome", lines, left=False)
+            _arrow(fig, (centre, bus), (centre, top))
+        y = top + _OUTCOME_HEIGHT
+    elif previous_bottom is not None:
+        y = previous_bottom
+    height = int(y) + 10
+    apply_layout(fig, height=height + 20)
     fig.update_layout(
-        yaxis={
-            "autorange": "reversed",
-            "title": None,
-            "categoryorder": "array",
-            "categoryarray": reasons["SCRFCRIT"],
-        },
-        xaxis={"title": "Screen failures", "dtick": 1, "rangemode": "tozero"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        showlegend=False,
+        xaxis={"visible": False, "range": [0, 1], "fixedrange": True},
+        yaxis={"visible": False, "range": [height, -2], "fixedrange": True},
+        plot_bgcolor="white",
     )
     return fig
 

@@ -30,7 +30,10 @@ def _lesion_mdt_color(mdt: str) -> str:
 
 
 def lesion_count_figure(
-    distribution: pd.DataFrame, title: str | None = None, max_lesions: int = 3
+    distribution: pd.DataFrame,
+    title: str | None = None,
+    max_lesions: int = 3,
+    limit_label: str | None = None,
 ) -> go.Figure:
     """Return patients per number of lesions, stacked by patient MDT type.
 
@@ -42,14 +45,17 @@ def lesion_count_figure(
     title : str, optional
         Figure title.
     max_lesions : int
-        The protocol limit; the bars above it are marked.
+        The protocol limit; the bar above it is shaded.
+    limit_label : str, optional
+        Text on the shaded bar (default ``"more than <max_lesions>"``), e.g. ``"polyprogression"`` when the
+        counts are those of conventional imaging.
 
     Returns
     -------
     plotly.graph_objects.Figure
         Vertical stacked bars, one per lesion count.
     """
-    cats = list(distribution["N_LESIONS_CAT"].cat.categories) if len(distribution) else []
+    cats = [str(c) for c in distribution["N_LESIONS_CAT"].cat.categories] if len(distribution) else []
     fig = go.Figure()
     for mdt in _in_order(distribution["MDTTYPE"], protocol.MDT_TYPES):
         rows = distribution.loc[distribution["MDTTYPE"] == mdt]
@@ -62,17 +68,20 @@ def lesion_count_figure(
                 hovertemplate="%{x} lesions: %{y} patients<extra>" + str(mdt) + "</extra>",
             )
         )
-    if cats:
+    over = f">{max_lesions}"
+    if over in cats:
+        at = cats.index(over)
         fig.add_vrect(
-            x0=len(cats) - 1.5,
-            x1=len(cats) - 0.5,
+            x0=at - 0.5,
+            x1=at + 0.5,
             fillcolor=MUTED,
             opacity=0.15,
             line_width=0,
             layer="below",
-            annotation_text=f"more than {max_lesions}",
+            annotation_text=limit_label or f"more than {max_lesions}",
             annotation_position="top left",
         )
+    tallest = int(distribution.groupby("N_LESIONS_CAT", observed=True)["N_PATIENTS"].sum().max() or 0)
     apply_layout(fig, title=title, height=340)
     fig.update_layout(
         barmode="stack",
@@ -83,40 +92,47 @@ def lesion_count_figure(
             "categoryorder": "array",
             "categoryarray": cats,
         },
-        yaxis={"title": "Patients", "dtick": 1, "rangemode": "tozero"},
+        # Whole patients: a tick per patient while that stays readable, plotly's own ticks beyond.
+        yaxis={"title": "Patients", "rangemode": "tozero", "tickformat": "d"}
+        | ({"dtick": 1} if tallest <= 10 else {}),
     )
     return fig
 
 
 def lesion_site_figure(by_site: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Return lesions per site category (or site), stacked by the MDT applied to each lesion.
+    """Return lesions per site category (or site), stacked by the lesion's MDT or the patient's MDT type.
 
     Parameters
     ----------
     by_site : pandas.DataFrame
         As :func:`medcare_metrics.lesions.lesions_by_site` returns: TULOCCAT (and TULOC at the site level),
-        MDTLES, N_LESIONS, N_PATIENTS.
+        MDTLES or MDTTYPE, N_LESIONS, N_PATIENTS.
     title : str, optional
         Figure title.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Horizontal stacked bars in the order of ``by_site``.
+        Horizontal stacked bars in the order of ``by_site``; lesion MDT in the lesion MDT colours, patient MDT
+        type in the shared MDT colours.
     """
     site_level = "TULOC" in by_site.columns
     label = (by_site["TULOCCAT"] + ": " + by_site["TULOC"]) if site_level else by_site["TULOCCAT"]
     order = list(dict.fromkeys(label))
+    patient_mdt = "MDTTYPE" in by_site.columns
+    mdt_col = "MDTTYPE" if patient_mdt else "MDTLES"
+    known = protocol.MDT_TYPES if patient_mdt else (*protocol.MDT_LESION_TYPES, "None")
+    color = _mdt_color if patient_mdt else _lesion_mdt_color
     fig = go.Figure()
-    for mdt in _in_order(by_site["MDTLES"], (*protocol.MDT_LESION_TYPES, "None")):
-        sel = by_site["MDTLES"] == mdt
+    for mdt in _in_order(by_site[mdt_col], known):
+        sel = by_site[mdt_col] == mdt
         fig.add_trace(
             go.Bar(
                 y=label[sel],
                 x=by_site.loc[sel, "N_LESIONS"],
                 orientation="h",
                 name=str(mdt),
-                marker={"color": _lesion_mdt_color(str(mdt))},
+                marker={"color": color(str(mdt))},
                 customdata=by_site.loc[sel, ["N_PATIENTS"]].to_numpy(),
                 hovertemplate="%{y}: %{x} lesions in %{customdata[0]} patients<extra>"
                 + str(mdt)
@@ -176,45 +192,124 @@ def detection_figure(summary: DetectionSummary, title: str | None = None) -> go.
     return fig
 
 
-def patient_site_figure(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:
+#: Above this many patients the patient x site map turns on its side: patients along the x axis, unlabelled.
+COMPACT_PATIENTS = 40
+_HEAT_SCALE = [[0.0, "#ffffff"], [1e-9, "#deebf7"], [1.0, "#08519c"]]
+
+
+def patient_site_figure(
+    matrix: pd.DataFrame, title: str | None = None, compact_above: int = COMPACT_PATIENTS
+) -> go.Figure:
     """Return a patient x site-category heat map of lesion counts.
 
     Parameters
     ----------
     matrix : pandas.DataFrame
         As :func:`medcare_metrics.lesions.patient_site_matrix` returns (index USUBJID, one column per
-        category).
+        category), in the row order to draw.
     title : str, optional
         Figure title.
+    compact_above : int
+        With more patients than this, patients run along the x axis (one thin column each, no labels, the
+        patient in the hover) and the site categories are the rows, so the map stays one screen high.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One row per patient (first patient on top), counts written in the cells; empty cells are white.
+        Up to ``compact_above`` patients: one row per patient (first on top) with the counts written in the
+        cells. Empty cells are white in both layouts.
     """
     z = matrix.to_numpy()
+    top = max(int(z.max()) if z.size else 1, 1)
+    patients, sites = [str(i) for i in matrix.index], [str(c) for c in matrix.columns]
+    common = {
+        "colorscale": _HEAT_SCALE,
+        "zmin": 0,
+        "zmax": top,
+        "colorbar": {"title": "Lesions", "dtick": 1 if top <= 10 else None},
+    }
+    if len(matrix) > compact_above:
+        fig = go.Figure(
+            go.Heatmap(
+                z=z.T,
+                x=patients,
+                y=sites,
+                ygap=2,
+                hovertemplate="%{x} · %{y}: %{z} lesions<extra></extra>",
+                **common,
+            )
+        )
+        apply_layout(fig, title=title, height=80 + 60 * len(sites))
+        fig.update_layout(
+            xaxis={
+                "title": f"{len(patients)} patients (hover for the patient)",
+                "type": "category",
+                "showticklabels": False,
+                "showgrid": False,
+                "ticks": "",
+            },
+            yaxis={"title": None, "autorange": "reversed", "type": "category", "showgrid": False},
+        )
+        return fig
     text = [[str(v) if v else "" for v in row] for row in z]
-    top = int(z.max()) if z.size else 1
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=list(matrix.columns),
-            y=list(matrix.index),
+            x=sites,
+            y=patients,
             text=text,
             texttemplate="%{text}",
-            colorscale=[[0.0, "#ffffff"], [1e-9, "#deebf7"], [1.0, "#08519c"]],
-            zmin=0,
-            zmax=max(top, 1),
             xgap=2,
             ygap=2,
-            colorbar={"title": "Lesions", "dtick": 1},
             hovertemplate="%{y} · %{x}: %{z} lesions<extra></extra>",
+            **common,
         )
     )
     apply_layout(fig, title=title, height=max(260, 22 * len(matrix) + 120))
     fig.update_layout(
         xaxis={"title": None, "side": "top", "showgrid": False},
         yaxis={"title": None, "autorange": "reversed", "type": "category", "showgrid": False},
+    )
+    return fig
+
+
+def site_pattern_figure(patterns: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Return patients per combination of lesion site categories, stacked by MDT type.
+
+    Parameters
+    ----------
+    patterns : pandas.DataFrame
+        As :func:`medcare_metrics.lesions.site_patterns` returns: PATTERN, MDTTYPE, N_PATIENTS, PATTERN_TOTAL,
+        most frequent pattern first.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Horizontal stacked bars, the most frequent pattern on top.
+    """
+    order = list(dict.fromkeys(patterns["PATTERN"].astype(str)))
+    fig = go.Figure()
+    for mdt in _in_order(patterns["MDTTYPE"], protocol.MDT_TYPES):
+        rows = patterns.loc[patterns["MDTTYPE"] == mdt]
+        fig.add_trace(
+            go.Bar(
+                y=rows["PATTERN"],
+                x=rows["N_PATIENTS"],
+                orientation="h",
+                name=str(mdt),
+                marker={"color": _mdt_color(str(mdt))},
+                customdata=rows[["PATTERN_TOTAL"]].to_numpy(),
+                hovertemplate="%{y}: %{x} of %{customdata[0]} patients<extra>" + str(mdt) + "</extra>",
+            )
+        )
+    apply_layout(fig, title=title, height=max(220, 28 * len(order) + 130))
+    fig.update_layout(
+        barmode="stack",
+        legend={"traceorder": "normal"},
+        xaxis={"title": "Patients", "rangemode": "tozero", "tickformat": "d", "showgrid": True},
+        yaxis={"title": None, "type": "category", "categoryorder": "array", "categoryarray": order[::-1]},
     )
     return fig
 

@@ -7,25 +7,25 @@ import plotly.graph_objects as go
 
 from medcare_metrics.figures.style import FONT_FAMILY, MUTED, apply_layout
 
-#: Colour per enrolment-progress category (on study dark blue, off study light blue, others greys).
+#: Colour per enrollment-progress category (on study dark blue, off study light blue, others greys).
 PROGRESS_COLORS: dict[str, str] = {
     "On study": "#0072B2",
     "Enrolled": "#0072B2",
     "Off study": "#56B4E9",
     "Not in selection": "#aab4bf",
-    "Still to enrol": "#e3e8ee",
+    "Still to enroll": "#e3e8ee",
 }
 
 
 def enrollment_progress_figure(progress: pd.DataFrame, target: int) -> go.Figure:
-    """Return one horizontal stacked bar of enrolment against the target.
+    """Return one horizontal stacked bar of enrollment against the target.
 
     Parameters
     ----------
     progress : pandas.DataFrame
         Columns CATEGORY, PATIENTS, as :func:`medcare_metrics.overview.enrollment_progress` returns.
     target : int
-        Target enrolment, marked with a line.
+        Target enrollment, marked with a line.
 
     Returns
     -------
@@ -61,12 +61,25 @@ def enrollment_progress_figure(progress: pd.DataFrame, target: int) -> go.Figure
         showarrow=False,
         font={"family": FONT_FAMILY, "size": 12, "color": "#1f2933"},
     )
-    apply_layout(fig, height=170)
+    apply_layout(fig, height=210)
     fig.update_layout(
         barmode="stack",
-        margin={"l": 10, "r": 20, "t": 30, "b": 30},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.35, "x": 0.0, "traceorder": "normal"},
-        xaxis={"range": [0, max(total, target) * 1.05], "title": None, "dtick": 2 if target <= 30 else None},
+        margin={"l": 10, "r": 20, "t": 30, "b": 90},
+        # Anchored to the bottom of the figure, below the axis title, whatever the bar's height.
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0.0,
+            "x": 0.0,
+            "traceorder": "normal",
+        },
+        # A tick every 2 patients reads well up to about 30; larger trials get plotly's own ticks.
+        xaxis={
+            "range": [0, max(total, target) * 1.05],
+            "title": {"text": "Patients"},
+            "dtick": 2 if max(total, target) <= 30 else None,
+        },
         yaxis={"visible": False},
     )
     return fig

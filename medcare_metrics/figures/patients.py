@@ -35,6 +35,15 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str)
 
 
+def _swimmer_scale(n_patients: int) -> tuple[int, int, float]:
+    """Row height (px), tick font size and marker scale: a bar per patient stays legible from 18 to 300."""
+    if n_patients <= 40:
+        return 26, 12, 1.0
+    if n_patients <= 100:
+        return 16, 10, 0.8
+    return 11, 8, 0.6
+
+
 def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return a swimmer plot: a bar per patient from registration to last contact, with event markers.
 
@@ -52,9 +61,12 @@ def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None =
     -------
     plotly.graph_objects.Figure
         Bars coloured by MDT type; markers for MDT, progression, NEST start, death, censoring and an arrow for
-        follow-up still ongoing.
+        follow-up still ongoing. Rows, labels and markers shrink for long lists; beyond 40 patients the time
+        axis is repeated at the top.
     """
     ordered = data.sort_values("ORDER")
+    n_rows = len(ordered)
+    row_px, tick_size, scale = _swimmer_scale(n_rows)
     fig = go.Figure()
     for mdt, rows in _mdt_groups(ordered):
         fig.add_trace(
@@ -66,7 +78,7 @@ def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None =
                 legendgroup="mdt",
                 legendgrouptitle_text="MDT type",
                 marker={"color": _mdt_color(str(mdt)), "line": {"width": 0}},
-                width=0.6,
+                width=0.6 if n_rows <= 40 else 0.8,
                 customdata=pd.DataFrame(
                     {
                         "status": rows["STATUS"],
@@ -92,7 +104,12 @@ def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None =
                 name=event,
                 legendgroup="events",
                 legendgrouptitle_text="Events",
-                marker={"symbol": symbol, "color": color, "size": size, "line": {"color": color, "width": 2}},
+                marker={
+                    "symbol": symbol,
+                    "color": color,
+                    "size": max(5, round(size * scale)),
+                    "line": {"color": color, "width": 2 if scale == 1.0 else 1.5},
+                },
                 customdata=pd.DataFrame(
                     {"date": rows["DATE"].dt.strftime("%Y-%m-%d"), "detail": _text(rows["DETAIL"])}
                 ).to_numpy(),
@@ -103,21 +120,59 @@ def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None =
                 ),
             )
         )
-    height = max(260, 26 * len(ordered) + 140)
+    longest = max(
+        float(ordered["FOLLOWUP_MONTHS"].max()) if n_rows else 0.0,
+        float(events["MONTHS"].max()) if len(events) else 0.0,
+        1.0,
+    )
+    # Room on the right for the end-of-follow-up arrows.
+    x_range = [0.0, longest * 1.04]
+    axis_margin = 40 if n_rows > 40 else 0
+    height = max(260, row_px * n_rows + 140 + axis_margin)
     apply_layout(fig, title=title, height=height)
     fig.update_layout(
         barmode="overlay",
-        xaxis={"title": "Months since registration", "rangemode": "tozero", "showgrid": True},
+        xaxis={"title": "Months since registration", "range": x_range, "showgrid": True},
         yaxis={
             "title": None,
             "type": "category",
             "categoryorder": "array",
             "categoryarray": list(ordered["USUBJID"])[::-1],
+            # An explicit range: autorange pads a long category axis with empty rows.
+            "range": [-0.5, n_rows - 0.5],
+            "tickfont": {"size": tick_size},
         },
         legend={"orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.02, "groupclick": "toggleitem"},
-        margin={"r": 160},
+        margin={"r": 160, "t": (50 if title else 20) + axis_margin},
     )
+    if n_rows > 40:
+        # A long list scrolls: repeat the time axis at the top so the first rows can be read.
+        fig.update_layout(
+            xaxis2={
+                "matches": "x",
+                "overlaying": "x",
+                "side": "top",
+                "showgrid": False,
+                "title": None,
+                "range": x_range,
+            }
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x_range,
+                y=[ordered["USUBJID"].iloc[0]] * 2,
+                xaxis="x2",
+                mode="markers",
+                marker={"opacity": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
     return fig
+
+
+#: Best PSA changes above this (%) are drawn cut at it and labelled with their value.
+WATERFALL_CAP = 100.0
 
 
 def psa_waterfall_figure(waterfall: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -134,15 +189,19 @@ def psa_waterfall_figure(waterfall: pd.DataFrame, title: str | None = None) -> g
     Returns
     -------
     plotly.graph_objects.Figure
-        Bars coloured by MDT type, with the PCWG3 -50% line.
+        Bars coloured by MDT type, with the PCWG3 -50% line in the legend. Rises above +100% are cut at
+        +100% and labelled with their value (beyond 40 patients, one note counts them); beyond 40 patients
+        the patient labels are left out (hover names each bar).
     """
     ordered = waterfall.sort_values("ORDER")
+    n_bars = len(ordered)
     fig = go.Figure()
     for mdt, rows in _mdt_groups(ordered):
         fig.add_trace(
             go.Bar(
                 x=rows["USUBJID"],
-                y=rows["BEST_PCHG"],
+                # Bars above the cap end at it; the label and the hover give the value.
+                y=rows["BEST_PCHG"].clip(upper=WATERFALL_CAP),
                 name=str(mdt),
                 marker={"color": _mdt_color(str(mdt))},
                 customdata=pd.DataFrame(
@@ -150,41 +209,84 @@ def psa_waterfall_figure(waterfall: pd.DataFrame, title: str | None = None) -> g
                         "base": rows["BASE"],
                         "best": rows["BEST_AVAL"],
                         "on": rows["BEST_ADT"].dt.strftime("%Y-%m-%d"),
+                        "pchg": rows["BEST_PCHG"],
                     }
                 ).to_numpy(),
                 hovertemplate=(
-                    "%{x}: %{y:+.0f}%<br>Baseline %{customdata[0]:.2f} ng/mL, "
+                    "%{x}: %{customdata[3]:+.0f}%<br>Baseline %{customdata[0]:.2f} ng/mL, "
                     "best %{customdata[1]:.2f} ng/mL on %{customdata[2]}<extra>" + str(mdt) + "</extra>"
                 ),
             )
         )
     fig.add_hline(y=-50, line={"color": REFERENCE_COLOR, "width": 1.5, "dash": "dash"}, layer="above")
-    # Rises sit on the left, so the label above the line there rarely covers a bar.
-    fig.add_annotation(
-        x=0.0,
-        xref="paper",
-        xanchor="left",
-        y=-50,
-        yanchor="bottom",
-        text="PCWG3: 50% decline",
-        showarrow=False,
-        font={"family": FONT_FAMILY, "size": 12, "color": REFERENCE_COLOR},
+    # The line's legend entry; a label on the plot would cover bars once there are many patients.
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="PCWG3: 50% decline",
+            line={"color": REFERENCE_COLOR, "width": 1.5, "dash": "dash"},
+            hoverinfo="skip",
+        )
     )
-    apply_layout(fig, title=title, height=420)
+    clipped = ordered.loc[ordered["BEST_PCHG"] > WATERFALL_CAP]
+    many = n_bars > 40
+    if len(clipped) and not many:
+        fig.add_trace(
+            go.Scatter(
+                x=clipped["USUBJID"],
+                y=[WATERFALL_CAP] * len(clipped),
+                mode="text",
+                text=[f"+{v:.0f}%" for v in clipped["BEST_PCHG"]],
+                textposition="top center",
+                textfont={"family": FONT_FAMILY, "size": 11, "color": REFERENCE_COLOR},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    elif len(clipped):
+        # Side by side, one label per bar would overlap: one note for all of them.
+        fig.add_annotation(
+            x=0.0,
+            xref="paper",
+            xanchor="left",
+            y=WATERFALL_CAP,
+            yanchor="bottom",
+            text=(
+                f"{len(clipped)} bars cut at +{WATERFALL_CAP:.0f}% "
+                f"(largest +{clipped['BEST_PCHG'].max():.0f}%)"
+            ),
+            showarrow=False,
+            font={"family": FONT_FAMILY, "size": 11, "color": REFERENCE_COLOR},
+        )
+    apply_layout(fig, title=title, height=440)
     # Always show the full decline scale so -50% sits at the same place in every cut.
-    low = min(-100.0, float(ordered["BEST_PCHG"].min())) if len(ordered) else -100.0
-    high = max(20.0, float(ordered["BEST_PCHG"].max())) if len(ordered) else 20.0
+    low = min(-100.0, float(ordered["BEST_PCHG"].min())) if n_bars else -100.0
+    top = float(ordered["BEST_PCHG"].max()) if n_bars else 20.0
+    high = min(max(20.0, top), WATERFALL_CAP)
     fig.update_layout(
         xaxis={
-            "title": None,
+            "title": f"{n_bars} patients, largest rise to largest decline" if many else None,
             "type": "category",
             "categoryorder": "array",
             "categoryarray": list(ordered["USUBJID"]),
+            # Explicit: text labels would otherwise widen the axis with empty space.
+            "range": [-0.5, n_bars - 0.5],
             "tickangle": -45,
+            "showticklabels": not many,
+            "ticks": "" if many else "outside",
         },
-        yaxis={"title": "Best PSA change from baseline (%)", "zeroline": True, "range": [low - 5, high + 5]},
-        bargap=0.15,
+        yaxis={
+            "title": "Best PSA change from baseline (%)",
+            "zeroline": True,
+            "range": [low - 5, high + (20 if len(clipped) else 5)],
+        },
+        bargap=0.02 if many else 0.15,
     )
+    if title:
+        # Room for the title above the legend row.
+        fig.update_layout(margin={"t": 80}, title={"y": 0.98, "yanchor": "top"})
     return fig
 
 
@@ -261,8 +363,16 @@ def patient_timeline_figure(
             shown_grades.add(legend)
     apply_layout(fig, title=title, height=max(240, 30 * len(rows_y) + 130))
     fig.update_layout(
-        xaxis={"title": None, "type": "date", "showgrid": True},
-        yaxis={"title": None, "type": "category", "categoryorder": "array", "categoryarray": rows_y[::-1]},
+        xaxis={"title": None, "type": "date", "showgrid": True, "tickformat": "%Y-%m-%d"},
+        yaxis={
+            "title": None,
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": rows_y[::-1],
+            "range": [-0.5, len(rows_y) - 0.5],
+        },
+        # One row of legend items: grouped legends stack each group in its own column.
+        legend={"traceorder": "normal"},
     )
     return fig
 
@@ -286,7 +396,7 @@ def psa_trajectory_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Line with markers, PSA in ng/mL.
+        Line with markers, PSA in ng/mL; the legend names the baseline and the dotted event lines.
     """
     fig = go.Figure()
     fig.add_trace(
@@ -316,24 +426,25 @@ def psa_trajectory_figure(
     if events is not None:
         for event in ("MDT", "Progression", "NEST start"):
             _, color, _ = EVENT_MARKERS[event]
-            for when in events.loc[events["EVENT"].eq(event), "DATE"]:
-                fig.add_vline(x=when, line={"color": color, "width": 1, "dash": "dot"})
-                # Rotated along its line, so labels of nearby dates do not overlap.
-                fig.add_annotation(
-                    x=when,
-                    y=1.0,
-                    yref="paper",
-                    yanchor="top",
-                    xanchor="left",
-                    textangle=-90,
-                    text=event,
-                    showarrow=False,
-                    font={"family": FONT_FAMILY, "size": 11, "color": color},
+            dates = list(events.loc[events["EVENT"].eq(event), "DATE"])
+            for when in dates:
+                fig.add_vline(x=when, line={"color": color, "width": 2, "dash": "dot"})
+            if dates:
+                # Named in the legend rather than on the plot, where labels would cover the PSA line.
+                fig.add_trace(
+                    go.Scatter(
+                        x=[None],
+                        y=[None],
+                        mode="lines",
+                        name=event,
+                        line={"color": color, "width": 2, "dash": "dot"},
+                        hoverinfo="skip",
+                    )
                 )
-    apply_layout(fig, title=title, height=360)
+    apply_layout(fig, title=title, height=380)
     fig.update_layout(
-        showlegend=False,
-        xaxis={"title": None, "type": "date", "showgrid": True},
+        showlegend=True,
+        xaxis={"title": None, "type": "date", "showgrid": True, "tickformat": "%Y-%m-%d"},
         yaxis={"title": "PSA (ng/mL)", "type": "log" if log_y else "linear", "rangemode": "tozero"},
     )
     return fig

@@ -26,12 +26,44 @@ CATEGORICAL: tuple[str, ...] = (
 MDT_COLORS: dict[str, str] = {"SBRT": "#0072B2", "Surgery": "#E69F00", "SBRT + surgery": "#009E73"}
 MUTED = "#9aa5b1"
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
-#: Plotly modebar configuration: PNG and SVG downloads at print resolution.
-DOWNLOAD_CONFIG: dict[str, object] = {
-    "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-    "modeBarButtonsToAdd": ["toImage"],
-}
+#: Image formats the figure toolbar can download (plotly's toImage formats offered in the app).
+DOWNLOAD_FORMATS: tuple[str, ...] = ("png", "svg")
+
+
+def download_config(fmt: str = "png", filename: str = "medcare_figure") -> dict[str, object]:
+    """Return the plotly config whose toolbar camera button downloads the figure as ``fmt``.
+
+    Plotly offers one image format per figure config, so the app builds the config from the user's choice.
+
+    Parameters
+    ----------
+    fmt : {"png", "svg"}, default "png"
+        Image format, case-insensitive. PNG is drawn at twice the screen resolution for slides; SVG is
+        vector and suits publications.
+    filename : str, default "medcare_figure"
+        Name of the downloaded file, without extension.
+
+    Returns
+    -------
+    dict
+        A new config dict for ``st.plotly_chart(config=...)``.
+
+    Raises
+    ------
+    ValueError
+        When ``fmt`` is not one of :data:`DOWNLOAD_FORMATS`.
+    """
+    chosen = str(fmt).strip().lower()
+    if chosen not in DOWNLOAD_FORMATS:
+        raise ValueError(f"figure download format must be one of {', '.join(DOWNLOAD_FORMATS)}, got {fmt!r}")
+    options: dict[str, object] = {"format": chosen, "filename": filename}
+    if chosen == "png":
+        options["scale"] = 2
+    return {"displaylogo": False, "toImageButtonOptions": options, "modeBarButtonsToAdd": ["toImage"]}
+
+
+#: Default plotly config (PNG download); kept for callers that do not offer a choice.
+DOWNLOAD_CONFIG: dict[str, object] = download_config("png")
 
 
 def color_for(index: int) -> str:

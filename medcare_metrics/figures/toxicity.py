@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from medcare_metrics.figures.style import GRADE_COLORS, MUTED, apply_layout
-from medcare_metrics.toxicity import ALL, PHASES, ToxicityCounts
+from medcare_metrics.toxicity import ALL, ToxicityCounts, group_order
 
 #: Row label of the overall level when not split.
 ANY_AE_LABEL = "Any adverse event"
+#: Row labels longer than this many characters are wrapped onto two or more lines.
+LABEL_WIDTH = 32
 
 
 def _wrap(text: object, width: int = 60) -> str:
@@ -30,9 +33,18 @@ def _row_labels(result: ToxicityCounts) -> pd.Series:
     return c["GROUP"].astype(str) if result.by is not None else pd.Series(ANY_AE_LABEL, index=c.index)
 
 
-def _group_order(groups: list[str]) -> list[str]:
-    known = [g for g in PHASES if g in groups]
-    return known + sorted(g for g in groups if g not in known)
+def _axis_label(text: str) -> str:
+    """Return ``text`` wrapped for the category axis, so long SOC names do not squeeze the bars."""
+    return "<br>".join(textwrap.wrap(text, LABEL_WIDTH)) or text
+
+
+def _pct_axis_max(totals: pd.Series) -> float:
+    """Return the upper end of a percentage axis: 100, or less when every bar is short (rare events)."""
+    top = float(totals.max()) if len(totals) else 0.0
+    if top >= 50.0 or top <= 0.0:
+        return 100.0
+    step = 5.0 if top <= 20.0 else 10.0
+    return min(100.0, step * np.ceil(top * 1.1 / step))
 
 
 def toxicity_grade_figure(
@@ -57,7 +69,9 @@ def toxicity_grade_figure(
     -------
     plotly.graph_objects.Figure
         One panel per group for terms and SOCs split by a column; one bar per group at the overall level. The
-        hover gives n / N (%) and, on CTCAE data, the CTCAE definition of that grade for that term.
+        hover gives n / N (%) and, on CTCAE data, the CTCAE definition of that grade for that term. The
+        percentage axis runs to 100%, or to a round number above the longest bar when every bar is below 50%
+        (the same in every panel). Labels longer than :data:`LABEL_WIDTH` characters are wrapped.
 
     Raises
     ------
@@ -70,16 +84,18 @@ def toxicity_grade_figure(
     c["ROW"] = _row_labels(result)
     den = dict(zip(result.denominators["GROUP"], result.denominators["N"], strict=True))
     overall = result.level == "overall"
-    panels = [ALL] if overall or result.by is None else _group_order(list(den))
-    # Most frequent on top: order rows by patients with any grade in the group where they are most frequent.
-    totals = c.groupby(["ROW", "GROUP"])[value].sum().groupby(level="ROW").max()
+    panels = [ALL] if overall or result.by is None else group_order(den)
+    # Most frequent on top: rows by patients with any grade in the group where there are most (the same
+    # order for counts and percentages, and the order of grade_table(order="frequency") within a SOC).
+    totals = c.groupby(["ROW", "GROUP"])["N"].sum().groupby(level="ROW").max()
     if overall:
-        rows = _group_order(list(den)) if result.by is not None else [ANY_AE_LABEL]
+        rows = group_order(den) if result.by is not None else [ANY_AE_LABEL]
     else:
         rows = list(totals.sort_values(ascending=False, kind="stable").index)
     left_out = max(0, len(rows) - max_rows)
     rows = rows[:max_rows]
-    c = c.loc[c["ROW"].isin(rows)]
+    c = c.loc[c["ROW"].isin(rows)].copy()
+    c["LABEL"] = c["ROW"].map(_axis_label)
     fig = make_subplots(
         rows=1,
         cols=len(panels),
@@ -103,7 +119,7 @@ def toxicity_grade_figure(
             definition = sel["DEFINITION"].map(_wrap) if has_def else pd.Series("", index=sel.index)
             fig.add_trace(
                 go.Bar(
-                    y=sel["ROW"],
+                    y=sel["LABEL"],
                     x=sel[value],
                     orientation="h",
                     name=label,
@@ -116,10 +132,11 @@ def toxicity_grade_figure(
                             "pct": sel["PCT"],
                             "group": sel["GROUP"].astype(str),
                             "definition": definition,
+                            "row": sel["ROW"],
                         }
                     ).to_numpy(),
                     hovertemplate=(
-                        "<b>%{y}</b> · %{customdata[3]}<br>"
+                        "<b>%{customdata[5]}</b> · %{customdata[3]}<br>"
                         + label
                         + ": %{customdata[0]} of %{customdata[1]} patients (%{customdata[2]:.1f}%)"
                         + "<br>%{customdata[4]}<extra></extra>"
@@ -133,7 +150,8 @@ def toxicity_grade_figure(
     for trace in fig.data:
         trace.showlegend = trace.name not in seen
         seen.add(trace.name)
-    height = max(220, 24 * len(rows) + 150)
+    wrapped = any(len(str(r)) > LABEL_WIDTH for r in rows)
+    height = max(220, (34 if wrapped else 24) * len(rows) + 150)
     apply_layout(fig, title=title, height=height)
     axis_title = "% of patients" if value == "PCT" else "Patients"
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
@@ -145,8 +163,10 @@ def toxicity_grade_figure(
         )
     fig.update_xaxes(title_text=axis_title, rangemode="tozero", showgrid=True)
     if value == "PCT":
-        fig.update_xaxes(range=[0, 100])
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows[::-1], title_text=None)
+        # One scale for every panel, so groups compare at a glance; shorter than 100% when all bars are short.
+        fig.update_xaxes(range=[0, _pct_axis_max(c.groupby(["ROW", "GROUP"])["PCT"].sum())])
+    labels = [_axis_label(str(r)) for r in rows[::-1]]
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, title_text=None)
     if left_out:
         fig.update_layout(margin={"b": 90})
         fig.add_annotation(

@@ -16,6 +16,7 @@ import streamlit as st
 
 from medcare_app import cache
 from medcare_app.context import DataSource, PageContext, data_path_help, is_example
+from medcare_app.ui import plural
 from medcare_metrics import cuts
 from medcare_metrics.filters import (
     FILTER_LABELS,
@@ -266,7 +267,7 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
         )
         if result.n_errors or result.n_warnings:
             st.caption(
-                f"{result.n_errors} validation errors, {result.n_warnings} warnings: "
+                f"{plural(result.n_errors, 'validation error')}, {plural(result.n_warnings, 'warning')}: "
                 "see the Data quality page."
             )
         as_of = _render_as_of(full.adsl, cutoff)

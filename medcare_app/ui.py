@@ -60,7 +60,8 @@ def _dataset_problems(ctx: PageContext, name: str) -> tuple[int, int, list[str]]
     return errors, len(rows) - errors, files
 
 
-def _count(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """Return ``"1 error"``, ``"2 errors"``: ``n`` and ``word``, with an ``s`` unless ``n`` is 1."""
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
@@ -87,10 +88,10 @@ def dataset_problems_text(ctx: PageContext, datasets: Sequence[str]) -> str | No
         if not errors:
             continue
         where = f" ({', '.join(files)})" if files else ""
-        tail = f", {_count(warnings, 'warning')}" if warnings else ""
+        tail = f", {plural(warnings, 'warning')}" if warnings else ""
         unusable = ctx.full.dataset(name) is None
         what = "could not be used" if unusable else "rows with errors are left out of this page"
-        parts.append(f"**{name.upper()}**{where}: {_count(errors, 'error')}{tail}; {what}.")
+        parts.append(f"**{name.upper()}**{where}: {plural(errors, 'error')}{tail}; {what}.")
     if not parts:
         return None
     return " ".join(parts) + " The Data quality page lists each problem with its file, row and column."

@@ -209,3 +209,28 @@ def ctcae_problems(adae: pd.DataFrame, check_terms: bool | None = None) -> pd.Da
     out = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     out["ATOXGR"] = out["ATOXGR"].astype("Int64")
     return out.reset_index(drop=True)
+
+
+def unchecked_note(adae: pd.DataFrame) -> str | None:
+    """Say what :func:`ctcae_problems` (default arguments) leaves unchecked in ``adae``, for pages.
+
+    An empty problem list means "nothing wrong" only when grades and terms were checked; on severity-only
+    data neither is, and a page should say so instead of reporting that every term fits CTCAE.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+
+    Returns
+    -------
+    str or None
+        One sentence when ADAE has no CTCAE grade column (ATOXGR or AETOXGR); None when grades and terms are
+        checked.
+    """
+    if any(col in adae.columns for col in GRADE_COLUMNS):
+        return None
+    return (
+        "ADAE has no CTCAE grade (ATOXGR or AETOXGR), only severity: grades were not checked, and terms were "
+        f"not checked against CTCAE v{CTCAE_VERSION} because such data are usually coded in MedDRA."
+    )

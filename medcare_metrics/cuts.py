@@ -52,7 +52,10 @@ def _as_timestamp(value: DateLike, name: str) -> pd.Timestamp:
 
 
 def data_cutoff(trial: TrialData) -> pd.Timestamp | None:
-    """Return the data cut-off date of ``trial`` (latest ADSL.DCUTDT), or None when ADSL has no DCUTDT.
+    """Return the data cut-off date of ``trial`` (ADSL.DCUTDT), or None when ADSL has no DCUTDT.
+
+    A source should hold one cut-off (loading reports more than one as an error). When it holds several, the
+    most frequent wins (the latest among equally frequent ones): one stray row does not move the cut.
 
     Parameters
     ----------
@@ -66,8 +69,12 @@ def data_cutoff(trial: TrialData) -> pd.Timestamp | None:
     """
     if "DCUTDT" not in trial.adsl.columns:
         return None
-    cut = pd.to_datetime(trial.adsl["DCUTDT"], errors="coerce").max()
-    return None if pd.isna(cut) else pd.Timestamp(cut).normalize()
+    dates = pd.to_datetime(trial.adsl["DCUTDT"], errors="coerce").dropna()
+    if dates.empty:
+        return None
+    counts = dates.value_counts()
+    cut = counts[counts == counts.max()].index.max()
+    return pd.Timestamp(cut).normalize()
 
 
 def latest_date(trial: TrialData) -> pd.Timestamp | None:

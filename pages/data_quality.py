@@ -3,7 +3,7 @@
 import streamlit as st
 
 from medcare_app.context import page_context
-from medcare_app.ui import download_table, missing_dataset, page_header
+from medcare_app.ui import download_table, missing_dataset, page_header, plural
 from medcare_metrics.ctcae import CTCAE_VERSION, GRADE_COLUMNS, ctcae_problems
 from medcare_metrics.eligibility import RULES, UNCHECKABLE_CRITERIA, protocol_deviations, rules_not_checked
 from medcare_metrics.filters import Filters, filter_options, search_rows, select_rows
@@ -35,9 +35,9 @@ else:
     errors = select_rows(problems, Filters.from_mapping({"severity": ["error"]}))
     warnings = select_rows(problems, Filters.from_mapping({"severity": ["warning"]}))
     st.caption(
-        f"{len(errors)} errors (row or dataset left out, or results would be wrong) and {len(warnings)} "
-        "warnings (value set missing or suspect, row kept), for the whole source: the sidebar filters do not "
-        "apply. The source files are never changed."
+        f"{plural(len(errors), 'error')} (row or dataset left out, or results would be wrong) and "
+        f"{plural(len(warnings), 'warning')} (value set missing or suspect, row kept), for the whole source: "
+        "the sidebar filters do not apply. The source files are never changed."
     )
     st.markdown("**By kind of problem**")
     st.dataframe(

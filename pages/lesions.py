@@ -2,6 +2,7 @@
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
@@ -71,10 +72,15 @@ def table(frame: pd.DataFrame) -> None:
     st.dataframe(frame, hide_index=True, column_config=LABELS)
 
 
-def of(n: int, total: int, unit: str = "") -> str:
-    """Return ``"n of N unit (x%)"`` for a metric."""
-    share = f" ({100.0 * n / total:.1f}%)" if total else ""
-    return f"{n} of {total}{' ' + unit if unit else ''}{share}"
+def share_metric(
+    where: DeltaGenerator, label: str, n: int | None, total: int | None, help: str | None = None
+) -> None:
+    """Draw a metric "n of N" with the percentage under it ("n/a" when the data lack the count)."""
+    if n is None or total is None:
+        where.metric(label, "n/a", help=help, border=True)
+        return
+    pct = f"{100.0 * n / total:.1f}%" if total else None
+    where.metric(label, f"{n} of {total}", pct, delta_color="off", delta_arrow="off", help=help, border=True)
 
 
 ctx = page_context()
@@ -177,29 +183,24 @@ with detection_tab:
     else:
         detection = detection_summary(adtu, adsl)
         cols = st.columns(4)
-        cols[0].metric(
+        share_metric(
+            cols[0],
             "Lesions added by PSMA PET-CT",
-            of(detection.n_psma_only, detection.n_lesions),
-            help="Lesions seen on PSMA PET-CT only, of all lesions",
-            border=True,
+            detection.n_psma_only,
+            detection.n_lesions,
+            "Lesions seen on PSMA PET-CT only, of all lesions",
         )
-        cols[1].metric(
-            "Patients with PSMA-only lesions",
-            of(detection.n_patients_psma_added, detection.n_patients),
-            border=True,
+        share_metric(
+            cols[1], "Patients with PSMA-only lesions", detection.n_patients_psma_added, detection.n_patients
         )
         done, changed = detection.n_patients_psma_done, detection.n_patients_plan_changed
-        cols[2].metric(
-            "PSMA PET-CT done",
-            "n/a" if done is None else of(done, detection.n_patients),
-            help="ADSL.PSMAFL = Y",
-            border=True,
-        )
-        cols[3].metric(
+        share_metric(cols[2], "PSMA PET-CT done", done, detection.n_patients, "ADSL.PSMAFL = Y")
+        share_metric(
+            cols[3],
             "MDT plan changed",
-            "n/a" if changed is None else (of(changed, done) if done is not None else str(changed)),
-            help="PSMA PET-CT changed the MDT plan (ADSL.PSMACHFL = Y), of the patients who had one",
-            border=True,
+            changed,
+            done,
+            "PSMA PET-CT changed the MDT plan (ADSL.PSMACHFL = Y), of the patients who had one",
         )
         missing_flags = [c for c in ("PSMAFL", "PSMACHFL") if c not in adsl.columns]
         st.caption(

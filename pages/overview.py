@@ -1,12 +1,11 @@
 """Overview: where the trial stands, in a few numbers that each say what they count."""
 
-from datetime import timedelta
 
 import streamlit as st
 
 from medcare_app.context import page_context
 from medcare_app.ui import page_header, show_figure
-from medcare_metrics.cuts import changes_since
+from medcare_metrics.cuts import changes_since, default_since
 from medcare_metrics.figures.overview import enrollment_progress_figure
 from medcare_metrics.overview import (
     MEASURES,
@@ -77,7 +76,7 @@ if ctx.as_of is not None:
     first = first_entry_date(ctx.full.adsl)
     since = st.date_input(
         "Changes since",
-        value=ctx.as_of - timedelta(days=91),
+        value=default_since(ctx.as_of),
         min_value=None if first is None else first.date(),
         max_value=ctx.as_of,
         key="since",

@@ -79,9 +79,10 @@ with swimmer_tab:
         show_figure(swimmer_figure(swimmers, swimmer_events(trial)), key="patients_swimmer")
         st.caption(
             "Bars run from registration to last contact (OS date, else last known alive, death, end of "
-            f"study, the last ADTTE date, else the {ctx.cutoff_label}), in months, coloured by MDT type. An "
-            "arrow marks follow-up still ongoing; a vertical tick a patient off study while alive (or whose "
-            "study status is not recorded). NEST-FS and PFS events that are deaths show as death only. "
+            "study, the latest date recorded for the patient, else the "
+            f"{ctx.cutoff_label}), in months, coloured by MDT type. An arrow marks follow-up still ongoing; "
+            "a vertical tick a patient off study while alive (or whose study status is not recorded). "
+            "NEST-FS and PFS events that are deaths show as death only. "
             "NEST-FS time sorts by the time to the primary-endpoint event or censoring."
         )
         download_table(swimmers, "swimmer_patients")
@@ -183,7 +184,7 @@ with changes_tab:
         first = first_entry_date(ctx.full.adsl)
         # Same key, default and URL parameter as the overview's "Changes since": one date for both pages.
         since = st.date_input(
-            "Changes since (for example the last committee meeting)",
+            "Changes since",
             value=default_since(ctx.as_of),
             min_value=None if first is None else min(first.date(), ctx.as_of),
             max_value=ctx.as_of,
@@ -191,6 +192,7 @@ with changes_tab:
             bind="query-params",
             format="YYYY-MM-DD",
             width=300,
+            help="For example the last steering committee. Default: 91 days (13 weeks) before the view date.",
         )
         changes = changes_since(trial, since, until=ctx.as_of)
         st.markdown(

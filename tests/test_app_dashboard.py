@@ -143,6 +143,7 @@ def test_broken_adtte_only_warns_where_adtte_is_used(app, tmp_path: Path) -> Non
     assert metrics(at)["Screened"] == str(len(_example_adsl()))
     warning = " ".join(w.value for w in at.warning)
     assert "**ADTTE** (adtte.csv): 2 errors" in warning and "ADSL" not in warning
+    assert "2 validation errors, 0 warnings" in " ".join(c.value for c in at.sidebar.caption)
     at.switch_page("pages/toxicity.py").run()
     assert not at.exception
     assert not any("ADTTE" in w.value for w in at.warning)  # toxicity does not use ADTTE
@@ -169,6 +170,7 @@ def test_unusable_adtte_says_why_instead_of_absent(app, tmp_path: Path) -> None:
     assert not at.exception
     assert "could not be used" in at.error[0].value
     assert "required column PARAMCD missing" in at.error[0].value
+    assert "1 validation error, 0 warnings" in " ".join(c.value for c in at.sidebar.caption)
     assert not at.info or not any("has no ADTTE" in i.value for i in at.info)
 
 

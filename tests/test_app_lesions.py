@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import CONFORMANCE, metrics, tiny_frames, write_source
 
-from medcare_app.sidebar import filter_key
+from medcare_app.sidebar import AS_OF_KEY, filter_key
 
 PAGE = "pages/lesions.py"
 
@@ -94,10 +95,13 @@ def test_lesion_page(app, lesion_source: Path) -> None:
     shown = metrics(at)
     # 1 PSMA-only lesion (T-02 L2) of the 8 lesions of enrolled patients; PSMA done T-01, T-02, T-04 of 4;
     # plan changed T-02 of those 3.
-    assert shown["Lesions added by PSMA PET-CT"] == "1 of 8 (12.5%)"
-    assert shown["Patients with PSMA-only lesions"] == "1 of 4 (25.0%)"
-    assert shown["PSMA PET-CT done"] == "3 of 4 (75.0%)"
-    assert shown["MDT plan changed"] == "1 of 3 (33.3%)"
+    assert shown["Lesions added by PSMA PET-CT"] == "1 of 8"
+    assert shown["Patients with PSMA-only lesions"] == "1 of 4"
+    assert shown["PSMA PET-CT done"] == "3 of 4"
+    assert shown["MDT plan changed"] == "1 of 3"
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Lesions added by PSMA PET-CT"] == "12.5%"
+    assert deltas["MDT plan changed"] == "33.3%"
     # Counts, sites, detection, EQD2, site patterns and the patient x site map.
     assert len(at.get("plotly_chart")) == 6
 
@@ -129,10 +133,10 @@ def test_centre_filter_changes_the_numbers(app, lesion_source: Path) -> None:
     assert not at.exception
     shown = metrics(at)
     # Centre 01: T-01 (1 lesion), T-02 (2, one PSMA-only); both had PSMA PET-CT, T-02's plan changed.
-    assert shown["Lesions added by PSMA PET-CT"] == "1 of 3 (33.3%)"
-    assert shown["Patients with PSMA-only lesions"] == "1 of 2 (50.0%)"
-    assert shown["PSMA PET-CT done"] == "2 of 2 (100.0%)"
-    assert shown["MDT plan changed"] == "1 of 2 (50.0%)"
+    assert shown["Lesions added by PSMA PET-CT"] == "1 of 3"
+    assert shown["Patients with PSMA-only lesions"] == "1 of 2"
+    assert shown["PSMA PET-CT done"] == "2 of 2"
+    assert shown["MDT plan changed"] == "1 of 2"
     assert not at.warning  # T-04 (polyprogression) is in centre 02
 
 
@@ -188,3 +192,32 @@ def test_conformance_data_has_no_lesions(app) -> None:
     assert "no ADTU" in at.info[0].value
     assert "nothing about lesions can be shown" in " ".join(c.value for c in at.caption)
     assert not at.get("plotly_chart")
+
+
+def test_as_of_leaves_out_later_patients(app, lesion_source: Path) -> None:
+    at = app(PAGE, data=lesion_source)
+    at.run()
+    at.sidebar.date_input(key=AS_OF_KEY).set_value(dt.date(2022, 12, 31)).run()
+    assert not at.exception
+    per = _table(at, "POLYPROGRESSION")
+    # T-04 registered on 2023-02-15: not yet in the trial, so neither its 4 lesions nor the warning.
+    assert list(per["USUBJID"]) == ["T-01", "T-02", "T-03"]
+    assert metrics(at)["Lesions added by PSMA PET-CT"] == "1 of 4"
+    assert not at.warning
+
+
+def test_site_stack_and_map_order(app, lesion_source: Path) -> None:
+    at = app(PAGE, data=lesion_source)
+    at.run()
+    at.radio(key="les_site_stack").set_value("Patient MDT type").run()
+    assert not at.exception
+    by_site = next(
+        d.value for d in at.dataframe if {"TULOCCAT", "MDTTYPE"} <= set(d.value.columns)
+    ).set_index(["TULOCCAT", "MDTTYPE"])
+    # Lymph node lesions: T-02 (Surgery) 2, T-04 (SBRT + surgery) 1.
+    assert by_site.loc[("Lymph node", "Surgery"), "N_LESIONS"] == 2
+    assert by_site.loc[("Lymph node", "SBRT + surgery"), "N_LESIONS"] == 1
+    at.radio(key="les_map_order").set_value("Patient").run()
+    assert not at.exception
+    # The last chart is the patient x site map: patients in USUBJID order.
+    assert _values(_traces(at, -1)[0]["y"]) == ["T-01", "T-02", "T-03", "T-04"]

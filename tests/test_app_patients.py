@@ -157,6 +157,12 @@ def test_page_without_psa_or_lesions_says_so(app) -> None:
     captions = " ".join(c.value for c in at.caption)
     assert "grade" in captions  # no CTCAE grade: AE changes are not counted
     assert "New grade ≥ 3 AEs" not in metrics(at)
+    # The CDISC pilot's ADSL has no EOSSTT: 3 deaths (DTHFL = Y), the other 251 of unknown study status.
+    status = next(m.value for m in at.main.markdown if "in follow-up" in m.value)
+    assert status == (
+        "**254 patients**: 0 in follow-up, 0 left the study alive, 3 died, "
+        "251 alive with no study status (ADSL has no EOSSTT)."
+    )
 
 
 def test_filter_from_the_url(app, source: Path) -> None:
@@ -166,3 +172,15 @@ def test_filter_from_the_url(app, source: Path) -> None:
     # Centre 02 holds T-03 and T-04; only T-03 was registered by 2022-07-01.
     assert _swimmer_patients(at) == {"T-03"}
     assert header(at).startswith("**1 of 3 patients**")
+
+
+def test_no_patient_selected(app, source: Path) -> None:
+    # SBRT patients (T-01, T-03) are all on ADT alone: nobody matches both filters.
+    at = app(PAGE, data=source, query={"MDTTYPE": "SBRT", "SYSTHER": "ADT + abiraterone"})
+    at.run()
+    assert not at.exception
+    assert header(at).startswith("**0 of 4 patients**")
+    assert not at.get("plotly_chart")
+    infos = " ".join(i.value for i in at.info)
+    assert "No enrolled patient with a registration date" in infos and "No enrolled patient to show" in infos
+    assert set(metrics(at).values()) == {"0"}

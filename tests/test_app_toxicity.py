@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import CONFORMANCE, tiny_frames, write_source
 
-from medcare_app.sidebar import filter_key
+from medcare_app.sidebar import AS_OF_KEY, filter_key
 
 PAGE = "pages/toxicity.py"
 
@@ -183,3 +185,63 @@ def test_conformance_data(app) -> None:
     assert not at.exception
     assert "AESEV" in at.info[0].value
     assert _table(at).iloc[0]["N"] == 254
+
+
+def test_as_of_drops_later_events(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    at.sidebar.date_input(key=AS_OF_KEY).set_value(dt.date(2023, 6, 1)).run()
+    assert not at.exception
+    overall = _table(at).iloc[0]
+    # On 2023-06-01 all 4 patients are treated, but T-04's grade 3 Proctitis (2023-08-01) has not happened:
+    # T-01 1, T-02 3, T-03 missing, T-04 no event.
+    assert overall["N"] == 4
+    assert overall["Any grade"] == "3 (75.0%)"
+    assert overall["Grade >= 3"] == "1 (25.0%)"
+
+
+def test_phase_and_relationship_by_term(app, tox_source: Path) -> None:
+    at = app(PAGE, data=tox_source)
+    at.run()
+    at.radio(key="tox_phase_level").set_value("Term").run()
+    at.radio(key="tox_rel_level").set_value("Term").run()
+    assert not at.exception
+    tables = [d.value for d in at.dataframe if "AEDECOD" in d.value.columns and "GROUP" in d.value.columns]
+    phase = next(t for t in tables if "Late" in set(t["GROUP"])).set_index(["GROUP", "AEDECOD"])
+    # Late (day 157): T-04 Proctitis grade 3; acute: T-01 Fatigue 1, T-02 Cystitis 3 and Diarrhea 2.
+    assert phase.loc[("Late", "Proctitis"), "Grade 3"] == "1 (25.0%)"
+    assert phase.loc[("Acute", "Cystitis noninfective"), "Grade 3"] == "1 (25.0%)"
+    related = next(t for t in tables if "RELATED" in set(t["GROUP"])).set_index(["GROUP", "AEDECOD"])
+    assert related.loc[("NOT RELATED", "Diarrhea"), "Grade 2"] == "1 (25.0%)"
+    assert related.loc[("RELATED", "Proctitis"), "Grade 3"] == "1 (25.0%)"
+
+
+def test_many_terms_are_drawn_top_n(app, tmp_path: Path) -> None:
+    frames = tox_frames()
+    # 12 extra grade-1 terms of T-01: with the 5 of tox_frames 17 terms, more than 10, so a control appears.
+    extra_terms = [
+        "Anemia", "Back pain", "Cough", "Dizziness", "Dry mouth", "Edema limbs", "Fever", "Headache",
+        "Insomnia", "Myalgia", "Pruritus", "Rash maculo-papular",
+    ]  # fmt: skip
+    extra = pd.DataFrame(
+        {
+            "USUBJID": "T-01",
+            "AEDECOD": extra_terms,
+            "AEBODSYS": "General disorders and administration site conditions",
+            "ATOXGR": 1,
+            "ASTDT": "2022-03-01",
+            "AEREL": "NOT RELATED",
+            "TRTEMFL": "Y",
+        }
+    )
+    frames["adae"] = pd.concat([frames["adae"], extra], ignore_index=True)
+    at = app(PAGE, data=write_source(tmp_path / "many", **frames))
+    at.run()
+    assert not at.exception
+    top = at.number_input(key="tox_top_n")
+    assert top.label == "Terms drawn (of 17)"
+    assert top.value == 17
+    top.set_value(5).run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[2].proto.spec)
+    assert "12 less frequent terms not drawn" in {a.get("text") for a in spec["layout"]["annotations"]}

@@ -127,3 +127,10 @@ def test_conformance_terms() -> None:
     unknown = problems.loc[problems["problem"] == "term not in CTCAE v5.0", "AEDECOD"].nunique()
     assert trial.adae["AEDECOD"].nunique() == 242
     assert unknown == 242 - 62
+
+
+def test_unchecked_note(adae: pd.DataFrame) -> None:
+    assert ctcae.unchecked_note(adae) is None
+    assert ctcae.unchecked_note(adae.rename(columns={"ATOXGR": "AETOXGR"})) is None
+    note = ctcae.unchecked_note(adae.drop(columns="ATOXGR").assign(AESEV="MILD"))
+    assert note is not None and "not checked" in note and "MedDRA" in note

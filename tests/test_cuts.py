@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from medcare_metrics.cuts import as_of, change_counts, changes_since
+from medcare_metrics.cuts import as_of, change_counts, changes_since, data_cutoff
 from medcare_metrics.model import TrialData
 
 D = pd.to_datetime
@@ -326,7 +326,7 @@ def test_ae_worsening_after_the_date(trial: TrialData) -> None:
 
 
 def test_ae_onset_from_study_day_uses_the_real_mdt_start(trial: TrialData) -> None:
-    # S2 Nausea has no ASTDT; TRTSDT 2022-02-21 + (200 - 1) days = 2022-09-08: hidden on 09-07, shown on 09-08.
+    # S2 Nausea has no ASTDT; TRTSDT 2022-02-21 + (200 - 1) days = 2022-09-08: hidden on 09-07, not 09-08.
     assert "Nausea" not in set(as_of(trial, "2022-09-07").adae["AEDECOD"])
     assert "Nausea" in set(as_of(trial, "2022-09-08").adae["AEDECOD"])
 
@@ -425,3 +425,13 @@ def test_default_since_is_13_weeks_before() -> None:
     assert default_since("2025-06-30", days=0).isoformat() == "2025-06-30"
     with pytest.raises(ValueError, match="days"):
         default_since("2025-06-30", days=-1)
+
+
+def test_data_cutoff_is_the_most_frequent_date_not_a_stray_later_one() -> None:
+    cuts = _dates("2025-06-30", "2025-07-31", "2025-06-30")
+    adsl = pd.DataFrame({"USUBJID": ["A", "B", "C"], "DCUTDT": cuts})
+    assert data_cutoff(TrialData(adsl=adsl)) == pd.Timestamp("2025-06-30")
+    tie = pd.DataFrame({"USUBJID": ["A", "B"], "DCUTDT": _dates("2025-06-30", "2025-07-31")})
+    assert data_cutoff(TrialData(adsl=tie)) == pd.Timestamp("2025-07-31")
+    none = pd.DataFrame({"USUBJID": ["A"], "DCUTDT": _dates(None)})
+    assert data_cutoff(TrialData(adsl=none)) is None

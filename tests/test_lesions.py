@@ -214,3 +214,124 @@ def test_figures(adtu: pd.DataFrame, adsl: pd.DataFrame) -> None:
     assert by_mdt == {"SBRT": [65.14, 98.57, 98.57], "Conventional RT": [70.0]}
     detection = figs.detection_figure(les.detection_summary(adtu, adsl))
     assert [t.name for t in detection.data] == [les.CONVENTIONAL, les.PSMA_ONLY]
+
+
+def test_lesions_by_site_stacked_by_patient_mdt_type(adtu: pd.DataFrame, adsl: pd.DataFrame) -> None:
+    by_site = les.lesions_by_site(adtu, adsl, stack="patient")
+    # Bone: P1 (SBRT) 1 lesion + P3 (SBRT) 3; lymph node P1; visceral P3; local recurrence P2 (Surgery).
+    rows = by_site[["TULOCCAT", "MDTTYPE", "N_LESIONS", "N_PATIENTS"]].itertuples(index=False, name=None)
+    assert list(rows) == [
+        ("Bone", "SBRT", 4, 2),
+        ("Lymph node", "SBRT", 1, 1),
+        ("Visceral", "SBRT", 1, 1),
+        ("Local recurrence", "Surgery", 1, 1),
+    ]
+    assert "MDTLES" not in by_site.columns
+    with pytest.raises(ValueError, match="stack"):
+        les.lesions_by_site(adtu, adsl, stack="centre")
+
+
+@pytest.fixture
+def adtu_p4(adtu: pd.DataFrame) -> pd.DataFrame:
+    """The lesions plus two of P4 (rib and liver): P3 and P4 then share the pattern Bone + Visceral."""
+    extra = pd.DataFrame(
+        {
+            "USUBJID": ["P4", "P4"],
+            "TULNKID": ["L1", "L2"],
+            "TULOC": ["Rib", "Liver"],
+            "TULOCCAT": ["Bone", "Visceral"],
+            "TUMETHOD": ["Conventional", "Conventional"],
+            "MDTLES": ["SBRT", "Metastasectomy"],
+        }
+    )
+    return pd.concat([adtu, extra], ignore_index=True)
+
+
+def test_site_patterns(adtu: pd.DataFrame, adtu_p4: pd.DataFrame, adsl: pd.DataFrame) -> None:
+    got = les.site_patterns(adtu, adsl)
+    # One patient each: P1 bone + lymph node, P3 bone + visceral, P2 local recurrence, P4 none (alphabetical).
+    assert list(zip(got["PATTERN"], got["MDTTYPE"], got["N_PATIENTS"], strict=True)) == [
+        ("Bone + Lymph node", "SBRT", 1),
+        ("Bone + Visceral", "SBRT", 1),
+        ("Local recurrence", "Surgery", 1),
+        (les.NO_LESION, les.NOT_RECORDED, 1),
+    ]
+    got = les.site_patterns(adtu_p4, adsl)
+    # Bone + Visceral now holds P3 (SBRT) and P4 (MDT type not recorded): the most frequent pattern, first.
+    assert list(zip(got["PATTERN"], got["MDTTYPE"], got["PATTERN_TOTAL"], strict=True))[:2] == [
+        ("Bone + Visceral", "SBRT", 2),
+        ("Bone + Visceral", les.NOT_RECORDED, 2),
+    ]
+    assert les.NO_LESION not in set(got["PATTERN"])
+
+
+def test_patient_site_matrix_pattern_order(adtu_p4: pd.DataFrame, adsl: pd.DataFrame) -> None:
+    matrix = les.patient_site_matrix(adtu_p4, adsl, order="pattern")
+    # Bone + Visceral (2 patients): P3 (4 lesions) before P4 (2); then P1 (bone + lymph node), P2 (local).
+    assert list(matrix.index) == ["P3", "P4", "P1", "P2"]
+    assert matrix.loc["P4"].tolist() == [1, 0, 1, 0]
+    assert list(les.patient_site_matrix(adtu_p4, adsl).index) == ["P1", "P2", "P3", "P4"]
+    with pytest.raises(ValueError, match="order"):
+        les.patient_site_matrix(adtu_p4, adsl, order="site")
+
+
+def test_lesion_counts_from_adsl(adsl: pd.DataFrame) -> None:
+    with_nles = adsl.assign(NLES=pd.array([1, 5, None, 3, 2], dtype="Int64"))
+    got = les.lesion_counts_from_adsl(with_nles)
+    # P1 1 (SBRT), P2 5 (Surgery), P3 no NLES (SBRT), P4 3 (no MDT type); SF is a screen failure.
+    assert list(zip(got["N_LESIONS_CAT"].astype(str), got["MDTTYPE"], got["N_PATIENTS"], strict=True)) == [
+        ("1", "SBRT", 1),
+        ("3", les.NOT_RECORDED, 1),
+        (">3", "Surgery", 1),
+        (les.NOT_RECORDED, "SBRT", 1),
+    ]
+    assert list(got["N_LESIONS_CAT"].cat.categories) == ["0", "1", "2", "3", ">3", les.NOT_RECORDED]
+    with pytest.raises(ValueError, match="NLES"):
+        les.lesion_counts_from_adsl(adsl)
+
+
+def test_dose_by_modality(adtu: pd.DataFrame, adsl: pd.DataFrame) -> None:
+    got = les.dose_by_modality(adtu, adsl).set_index("MDTLES")
+    assert list(got.index) == ["SBRT", "Conventional RT"]
+    sbrt = got.loc["SBRT"]
+    # SBRT: P1 L1 30/3, P3 L1 30/3, P3 L2 no dose, P3 L4 24/3. EQD2 (alpha/beta 1.5): 98.571, 98.571, 65.143.
+    assert (sbrt["N_LESIONS"], sbrt["N_PATIENTS"], sbrt["N_DOSE_MISSING"]) == (4, 2, 1)
+    assert (sbrt["RTDOSE_MEDIAN"], sbrt["RTDOSE_MIN"], sbrt["RTDOSE_MAX"]) == (30.0, 24.0, 30.0)
+    assert sbrt["RTFX_MEDIAN"] == 3.0
+    assert sbrt["EQD2_MEDIAN"] == pytest.approx(98.5714, abs=1e-4)
+    assert sbrt["EQD2_MIN"] == pytest.approx(65.1429, abs=1e-4)
+    conv = got.loc["Conventional RT"]
+    assert (conv["N_LESIONS"], conv["RTDOSE_MEDIAN"], conv["RTFX_MEDIAN"]) == (1, 70.0, 35.0)
+    assert conv["EQD2_MAX"] == pytest.approx(70.0)
+
+
+def test_more_figures(adtu: pd.DataFrame, adtu_p4: pd.DataFrame, adsl: pd.DataFrame) -> None:
+    from medcare_metrics.figures import lesions as figs
+
+    small = figs.lesion_count_figure(
+        les.lesion_count_distribution(adtu, adsl, basis="conventional"), limit_label="polyprogression"
+    )
+    assert small.layout.yaxis.dtick == 1
+    assert small.layout.shapes[0].x0 == 3.5  # the ">3" bar, fifth category
+    assert small.layout.annotations[0].text == "polyprogression"
+    many = pd.DataFrame(
+        {
+            "N_LESIONS_CAT": pd.Categorical(["1", "2"], categories=["0", "1", "2", "3", ">3"], ordered=True),
+            "MDTTYPE": ["SBRT", "SBRT"],
+            "N_PATIENTS": [40, 25],
+        }
+    )
+    assert figs.lesion_count_figure(many).layout.yaxis.dtick is None  # one tick per patient would be 40 ticks
+    matrix = les.patient_site_matrix(adtu_p4, adsl, order="pattern")
+    tall = figs.patient_site_figure(matrix)
+    assert list(tall.data[0].y) == ["P3", "P4", "P1", "P2"]
+    compact = figs.patient_site_figure(matrix, compact_above=3)
+    assert list(compact.data[0].x) == ["P3", "P4", "P1", "P2"]
+    assert list(compact.data[0].y) == ["Bone", "Lymph node", "Visceral", "Local recurrence"]
+    assert list(compact.data[0].z[0]) == [3, 1, 1, 0]  # bone lesions of P3, P4, P1, P2
+    assert compact.layout.xaxis.showticklabels is False
+    patterns = figs.site_pattern_figure(les.site_patterns(adtu_p4, adsl))
+    assert list(patterns.layout.yaxis.categoryarray)[-1] == "Bone + Visceral"  # most frequent on top
+    assert [t.name for t in patterns.data] == ["SBRT", "Surgery", les.NOT_RECORDED]
+    by_type = figs.lesion_site_figure(les.lesions_by_site(adtu, adsl, stack="patient"))
+    assert [t.name for t in by_type.data] == ["SBRT", "Surgery"]

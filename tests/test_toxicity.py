@@ -314,3 +314,67 @@ def test_no_adsl_counts_subjects_with_events(adae: pd.DataFrame) -> None:
     # Without ADSL every ADAE subject counts, S5 included: S1..S5.
     assert result.denominators["N"].tolist() == [5]
     assert counts_of(result) == {2: 2, 3: 1, 4: 1, 5: 1}
+
+
+def test_group_order() -> None:
+    assert tox.group_order(["Unknown onset", "Late", "Before MDT", "Acute"]) == [
+        "Acute", "Late", "Before MDT", "Unknown onset",
+    ]  # fmt: skip
+    # Relationship strongest first (case-insensitive), unknown values alphabetically, "Missing" last.
+    assert tox.group_order(["NOT RELATED", "Missing", "possibly related", "RELATED", "Other"]) == [
+        "RELATED", "possibly related", "NOT RELATED", "Other", "Missing",
+    ]  # fmt: skip
+    assert tox.group_order(["Surgery", "SBRT + surgery", "SBRT"]) == ["SBRT", "Surgery", "SBRT + surgery"]
+    assert tox.group_order(["02", "Missing", "01", "02"]) == ["01", "02", "Missing"]
+
+
+def test_grade_table_frequency_order(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    terms = tox.toxicity_by_grade(adae, adsl)
+    # Alphabetical: GI (Diarrhea, Nausea), General (Fatigue), Renal (Cystitis).
+    assert list(tox.grade_table(terms)["AEDECOD"]) == ["Diarrhea", "Nausea", "Fatigue", CYST]
+    # Frequency: GI holds 3 (Nausea) + 1 (Diarrhea) patient-terms, General 1 and Renal 1 (tie: alphabetical);
+    # within GI, Nausea (3 patients) before Diarrhea (1).
+    assert list(tox.grade_table(terms, order="frequency")["AEDECOD"]) == [
+        "Nausea",
+        "Diarrhea",
+        "Fatigue",
+        CYST,
+    ]
+    soc = tox.toxicity_by_grade(adae, adsl, level="soc", by="MDTTYPE")
+    table = tox.grade_table(soc, order="frequency")
+    # GI: 2 SBRT (S1, S2) and 2 Surgery (S3, S4); General: S1 (SBRT); Renal: S3 (Surgery).
+    assert list(zip(table["GROUP"], table["AEBODSYS"], strict=True)) == [
+        ("SBRT", GI), ("Surgery", GI), ("SBRT", GEN), ("Surgery", RENAL),
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="order"):
+        tox.grade_table(terms, order="count")
+
+
+def test_phase_table_rows_in_phase_order(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    table = tox.grade_table(tox.toxicity_by_phase(adae, adsl))
+    assert list(table["GROUP"]) == ["Acute", "Late", "Before MDT", "Unknown onset"]
+
+
+def test_n_population(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    # Safety population S1, S2, S3, S4, S6: 3 SBRT + 2 Surgery when split by MDT type.
+    assert tox.toxicity_by_grade(adae, adsl, level="overall").n_population == 5
+    assert tox.toxicity_by_grade(adae, adsl, level="overall", by="MDTTYPE").n_population == 5
+    assert tox.toxicity_by_relationship(adae, adsl).n_population == 5
+
+
+def test_high_grade_patients_say_mdt_type(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    patients = tox.high_grade_patients(adae, adsl)
+    assert list(zip(patients["USUBJID"], patients["MDTTYPE"], strict=True)) == [
+        ("S3", "Surgery"),
+        ("S1", "SBRT"),
+    ]
+    split = tox.high_grade_patients(adae, adsl, by="MDTTYPE")
+    assert "MDTTYPE" not in split.columns
+    assert list(split["GROUP"]) == ["Surgery", "SBRT"]
+
+
+def test_split_choices_prefer_centre_names() -> None:
+    both = pd.DataFrame({"USUBJID": ["A"], "SITEID": ["01"], "SITENAME": ["UZ Leuven"], "MDTTYPE": ["SBRT"]})
+    assert tox.split_choices(both) == {"None": None, "MDT type": "MDTTYPE", "Centre": "SITENAME"}
+    ids = pd.DataFrame({"USUBJID": ["A"], "SITEID": ["01"], "TRT01A": ["X"], "ARM": ["X"]})
+    assert tox.split_choices(ids) == {"None": None, "Centre": "SITEID", "Arm": "TRT01A"}

@@ -82,3 +82,29 @@ def test_max_rows_and_bad_value(adae: pd.DataFrame, adsl: pd.DataFrame) -> None:
     assert "2 less frequent terms not drawn" in fig.layout.annotations[-1].text
     with pytest.raises(ValueError, match="PCT"):
         toxicity_grade_figure(tox.toxicity_by_grade(adae, adsl), value="pct")
+
+
+def test_short_bars_get_a_shorter_axis() -> None:
+    # 20 treated patients, one with an event: 5% -> the axis ends at 10% (5 x 1.1 rounded up to a step of 5).
+    adsl = pd.DataFrame({"USUBJID": [f"S{i}" for i in range(20)], "SAFFL": "Y"})
+    adae = pd.DataFrame(
+        {"USUBJID": ["S0"], "AEBODSYS": [GI], "AEDECOD": ["Nausea"], "ATOXGR": pd.array([1], dtype="Int64")}
+    )
+    fig = toxicity_grade_figure(tox.toxicity_by_grade(adae, adsl))
+    assert tuple(fig.layout.xaxis.range) == (0, 10)
+    assert fig.data[0].x[0] == pytest.approx(5.0)
+
+
+def test_long_labels_wrapped_with_full_name_in_hover(adsl: pd.DataFrame) -> None:
+    soc = "Musculoskeletal and connective tissue disorders"
+    adae = pd.DataFrame(
+        {
+            "USUBJID": ["S1"],
+            "AEBODSYS": [soc],
+            "AEDECOD": ["Arthralgia"],
+            "ATOXGR": pd.array([2], dtype="Int64"),
+        }
+    )
+    fig = toxicity_grade_figure(tox.toxicity_by_grade(adae, adsl, level="soc"))
+    assert list(fig.layout.yaxis.categoryarray) == ["Musculoskeletal and connective<br>tissue disorders"]
+    assert fig.data[0].customdata[0][5] == soc

@@ -15,7 +15,7 @@ from medcare_metrics.toxicity import ALL, ToxicityCounts, group_order
 #: Row label of the overall level when not split.
 ANY_AE_LABEL = "Any adverse event"
 #: Row labels longer than this many characters are wrapped onto two or more lines.
-LABEL_WIDTH = 32
+LABEL_WIDTH = 36
 
 
 def _wrap(text: object, width: int = 60) -> str:
@@ -150,8 +150,9 @@ def toxicity_grade_figure(
     for trace in fig.data:
         trace.showlegend = trace.name not in seen
         seen.add(trace.name)
-    wrapped = any(len(str(r)) > LABEL_WIDTH for r in rows)
-    height = max(220, (34 if wrapped else 24) * len(rows) + 150)
+    # Room for the longest wrapped label in every row, so wrapped labels never run into each other.
+    lines = max((_axis_label(str(r)).count("<br>") + 1 for r in rows), default=1)
+    height = max(220, (12 + 13 * lines) * len(rows) + 150)
     apply_layout(fig, title=title, height=height)
     axis_title = "% of patients" if value == "PCT" else "Patients"
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})

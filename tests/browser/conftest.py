@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,11 +35,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` (example trial) on a free port; stop it after the session."""
+@contextmanager
+def serve(data: Path | None = None) -> Iterator[str]:
+    """Run ``streamlit run dashboard.py`` on a free port (``data``: MEDCARE_DATA, None: the example).
+
+    Yields the server's URL once it answers its health check; stops the server afterwards.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "MEDCARE_DATA"}
+    if data is not None:
+        env["MEDCARE_DATA"] = str(data)
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py",
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -72,6 +78,13 @@ def server_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The dashboard on the example trial, shared by the tests of one pytest worker."""
+    with serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Chromium (Debian's, not a Playwright download), headless."""
     if not Path(CHROMIUM).exists():
@@ -89,7 +102,9 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     """A fresh browser tab (new session), tall enough to show the whole overview in a screenshot."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1300})  # type: ignore[attr-defined]
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1400, "height": 1300}, accept_downloads=True
+    )
     tab = context.new_page()
     tab.set_default_timeout(PAGE_TIMEOUT_MS)
     try:

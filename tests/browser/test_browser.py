@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -10,6 +11,8 @@ import pandas as pd
 import pytest
 
 from medcare_metrics.loading import example_path
+
+from .conftest import serve
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +52,19 @@ def _header(page: object) -> str:
     return main.locator('[data-testid="stMarkdownContainer"]', has_text=HEADER).first.inner_text()
 
 
+def _screenshot(page: object, path: Path) -> None:
+    """Save the whole page: Streamlit scrolls inside its main area, so the window is made as tall as it."""
+    height = page.evaluate(  # type: ignore[attr-defined]
+        """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stSidebarContent"]',
+            '[data-testid="stMainBlockContainer"]'].map(s => document.querySelector(s)?.scrollHeight ?? 0))"""
+    )
+    size = page.viewport_size  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height) + 40)})  # type: ignore[attr-defined]
+    _wait_until_idle(page)
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    page.set_viewport_size(size)  # type: ignore[attr-defined]
+
+
 def _open(page: object, url: str) -> None:
     """Open ``url`` and wait until the script run has drawn the page."""
     page.goto(url)  # type: ignore[attr-defined]
@@ -67,7 +83,7 @@ def test_overview_shows_the_metrics(page, server_url: str, screenshot_dir: Path)
     enrolled = int((adsl["ENRLFL"] == "Y").sum())
     assert HEADER.search(_header(page)).groups() == (str(enrolled), str(enrolled))
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(screenshot_dir / "overview.png"), full_page=True)
+    _screenshot(page, screenshot_dir / "overview.png")
 
 
 @pytest.mark.parametrize("stem", [s for s in PAGES if (REPO / "pages" / f"{s}.py").exists()])
@@ -75,7 +91,7 @@ def test_page_has_no_exception(page, server_url: str, screenshot_dir: Path, stem
     _open(page, f"{server_url}/{PAGES[stem]}")
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator("main").inner_text()
     assert HEADER.search(_header(page))
-    page.screenshot(path=str(screenshot_dir / f"{stem}.png"), full_page=True)
+    _screenshot(page, screenshot_dir / f"{stem}.png")
 
 
 def test_sidebar_filter_changes_n_of_n_and_survives_navigation(
@@ -97,7 +113,7 @@ def test_sidebar_filter_changes_n_of_n_and_survives_navigation(
     _wait_until_idle(page)
     assert f"Centre: {name}" in _header(page)
     assert parse_qs(urlparse(page.url).query)["SITEID"] == [site]
-    page.screenshot(path=str(screenshot_dir / "overview_filtered.png"), full_page=True)
+    _screenshot(page, screenshot_dir / "overview_filtered.png")
 
     sidebar.get_by_role("link", name="Data quality").click()
     page.wait_for_selector("h1:has-text('Data quality')")
@@ -113,3 +129,52 @@ def test_copied_link_opens_the_same_view(page, server_url: str) -> None:
     _open(page, f"{server_url}/data_quality?MDTTYPE=SBRT")
     assert HEADER.search(_header(page)).groups() == (str(sbrt), str(int(enrolled.sum())))
     assert "MDT type: SBRT" in _header(page)
+
+
+def test_figure_downloads_as_svg_when_chosen(page, server_url: str, tmp_path: Path) -> None:
+    _open(page, server_url)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("SVG", exact=True).click()
+    _wait_until_idle(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.hover()
+    # Plotly titles its camera button "Download plot as a png" for PNG and "Download plot" otherwise.
+    button = chart.locator('.modebar-btn[data-title="Download plot"]')
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "medcare_overview_enrollment.svg"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+def test_deep_link_on_a_fresh_server_with_a_broken_adtte(
+    page, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    """The first visitor of a just-started server opens a copied link to the survival page.
+
+    Streamlit would run the page file on its own (old ``pages/`` mode, no app navigation); the app reruns
+    through dashboard.py instead. ADTTE has one bad row: the page says so and still draws the curves.
+    """
+    source = tmp_path / "cut"
+    shutil.copytree(example_path(), source)
+    adtte = pd.read_csv(source / "adtte.csv", dtype=str, keep_default_na=False)
+    adtte.loc[0, "AVAL"] = "abc"
+    adtte.to_csv(source / "adtte.csv", index=False)
+    adsl = _example()
+    enrolled = adsl["ENRLFL"] == "Y"
+    site = sorted(adsl.loc[enrolled, "SITEID"].unique())[0]
+    in_site = int((enrolled & (adsl["SITEID"] == site)).sum())
+    with serve(source) as url:
+        _open(page, f"{url}/survival?SITEID={site}")
+        assert page.locator("h1").first.inner_text() == "Survival"
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        assert nav.get_by_text("Disease & safety").count() == 1  # the app's sections, not file names
+        assert nav.get_by_role("link", name="Data quality").count() == 1
+        assert HEADER.search(_header(page)).groups() == (str(in_site), str(int(enrolled.sum())))
+        warning = page.locator('[data-testid="stAlert"]').filter(has_text="ADTTE").first.inner_text()
+        assert "adtte.csv" in warning and "1 error" in warning
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
+        _screenshot(page, screenshot_dir / "survival_broken_adtte.png")

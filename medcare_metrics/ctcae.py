@@ -19,6 +19,8 @@ CTCAE_PATH = Path(__file__).resolve().parent / "reference" / "ctcae_v5.csv"
 GRADES: tuple[int, ...] = (1, 2, 3, 4, 5)
 #: Columns of :func:`ctcae_problems`.
 PROBLEM_COLUMNS: tuple[str, ...] = ("row", "USUBJID", "AEDECOD", "ATOXGR", "problem")
+#: ADAE columns that identify an event in the source; copied into the problems when present.
+EVENT_KEYS: tuple[str, ...] = ("AESEQ", "ASTDT")
 #: Grade columns an ADAE may carry, in order of preference.
 GRADE_COLUMNS: tuple[str, ...] = ("ATOXGR", "AETOXGR")
 
@@ -164,9 +166,9 @@ def ctcae_problems(adae: pd.DataFrame, check_terms: bool | None = None) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        Columns row (the ADAE index label, 0-based after loading), USUBJID, AEDECOD, ATOXGR (the grade as
-        found, Int64; missing when the data have no grade column) and problem. Empty, with these columns, when
-        nothing is wrong.
+        Columns row (the ADAE index label, 0-based after loading), USUBJID, then AESEQ and ASTDT when ADAE has
+        them (to find the event in the source), AEDECOD, ATOXGR (the grade as found, Int64; missing when the
+        data have no grade column) and problem. Empty, with these columns, when nothing is wrong.
 
     Raises
     ------
@@ -194,7 +196,8 @@ def ctcae_problems(adae: pd.DataFrame, check_terms: bool | None = None) -> pd.Da
         if grade_col is not None:
             g = grades.at[idx]
             if pd.isna(g):
-                add(idx, f"grade missing ({grade_col} empty or not a whole number)")
+                # Loading sets an out-of-range grade (0, 6) missing and lists it as a validation problem.
+                add(idx, f"grade missing ({grade_col} empty, or not a grade 1-5 in the file: see validation)")
             elif g <= 0:
                 add(idx, f"grade {g} (CTCAE grades are 1-5)")
             elif g > max(GRADES):
@@ -208,29 +211,7 @@ def ctcae_problems(adae: pd.DataFrame, check_terms: bool | None = None) -> pd.Da
                 add(idx, f"note: SOC {soc!r} differs from CTCAE SOC {rec['SOC']!r}")
     out = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     out["ATOXGR"] = out["ATOXGR"].astype("Int64")
+    # The loaded position means little to a reader; the sponsor's own keys find the event in the source.
+    for position, column in enumerate(c for c in EVENT_KEYS if c in adae.columns):
+        out.insert(2 + position, column, adae.loc[out["row"], column].to_numpy())
     return out.reset_index(drop=True)
-
-
-def unchecked_note(adae: pd.DataFrame) -> str | None:
-    """Say what :func:`ctcae_problems` (default arguments) leaves unchecked in ``adae``, for pages.
-
-    An empty problem list means "nothing wrong" only when grades and terms were checked; on severity-only
-    data neither is, and a page should say so instead of reporting that every term fits CTCAE.
-
-    Parameters
-    ----------
-    adae : pandas.DataFrame
-        Adverse events.
-
-    Returns
-    -------
-    str or None
-        One sentence when ADAE has no CTCAE grade column (ATOXGR or AETOXGR); None when grades and terms are
-        checked.
-    """
-    if any(col in adae.columns for col in GRADE_COLUMNS):
-        return None
-    return (
-        "ADAE has no CTCAE grade (ATOXGR or AETOXGR), only severity: grades were not checked, and terms were "
-        f"not checked against CTCAE v{CTCAE_VERSION} because such data are usually coded in MedDRA."
-    )

@@ -32,6 +32,11 @@ UNCHECKABLE_CRITERIA: tuple[str, ...] = ("INC01", "INC08", "INC09", "EXC03", "EX
 CONVENTIONAL = "CONVENTIONAL"
 #: ADTU.TULOCCAT value of a local recurrence (counts as one lesion however many rows it has).
 LOCAL_RECURRENCE = "LOCAL RECURRENCE"
+#: ADSL.SEX values of a female subject (case-insensitive).
+FEMALE_CODES: frozenset[str] = frozenset({"F", "FEMALE"})
+#: ADTU.TULOC text of an intracranial lesion (case-insensitive regular expression); MEDCARE treats
+#: extracranial metastases only.
+INTRACRANIAL_PATTERN = r"\bbrain\b|cerebr|cerebell|intracranial|\bdural\b|meninge"
 #: MDT types that treat the prostate or prostate bed (local therapy of an untreated primary).
 LOCAL_THERAPY_TYPES: tuple[str, ...] = ("Conventional RT", "Salvage prostatectomy")
 
@@ -104,6 +109,37 @@ def _lesions(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
     )
 
 
+def _no_lesion(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _number(adsl, "NLES")
+    return _rows(
+        adsl,
+        value < 1,
+        value,
+        lambda i: (
+            "NLES = 0: no progressing/new lesion, so no oligoprogression to treat (1 to "
+            f"{MAX_LESIONS} needed)."
+        ),
+    )
+
+
+def _intracranial(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    assert adtu is not None  # guarded by the rule's adtu_columns
+    where = _text(adtu, "TULOC")
+    brain = where.str.contains(INTRACRANIAL_PATTERN, case=False, regex=True).fillna(False).astype(bool)
+    sites = (
+        adtu.loc[brain]
+        .groupby(adtu.loc[brain, "USUBJID"].astype(str))["TULOC"]
+        .agg(lambda v: "; ".join(sorted({str(x).strip() for x in v})))
+    )
+    value = adsl["USUBJID"].astype(str).map(sites)
+    return _rows(
+        adsl,
+        value.notna(),
+        value,
+        lambda i: f"Intracranial lesion in ADTU ({value[i]}); the protocol treats extracranial metastases.",
+    )
+
+
 def conventional_lesion_count(adtu: pd.DataFrame) -> pd.Series:
     """Count lesions per subject as the protocol does: conventional imaging only, a local recurrence as one.
 
@@ -156,6 +192,14 @@ def _who(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
 def _age(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
     value = _number(adsl, "AGE")
     return _rows(adsl, value < MIN_AGE, value, lambda i: f"Age {_fmt(value[i])} years, under {MIN_AGE}.")
+
+
+def _sex(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _text(adsl, "SEX")
+    hit = value.str.upper().isin(FEMALE_CODES).fillna(False).astype(bool)
+    return _rows(
+        adsl, hit, value, lambda i: f"SEX = {value[i]}: prostate adenocarcinoma implies a male patient."
+    )
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -266,9 +310,12 @@ def _screen_failure_enrolled(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> p
 RULES: tuple[_Rule, ...] = (
     _Rule("TESTO", _crit("INC02", "EXC01"), ("BTESTO",), _testosterone),
     _Rule("LESIONS", _crit("INC03", "EXC02"), ("NLES",), _lesions),
+    _Rule("NO_LESION", _crit("INC03"), ("NLES",), _no_lesion),
     _Rule("LESIONS_ADTU", _crit("INC03", "EXC02"), (), _lesions_adtu, adtu_columns=("USUBJID", "TULOCCAT")),
+    _Rule("INTRACRANIAL", _crit("INC03"), (), _intracranial, adtu_columns=("USUBJID", "TULOC")),
     _Rule("WHOPS", _crit("INC06"), ("WHOPS",), _who),
     _Rule("AGE", _crit("INC07"), ("AGE",), _age),
+    _Rule("SEX", _crit("INC01"), ("SEX",), _sex),
     _Rule("CONSENT_MISSING", _crit("INC10"), ("RFICDT",), _consent_missing),
     _Rule("CONSENT_AFTER_REG", _crit("INC10"), ("RFICDT", "ENRLDT"), _consent_after_registration),
     _Rule(
@@ -315,10 +362,14 @@ def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) ->
 
     - ``TESTO``: baseline testosterone BTESTO >= 50 ng/dL (castrate level).
     - ``LESIONS``: NLES > 3 progressing/new lesions.
+    - ``NO_LESION``: NLES = 0 (no progressing/new lesion: nothing for MDT to treat).
     - ``LESIONS_ADTU``: more than 3 lesions in ADTU on conventional imaging (TUMETHOD ``Conventional``; every
       lesion when TUMETHOD is absent), all local-recurrence rows of a subject counted as one lesion.
+    - ``INTRACRANIAL``: an ADTU lesion whose TULOC names the brain, cerebrum, cerebellum, dura or meninges
+      (:data:`INTRACRANIAL_PATTERN`); the protocol treats extracranial metastases.
     - ``WHOPS``: WHO performance status > 1.
     - ``AGE``: AGE < 18.
+    - ``SEX``: SEX ``F`` (or ``FEMALE``): prostate adenocarcinoma implies a male patient.
     - ``CONSENT_MISSING``: no informed consent date (RFICDT).
     - ``CONSENT_AFTER_REG``: registration date ENRLDT before RFICDT (same day is allowed: dates have no time).
     - ``MDT_BEFORE_REG``: MDT start TRTSDT before ENRLDT.
@@ -333,7 +384,7 @@ def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) ->
     adsl : pandas.DataFrame
         Subject-level data with USUBJID and SITEID.
     adtu : pandas.DataFrame, optional
-        Lesion data, for ``LESIONS_ADTU`` and ``PRIMARY_UNTREATED``.
+        Lesion data, for ``LESIONS_ADTU``, ``INTRACRANIAL`` and ``PRIMARY_UNTREATED``.
 
     Returns
     -------

@@ -540,6 +540,11 @@ def _exit_stage(kind: str) -> str:
     return "NOT_ENROLLED" if kind in ("Other", "Not recorded") else "NOT_ELIGIBLE"
 
 
+#: Kinds of screen-failure reason labelled "code: text" (a criterion, or a code that may be one); "Other" and
+#: "Not recorded" are labelled by their text only.
+_CODED_KINDS: frozenset[str] = frozenset({"Inclusion", "Exclusion", "Unrecognised"})
+
+
 def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
     """Screened subjects not enrolled, grouped by the eligibility criterion in SCRFCRIT.
 
@@ -554,10 +559,11 @@ def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
         Columns SCRFCRIT, KIND (``"Inclusion"`` = inclusion criterion not met, ``"Exclusion"``, ``"Other"`` =
         not an eligibility criterion, ``"Unrecognised"`` = a code the protocol does not list, ``"Not
         recorded"`` = blank or no SCRFCRIT column), CRITERION (protocol wording), LABEL (``"EXC01: Serum
-        testosterone above castrate level"``), STAGE (the funnel exit the subjects count in, as in
-        :func:`screening_funnel`: ``"NOT_ELIGIBLE"`` for inclusion, exclusion and unrecognised codes,
-        ``"NOT_ENROLLED"`` for other and not recorded), N. One row per code with N > 0, in protocol order,
-        then unrecognised codes, then not recorded. Codes are compared stripped and upper case.
+        testosterone above castrate level"``; the text alone for other and not recorded), STAGE (the funnel
+        exit the subjects count in, as in :func:`screening_funnel`: ``"NOT_ELIGIBLE"`` for inclusion,
+        exclusion and unrecognised codes, ``"NOT_ENROLLED"`` for other and not recorded), N. One row per code
+        with N > 0, in protocol order, then unrecognised codes, then not recorded. Codes are compared stripped
+        and upper case.
     """
     codes = _failure_codes(adsl).loc[~enrolled_mask(adsl)].fillna(NOT_RECORDED)
     counts = codes.value_counts()
@@ -572,7 +578,10 @@ def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
             "KIND": pd.Series(kinds, dtype=object),
             "CRITERION": pd.Series(texts, dtype=object),
             "LABEL": pd.Series(
-                [t if c == NOT_RECORDED else f"{c}: {t}" for c, t in zip(order, texts, strict=True)],
+                [
+                    f"{c}: {t}" if k in _CODED_KINDS else t
+                    for c, k, t in zip(order, kinds, texts, strict=True)
+                ],
                 dtype=object,
             ),
             "STAGE": pd.Series([_exit_stage(k) for k in kinds], dtype=object),

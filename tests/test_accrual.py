@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from medcare_metrics.accrual import (
+    accrual_outlook,
     accrual_posterior,
     accrual_prediction,
     accrual_projection,
@@ -80,6 +81,23 @@ def test_quantiles_match_r_qbeta(n, t_plan, certainty, m, t, r_quantiles):
     assert p is not None
     got = (p.lower95_days, p.lower50_days, p.median_days, p.upper50_days, p.upper95_days)
     assert got == pytest.approx(r_quantiles, rel=1e-9)
+
+
+def test_worked_example_by_numerical_integration_in_r():
+    # The example trial replayed as of 2023-01-01: n = 18 in T = 24 months = 730.5 days, P = 0.5, m = 5
+    # enrolled in the t = 308 days since the first consent (2022-02-27). Posterior Gamma(9 + 5, 365.25 + 308).
+    # Independent route (R 4.2, no beta distribution): the predictive CDF of the time W to 13 more patients,
+    # F(w) = integrate(function(l) pgamma(w, 13, rate = l) * dgamma(l, 14, rate = 673.25), 0, Inf), inverted
+    # with uniroot at 2.5%, 25%, 50%, 75%, 97.5%.
+    r_quantiles = (287.536742366663, 479.686928280471, 624.000015118033, 811.029519772052, 1344.23102901412)
+    p = predict_accrual(18, 730.5, 0.5, 5, 308.0, "2023-01-01")
+    assert p is not None
+    assert (p.posterior_shape, p.posterior_rate) == (14.0, 673.25)
+    got = (p.lower95_days, p.lower50_days, p.median_days, p.upper50_days, p.upper95_days)
+    assert got == pytest.approx(r_quantiles, rel=1e-6)
+    # 2023-01-01 + 624 days (2024 is a leap year) = 2024-09-16; + 479.7 days = 2024-04-25 (rounded).
+    assert p.median_date == T("2024-09-16")
+    assert p.interval50[0] == T("2024-04-25")
 
 
 def test_intermediate_count_matches_r_qbeta():
@@ -187,3 +205,54 @@ def test_projection_band_per_patient():
     assert (last["LOWER95"], last["UPPER95"]) == p.interval95
     assert band["MEDIAN"].is_monotonic_increasing
     assert (band["LOWER95"] <= band["LOWER50"]).all() and (band["UPPER50"] <= band["UPPER95"]).all()
+
+
+def test_outlook_open_trial_has_prediction_band_and_texts():
+    settings = TrialSettings(target_enrollment=10, planned_accrual_months=12)
+    outlook = accrual_outlook(make_adsl(6), settings, certainty=0.5)
+    assert outlook.headline == "Enrollment open"
+    assert outlook.prediction is not None and outlook.reason is None
+    assert outlook.prediction.accrued == 6
+    assert list(outlook.projection["N"]) == [6, 7, 8, 9, 10]
+    # The 4 patients still to come, at the predicted (median) date of each.
+    assert list(outlook.future_entries) == list(outlook.projection["MEDIAN"].iloc[1:])
+    assert len(outlook.future_entries) == 4
+    labels = [label for label, _, _ in outlook.metrics]
+    assert labels == ["Enrolled", "Predicted completion", "Accrual rate vs plan"]
+    values = {label: value for label, value, _ in outlook.metrics}
+    assert values["Enrolled"] == "6 of 10"
+    assert values["Predicted completion"] == f"{outlook.prediction.median_date:%Y-%m-%d}"
+    # 6 in 180 days (2021-01-01 to 2021-06-30) against 10 in 365.25 days: (6 / 180) / (10 / 365.25) = 1.2175.
+    assert values["Accrual rate vs plan"] == "122%"
+    assert "Gajewski, Simon & Carlson" in outlook.method_text
+    assert "P = 0.50 (worth 5 patients)" in outlook.method_text
+    assert "6 enrollments in the 180 days" in outlook.method_text
+    assert outlook.prediction_text.startswith("Target of 10 reached by **")
+    assert "2021-06-30" in outlook.rate_text
+
+
+def test_outlook_complete_trial_has_no_projection():
+    settings = TrialSettings(target_enrollment=5, planned_accrual_months=12)
+    outlook = accrual_outlook(make_adsl(6), settings)
+    assert outlook.headline == "Enrollment complete"
+    assert outlook.prediction is None and outlook.projection is None and outlook.reason is None
+    assert outlook.future_entries == ()
+    assert outlook.prediction_text == "" and outlook.method_text == ""
+    values = {label: value for label, value, _ in outlook.metrics}
+    # Fifth registration (date order): 2021-03-14; 72 days after the accrual start 2021-01-01.
+    assert values["Completed on"] == "2021-03-14"
+    assert values["Duration"] == f"{72 / DAYS_PER_MONTH:.1f} months"
+    assert "completion on 2021-03-14" in outlook.rate_text
+
+
+def test_outlook_says_why_there_is_no_prediction():
+    adsl = make_adsl(3).drop(columns=["RFICDT", "ENRLDT"])
+    outlook = accrual_outlook(adsl, TrialSettings(target_enrollment=10))
+    assert outlook.prediction is None
+    assert "needs dates" in outlook.reason
+    assert outlook.rate_text == ""
+    values = {label: value for label, value, _ in outlook.metrics}
+    assert values["Predicted completion"] == "n/a"
+    assert values["Accrual rate vs plan"] == "n/a"
+    with pytest.raises(ValueError, match="certainty"):
+        accrual_outlook(make_adsl(3), certainty=-0.1)

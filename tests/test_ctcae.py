@@ -93,6 +93,18 @@ def test_problems(adae: pd.DataFrame) -> None:
     assert problems.loc[problems["row"] == 4, "USUBJID"].iloc[0] == "S5"
 
 
+def test_problems_carry_the_event_keys_when_adae_has_them(adae: pd.DataFrame) -> None:
+    keyed = adae.assign(
+        AESEQ=pd.array([11, 12, 13, 14, 15, 16, 17], dtype="Int64"),
+        ASTDT=pd.to_datetime(["2024-01-0" + str(d) for d in range(1, 8)]),
+    )
+    problems = ctcae.ctcae_problems(keyed)
+    assert list(problems.columns) == ["row", "USUBJID", "AESEQ", "ASTDT", "AEDECOD", "ATOXGR", "problem"]
+    made_up = problems[problems["problem"] == "term not in CTCAE v5.0"]
+    assert made_up["AESEQ"].tolist() == [15]
+    assert made_up["ASTDT"].tolist() == [pd.Timestamp("2024-01-05")]
+
+
 def test_problems_clean_is_empty(adae: pd.DataFrame) -> None:
     problems = ctcae.ctcae_problems(adae.iloc[[0]])
     assert problems.empty
@@ -127,10 +139,3 @@ def test_conformance_terms() -> None:
     unknown = problems.loc[problems["problem"] == "term not in CTCAE v5.0", "AEDECOD"].nunique()
     assert trial.adae["AEDECOD"].nunique() == 242
     assert unknown == 242 - 62
-
-
-def test_unchecked_note(adae: pd.DataFrame) -> None:
-    assert ctcae.unchecked_note(adae) is None
-    assert ctcae.unchecked_note(adae.rename(columns={"ATOXGR": "AETOXGR"})) is None
-    note = ctcae.unchecked_note(adae.drop(columns="ATOXGR").assign(AESEV="MILD"))
-    assert note is not None and "not checked" in note and "MedDRA" in note

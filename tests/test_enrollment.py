@@ -12,13 +12,17 @@ from medcare_metrics.enrollment import (
     accrual_start,
     centre_summary,
     cumulative_enrollment,
+    cumulative_note,
     enrollment_by_month,
     enrollment_status,
     event_maturity,
+    maturity_scenarios,
     reference_date,
     registration_dates,
+    screen_failure_listing,
     screen_failure_reasons,
     screening_funnel,
+    trial_benchmark,
 )
 from medcare_metrics.protocol import DAYS_PER_MONTH, TrialSettings
 
@@ -226,6 +230,40 @@ def test_screen_failure_reasons_grouped_by_criterion():
     assert list(reasons["KIND"]) == ["Inclusion", "Exclusion", "Other", "Unrecognised", "Not recorded"]
     assert list(reasons["N"]) == [1, 1, 1, 1, 1]
     assert reasons.loc[0, "CRITERION"].startswith("mCRPC with testosterone")
+    assert reasons.loc[1, "LABEL"] == "EXC02: Polyprogression (more than 3 progressive/new lesions)"
+    assert reasons.loc[2, "LABEL"] == "Other (not an eligibility criterion, e.g. patient decision)"
+    assert reasons.loc[3, "LABEL"] == "XYZ: Unrecognised code"
+    assert reasons.loc[4, "LABEL"] == "Not recorded"
+    # Each reason sits under the funnel exit that counts it: criteria (and unknown codes) are "not eligible".
+    assert list(reasons["STAGE"]) == [
+        "NOT_ELIGIBLE",
+        "NOT_ELIGIBLE",
+        "NOT_ENROLLED",
+        "NOT_ELIGIBLE",
+        "NOT_ENROLLED",
+    ]
+    funnel = screening_funnel(make_adsl()).set_index("STAGE")["N"]
+    by_stage = reasons.groupby("STAGE")["N"].sum()
+    assert by_stage["NOT_ELIGIBLE"] == funnel["NOT_ELIGIBLE"] == 3
+    assert by_stage["NOT_ENROLLED"] == funnel["NOT_ENROLLED"] == 2
+
+
+def test_screen_failure_listing():
+    adsl = make_adsl().assign(SCRFREAS=None)
+    adsl.loc[adsl["USUBJID"].eq("S02"), "SCRFREAS"] = "Polyprogression: 6 lesions"
+    listing = screen_failure_listing(adsl)
+    assert list(listing.columns) == ["USUBJID", "SITEID", "SCRNDT", "SCRFCRIT", "CRITERION", "SCRFREAS"]
+    # Not enrolled: S02, S06, S07 (centre A), S05 (B), S11 (C); sorted by centre then subject.
+    assert list(listing["USUBJID"]) == ["S02", "S06", "S07", "S05", "S11"]
+    assert list(listing["SCRFCRIT"]) == ["EXC02", "INC02", "NOT RECORDED", "OTHER", "XYZ"]
+    assert listing.loc[0, "SCRFREAS"] == "Polyprogression: 6 lesions"
+    assert listing.loc[1, "SCRFREAS"] == ""
+    assert listing.loc[0, "SCRNDT"] == T("2021-01-16")  # RFICDT + 1 day
+    assert listing.loc[1, "CRITERION"] == "mCRPC with testosterone < 50 ng/dL (1.7 nmol/L)"
+    assert listing.loc[4, "CRITERION"] == "Unrecognised code"
+    bare = screen_failure_listing(make_adsl().drop(columns=["SCRNDT", "SCRFCRIT"]))
+    assert bare["SCRNDT"].isna().all()
+    assert set(bare["SCRFCRIT"]) == {"NOT RECORDED"}
 
 
 def test_screen_failure_reasons_ignore_enrolled():
@@ -271,6 +309,29 @@ def test_event_maturity_exponential_projection():
     new = (1 - math.exp(-per_day * 182)) + (1 - math.exp(-per_day * 242))
     assert proj.loc[1, "EXPECTED_NEW"] == pytest.approx(new)
     assert proj.loc[1, "EXPECTED_TOTAL"] == pytest.approx(2 + new)
+
+
+def test_event_maturity_median_confidence_interval():
+    adtte, adsl = make_maturity_data()
+    result = event_maturity(adtte, adsl, months_ahead=(0.0,))
+    # 2 events in 700 days = 22.998 months. Exact Poisson limits of the rate: qchisq(0.025, 4) / (2 E) and
+    # qchisq(0.975, 6) / (2 E); the median ln 2 / rate, limits swapped. R 4.2 values:
+    assert result.median_lower_months == pytest.approx(2.20645688587051, rel=1e-9)
+    assert result.median_upper_months == pytest.approx(65.8148273614538, rel=1e-9)
+    assert result.median_lower_months < result.median_months < result.median_upper_months
+    exposure = 700 / DAYS_PER_MONTH
+    adtte["CNSR"] = pd.array([0, 1, 1, 1], dtype="Int64")
+    one = event_maturity(adtte, adsl, months_ahead=(0.0,))
+    # One event: qchisq(0.025, 2) = 0.0506356159685798, qchisq(0.975, 4) = 11.1432867818778 (R 4.2).
+    assert one.median_lower_months == pytest.approx(math.log(2) / (11.1432867818778 / (2 * exposure)))
+    assert one.median_upper_months == pytest.approx(math.log(2) / (0.0506356159685798 / (2 * exposure)))
+    adtte["CNSR"] = pd.array([1, 1, 1, 1], dtype="Int64")
+    none = event_maturity(adtte, adsl, months_ahead=(0.0,))
+    # No event: the rate may be 0 (median unbounded); the upper rate limit is qchisq(0.975, 2) / (2 E).
+    assert math.isinf(none.median_upper_months)
+    assert none.median_lower_months == pytest.approx(math.log(2) / (7.37775890822787 / (2 * exposure)))
+    assumed = event_maturity(make_maturity_data()[0], adsl, assumed_median_months=21.0)
+    assert math.isnan(assumed.median_lower_months)
 
 
 def test_event_maturity_follow_up_ended_and_assumed_median():
@@ -346,6 +407,79 @@ def test_event_maturity_counts_future_patients_from_entry():
     assert result.date_reaching(6) is None
 
 
+def test_trial_benchmark():
+    nest = trial_benchmark("NESTFS")
+    assert (nest.median, nest.population) == (21.0, "SBRT or metastasectomy")
+    assert trial_benchmark("NESTFS", "All MDT").median == 16.0
+    assert trial_benchmark("OS") is None
+
+
+def test_maturity_scenarios_lines_metrics_and_dates():
+    adtte, adsl = make_maturity_data()
+    scenarios = maturity_scenarios(adtte, adsl, horizon_months=6, events_needed=3)
+    assert [label for label, _ in scenarios.lines] == [
+        "Fitted rate: 2 events in 23 patient-months",  # 700 days = 23.0 months
+        "Benchmark median 21 months (SBRT or metastasectomy)",
+    ]
+    assert list(scenarios.fitted.projection["MONTHS_AHEAD"]) == [0, 1, 2, 3, 4, 5, 6]
+    assert scenarios.assumed.rate_per_month == pytest.approx(math.log(2) / 21)
+    shown = {label: value for label, value, _ in scenarios.metrics}
+    per_day = 2 / 700
+    assert shown == {
+        "NEST-FS events": "2",
+        "At risk": "2",
+        "Fitted median": f"{math.log(2) / (per_day * DAYS_PER_MONTH):.1f} months",  # 7.97
+        "Follow-up ended": "0",
+    }
+    # Third event with the fitted rate: ln(1 + exp(-60 r)) / r days after 2021-06-30 (see below), rounded up.
+    days = math.ceil(math.log(1 + math.exp(-60 * per_day)) / per_day)
+    first = scenarios.reached[0]
+    assert first.startswith("Fitted rate: 2 events in 23 patient-months: 3 events expected by **")
+    assert f"{T('2021-06-30') + pd.Timedelta(days=days):%Y-%m-%d}" in first
+    assert len(scenarios.reached) == 2
+    table = scenarios.projection
+    assert list(table.columns) == ["SCENARIO", "MONTHS_AHEAD", "DATE", "EXPECTED_NEW", "EXPECTED_TOTAL"]
+    assert len(table) == 14  # 7 months x 2 scenarios
+    assert "95% CI 2.2 months to 65.8 months" in scenarios.median_text
+    assert "still to be enrolled" not in scenarios.note
+
+
+def test_maturity_scenarios_without_events_or_benchmark():
+    adtte, adsl = make_maturity_data()
+    adtte["CNSR"] = pd.array([1, 1, 1, 1], dtype="Int64")
+    scenarios = maturity_scenarios(adtte, adsl, horizon_months=3, future_entries=["2021-08-01"])
+    # No event: no fitted line, only the benchmark; the future patient is counted and said so.
+    assert [label for label, _ in scenarios.lines] == ["Benchmark median 21 months (SBRT or metastasectomy)"]
+    assert dict((label, value) for label, value, _ in scenarios.metrics)["Fitted median"] == "n/a"
+    assert scenarios.median_text == ""
+    assert scenarios.reached == ()
+    assert "The 1 patient still to be enrolled" in scenarios.note
+    assert scenarios.fitted.future == 1
+    os_rows = make_maturity_data()[0].assign(PARAMCD="OS")
+    only_fitted = maturity_scenarios(os_rows, adsl, paramcd="OS", horizon_months=1)
+    assert only_fitted.benchmark is None and only_fitted.assumed is None
+    assert [label for label, _ in only_fitted.lines] == ["Fitted rate: 2 events in 23 patient-months"]
+    with pytest.raises(ValueError, match="NEST-free survival"):
+        maturity_scenarios(os_rows, adsl)
+    with pytest.raises(ValueError, match="at least 1"):
+        maturity_scenarios(adtte, adsl, events_needed=0)
+
+
+def test_cumulative_note():
+    result = cumulative_enrollment(
+        make_adsl(), TrialSettings(target_enrollment=10, planned_accrual_months=12)
+    )
+    note = cumulative_note(result, projected=False)
+    assert "(2021-01-04) to the target of 10 at the end of the planned period (2022-01-04)" in note
+    assert "predictive" not in note
+    assert "50% and 95% predictive intervals" in cumulative_note(result, projected=True)
+    adsl = make_adsl()
+    adsl.loc[adsl["USUBJID"].eq("S10"), "ENRLDT"] = NaT
+    assert "1 enrolled patient without a registration date" in cumulative_note(
+        cumulative_enrollment(adsl), False
+    )
+
+
 def test_figures_draw_the_analytics_frames():
     from medcare_metrics.accrual import accrual_projection, predict_accrual
     from medcare_metrics.figures.enrollment import (
@@ -374,7 +508,17 @@ def test_figures_draw_the_analytics_frames():
     assert len(cumulative_enrollment_figure(cumulative).data) == 5  # no projection: plan + 4 curves
 
     funnel = screening_funnel(make_adsl(), make_adtte())
-    assert list(screening_funnel_figure(funnel).data[0].x) == list(funnel["N"])
+    flow = screening_funnel_figure(funnel, screen_failure_reasons(make_adsl()))
+    texts = [a.text for a in flow.layout.annotations if a.text]
+    # One box per stage with its count: main steps and outcomes as "n = N", exits as "(n = N)".
+    for label, n, kind in zip(funnel["LABEL"], funnel["N"], funnel["KIND"], strict=True):
+        short = label.split(",")[0]
+        assert any(short in t and f"n = {n}" in t for t in texts), label
+    exit_box = next(t for t in texts if "Not eligible" in t)
+    assert "INC02: mCRPC with testosterone &lt; 50 ng/dL" in exit_box  # "<" escaped for plotly
+    assert "EXC02: Polyprogression" in exit_box and "XYZ: Unrecognised code (1)" in exit_box
+    assert "Other (not an eligibility criterion" in next(t for t in texts if "Eligible, not enrolled" in t)
+    assert sum(1 for a in flow.layout.annotations if a.showarrow) == 3 + 3 + 5  # main, exits, outcomes
     months = enrollment_by_month_figure(enrollment_by_month(adsl))
     assert [t.name for t in months.data] == ["Centre A", "Centre B", "Centre C"]
 

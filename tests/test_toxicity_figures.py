@@ -108,3 +108,23 @@ def test_long_labels_wrapped_with_full_name_in_hover(adsl: pd.DataFrame) -> None
     fig = toxicity_grade_figure(tox.toxicity_by_grade(adae, adsl, level="soc"))
     assert list(fig.layout.yaxis.categoryarray) == ["Musculoskeletal and connective<br>tissue disorders"]
     assert fig.data[0].customdata[0][5] == soc
+
+
+def test_long_panel_titles_wrapped(adae: pd.DataFrame) -> None:
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S2", "S3", "S4"],
+            "SAFFL": "Y",
+            "TRT01A": ["Xanomeline High Dose", "Xanomeline High Dose", "Placebo", "Xanomeline Low Dose"],
+        }
+    )
+    fig = toxicity_grade_figure(tox.toxicity_by_grade(adae, adsl, level="soc", by="TRT01A"))
+    # Three panels hold 80 // 3 = 26 characters a line: the two long titles wrap before the denominator.
+    assert [a.text for a in fig.layout.annotations] == [
+        "Placebo (N = 1)", "Xanomeline High Dose<br>(N = 2)", "Xanomeline Low Dose<br>(N = 1)",
+    ]  # fmt: skip
+    assert fig.layout.margin.t == 85
+    two = adsl.assign(TRT01A=["Xanomeline High Dose"] * 2 + ["Placebo"] * 2)
+    fig2 = toxicity_grade_figure(tox.toxicity_by_grade(adae, two, level="soc", by="TRT01A"))
+    # Two panels hold 40 characters: no wrap.
+    assert [a.text for a in fig2.layout.annotations] == ["Placebo (N = 2)", "Xanomeline High Dose (N = 2)"]

@@ -189,7 +189,7 @@ _GAP = 22
 _LINE = 17
 _OUTCOME_HEIGHT = 62
 _WRAP_SIDE = 52
-_WRAP_OUTCOME = 18
+_WRAP_OUTCOME = 22
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -380,8 +380,9 @@ def event_maturity_figure(
             y=ceiling,
             line={"color": MUTED, "width": 1, "dash": "dot"},
             annotation_text=f"Ceiling: every patient has an event ({ceiling})",
-            annotation_position="bottom right",
+            annotation_position="bottom left",
         )
+        fig.update_yaxes(range=[0, ceiling * 1.08 + 0.5])
     if events_needed:
         fig.add_hline(
             y=events_needed,
@@ -389,6 +390,12 @@ def event_maturity_figure(
             annotation_text=f"{events_needed} events needed",
             annotation_position="top left",
         )
-    apply_layout(fig, height=380)
-    fig.update_layout(xaxis_title=None, yaxis_title="Events (expected)", yaxis_rangemode="tozero")
+    apply_layout(fig, height=420)
+    # Room above the plot for a legend of up to three rows; plotly does not always reserve it by itself.
+    fig.update_layout(
+        xaxis_title=None,
+        yaxis_title="Events (expected)",
+        yaxis_rangemode="tozero",
+        margin={"t": 80},
+    )
     return fig

@@ -38,6 +38,13 @@ def _axis_label(text: str) -> str:
     return "<br>".join(textwrap.wrap(text, LABEL_WIDTH)) or text
 
 
+def _panel_title(group: str, n: int, n_panels: int) -> str:
+    """Return a panel title, wrapped when the panels are too narrow for it on one line."""
+    text = f"{group} (N = {n})"
+    width = max(12, 80 // n_panels)  # about the characters a panel of a full-width chart holds
+    return text if len(text) <= width else f"{_wrap(group, width)}<br>(N = {n})"
+
+
 def _pct_axis_max(totals: pd.Series) -> float:
     """Return the upper end of a percentage axis: 100, or less when every bar is short (rare events)."""
     top = float(totals.max()) if len(totals) else 0.0
@@ -101,7 +108,7 @@ def toxicity_grade_figure(
         cols=len(panels),
         shared_yaxes=True,
         horizontal_spacing=0.03,
-        subplot_titles=None if panels == [ALL] else [f"{g} (N = {den[g]})" for g in panels],
+        subplot_titles=None if panels == [ALL] else [_panel_title(g, den[g], len(panels)) for g in panels],
     )
     grades = [(g, lab, GRADE_COLORS.get(g, MUTED)) for g, lab in result.scale.labels]
     missing = c.loc[c["GRADE"].isna()]
@@ -157,10 +164,11 @@ def toxicity_grade_figure(
     axis_title = "% of patients" if value == "PCT" else "Patients"
     fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     if len(panels) > 1:
-        # Panel titles take the legend's usual place above the plot.
+        # Panel titles take the legend's usual place above the plot; a wrapped title needs one more line.
+        two_lines = any("<br>" in str(a.text) for a in fig.layout.annotations)
         fig.update_layout(
             legend={"yref": "container", "y": 1.0, "yanchor": "top"},
-            margin={"t": 90 if title else 70},
+            margin={"t": (90 if title else 70) + (15 if two_lines else 0)},
         )
     fig.update_xaxes(title_text=axis_title, rangemode="tozero", showgrid=True)
     if value == "PCT":

@@ -1279,7 +1279,7 @@ def cumulative_note(cumulative: CumulativeEnrollment, projected: bool) -> str:
     str
         One caption.
     """
-    parts = ["Enrolled patients by registration date (ENRLDT), all centres and per centre."]
+    parts = ["Enrolled patients by registration date (ENRLDT, else RANDDT, else TRTSDT), all and per centre."]
     if cumulative.start is not None and cumulative.planned_end is not None:
         parts.append(
             f"Dotted: the planned accrual, a straight line from the first consent or screening "

@@ -199,7 +199,7 @@ _SCRF_TEXT = {
     "OTHER": (
         "Patient declined participation",
         "Patient preferred a change of systemic therapy",
-        "Not presented at the tumour board in time",
+        "Withdrew before registration",
     ),
     "EXC03": ("Active urothelial carcinoma", "Active colorectal carcinoma"),
     "EXC04": (

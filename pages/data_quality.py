@@ -86,7 +86,13 @@ deviations = protocol_deviations(ctx.trial.adsl, ctx.trial.adtu)
 skipped = rules_not_checked(ctx.trial.adsl, ctx.trial.adtu)
 checked = len(RULES) - len(skipped)
 if not deviations.empty:
-    st.dataframe(deviations, hide_index=True, key="dq_deviations")
+    st.dataframe(
+        deviations,
+        hide_index=True,
+        key="dq_deviations",
+        column_order=["USUBJID", "SITEID", "RULE", "VALUE", "DETAIL", "CRITERION"],
+        column_config={"CRITERION": st.column_config.TextColumn("CRITERION", width="medium")},
+    )
     download_table(deviations, "protocol_deviations.csv")
 elif checked == 0:
     st.info("No eligibility rule could be checked: the data lack every column they need (below).")

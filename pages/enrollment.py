@@ -99,7 +99,11 @@ cumulative_tab, month_tab, funnel_tab, centre_tab, maturity_tab = st.tabs(
 with cumulative_tab:
     cumulative = cumulative_enrollment(trial.adsl, settings, as_of=ctx.as_of)
     figure = cumulative_enrollment_figure(
-        cumulative, outlook.projection if projected else None, names, outlook.status.completion_date
+        cumulative,
+        outlook.projection if projected else None,
+        names,
+        outlook.status.completion_date,
+        total_label="Selected patients" if ctx.filters else "All centres",
     )
     show_figure(figure, key="enrollment_cumulative")
     st.caption(cumulative_note(cumulative, projected))
@@ -110,7 +114,10 @@ with month_tab:
         unavailable("no enrolled patient has a registration date.")
     else:
         show_figure(enrollment_by_month_figure(by_month, names), key="enrollment_by_month")
-        st.caption("Enrolled patients per calendar month of registration (ENRLDT), stacked by centre.")
+        st.caption(
+            "Enrolled patients per calendar month of registration (ENRLDT, else RANDDT, else TRTSDT), "
+            "stacked by centre."
+        )
         download_table(by_month, "enrollment_by_month")
 
 with funnel_tab:
@@ -168,15 +175,19 @@ with centre_tab:
         hide_index=True,
         width="stretch",
         column_config={
-            "SITEID": "Centre",
+            "SITEID": st.column_config.TextColumn("Centre", width="small"),
             "SITENAME": "Name",
             "SCREENED": "Screened",
             "ENROLLED": "Enrolled",
-            "SCREEN_FAILURES": "Screen failures",
-            "SCREEN_FAILURE_RATE": st.column_config.NumberColumn("Screen-failure rate", format="percent"),
-            "FIRST_ENROLLMENT": st.column_config.DateColumn("First enrollment", format="YYYY-MM-DD"),
-            "LAST_ENROLLMENT": st.column_config.DateColumn("Last enrollment", format="YYYY-MM-DD"),
-            "DAYS_SINCE_LAST": st.column_config.NumberColumn("Days since last enrollment", format="%d"),
+            "SCREEN_FAILURES": st.column_config.NumberColumn("Failures", help="Screened and not enrolled."),
+            "SCREEN_FAILURE_RATE": st.column_config.NumberColumn(
+                "Failure rate", format="percent", help="Screen failures / screened."
+            ),
+            "FIRST_ENROLLMENT": st.column_config.DateColumn("First enrolled", format="YYYY-MM-DD"),
+            "LAST_ENROLLMENT": st.column_config.DateColumn("Last enrolled", format="YYYY-MM-DD"),
+            "DAYS_SINCE_LAST": st.column_config.NumberColumn(
+                "Days since last", format="%d", help="Days from the last enrollment to the date shown."
+            ),
         },
     )
     as_of_text = "unknown" if ctx.as_of is None else f"{ctx.as_of:%Y-%m-%d}"

@@ -8,9 +8,11 @@ T-02, T-06 and centre 02 T-03, T-04, T-05; NEST-FS events T-01, T-02; PFS events
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import CONFORMANCE, header, metrics
 from scipy import stats
 
@@ -22,6 +24,16 @@ PAGE = "pages/enrollment.py"
 def _table(at, column: str) -> pd.DataFrame:
     """Return the first dataframe on the page that has ``column``."""
     return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def _figure(at, key: str) -> dict:
+    """Return the plotly figure (as JSON) drawn with element key ``key``."""
+    chart = next(c for c in at.get("plotly_chart") if key in c.proto.id)
+    return json.loads(chart.proto.spec)
+
+
+def _trace_names(at, key: str) -> list[str]:
+    return [trace.get("name") for trace in _figure(at, key)["data"]]
 
 
 def test_enrollment_page_open_trial(app, tiny_source: Path) -> None:
@@ -42,7 +54,10 @@ def test_enrollment_page_open_trial(app, tiny_source: Path) -> None:
     captions = " ".join(c.value for c in at.caption)
     assert "Gajewski, Simon & Carlson" in captions
     assert "P = 0.50" in captions
-    assert len(at.get("plotly_chart")) == 5  # cumulative, per month, funnel, screen-failure reasons, maturity
+    assert len(at.get("plotly_chart")) == 4  # cumulative, per month, screening flow diagram, maturity
+    # Open enrollment: the predictive bands and median are drawn on the cumulative figure.
+    names = _trace_names(at, "enrollment_cumulative")
+    assert {"95% predictive interval", "50% predictive interval", "Predicted (median)"} <= set(names)
 
     funnel = _table(at, "DEFINITION").set_index("LABEL")["N"]
     assert funnel["Screened"] == 6
@@ -56,9 +71,16 @@ def test_enrollment_page_open_trial(app, tiny_source: Path) -> None:
     assert centres.loc["01", "SCREENED"] == 3
     assert centres.loc["01", "DAYS_SINCE_LAST"] == 697  # 2022-03-05 to 2024-01-31
     assert centres.loc["02", "DAYS_SINCE_LAST"] == 350  # 2023-02-15 to 2024-01-31
-    assert shown["NESTFS events"] == "2"
+    assert shown["NEST-FS events"] == "2"
     assert shown["At risk"] == "1"  # T-04; T-03 completed the study
     assert shown["Follow-up ended"] == "1"
+    # NEST-FS follow-up 300 + 100 + 200 + 250 = 850 days = 27.93 months, 2 events: median ln 2 / (2 / 27.93).
+    assert shown["Fitted median"] == "9.7 months"
+    # The screening flow diagram: tiny source has no SCRFCRIT, so T-05 and T-06 are eligible, not enrolled.
+    flow = " ".join(a.get("text", "") for a in _figure(at, "enrollment_funnel")["layout"]["annotations"])
+    assert "Screened</b><br>n = 6" in flow
+    assert "Eligible, not enrolled</b> (n = 2)" in flow
+    assert "Not recorded (2)" in flow
 
 
 def test_certainty_and_target_widgets(app, tiny_source: Path) -> None:
@@ -80,6 +102,10 @@ def test_certainty_and_target_widgets(app, tiny_source: Path) -> None:
     assert "Predicted completion" not in shown
     # 4 in 408 days against the new plan of 4 in 730.5 days: 730.5 / 408 = 179%.
     assert shown["Accrual rate vs plan"] == "179%"
+    # Complete: no projection on the figure, the completion date marked instead.
+    names = _trace_names(at, "enrollment_cumulative")
+    assert "95% predictive interval" not in names
+    assert "Target reached 2023-02-15" in json.dumps(_figure(at, "enrollment_cumulative")["layout"])
 
 
 def test_centre_filter_changes_tables_not_the_target(app, tiny_source: Path) -> None:
@@ -90,7 +116,7 @@ def test_centre_filter_changes_tables_not_the_target(app, tiny_source: Path) -> 
     assert header(at).startswith("**2 of 4 patients**")
     shown = metrics(at)
     assert shown["Enrolled"] == "4 of 18"  # whole trial
-    assert shown["NESTFS events"] == "2"
+    assert shown["NEST-FS events"] == "2"
     assert shown["At risk"] == "0"
     funnel = _table(at, "DEFINITION").set_index("LABEL")["N"]
     assert funnel["Screened"] == 3
@@ -98,6 +124,10 @@ def test_centre_filter_changes_tables_not_the_target(app, tiny_source: Path) -> 
     centres = _table(at, "DAYS_SINCE_LAST")
     assert list(centres["SITEID"]) == ["01", "ALL"]
     assert "whole trial" in " ".join(c.value for c in at.caption)
+    # A centre's share of the whole-trial projection is not defined: no band while filtered.
+    names = _trace_names(at, "enrollment_cumulative")
+    assert "95% predictive interval" not in names
+    assert "Selected patients" in names and "All centres" not in names
 
 
 def test_as_of_date_moves_the_reference(app, tiny_source: Path) -> None:
@@ -105,9 +135,15 @@ def test_as_of_date_moves_the_reference(app, tiny_source: Path) -> None:
     at.run()
     at.sidebar.date_input(key=AS_OF_KEY).set_value(dt.date(2022, 12, 31)).run()
     assert not at.exception
-    assert metrics(at)["Enrolled"] == "3 of 18"
+    shown = metrics(at)
+    assert shown["Enrolled"] == "3 of 18"
     centres = _table(at, "DAYS_SINCE_LAST").set_index("SITEID")
     assert centres.loc["02", "DAYS_SINCE_LAST"] == 213  # 2022-06-01 to 2022-12-31
+    # 3 enrolled in the 362 days from 2022-01-03 to 2022-12-31: posterior Gamma(9 + 3, 365.25 + 362); 15 more.
+    q = stats.beta.ppf(0.5, 15, 12)
+    median = pd.Timestamp("2022-12-31") + pd.Timedelta(days=(365.25 + 362) * q / (1 - q))
+    assert shown["Predicted completion"] == f"{median.round('D'):%Y-%m-%d}"
+    assert "3 enrollments in the 362 days" in " ".join(c.value for c in at.caption)
 
 
 def test_events_needed_gives_a_date(app, tiny_source: Path) -> None:
@@ -119,8 +155,9 @@ def test_events_needed_gives_a_date(app, tiny_source: Path) -> None:
     assert "3 events expected by" in lines
 
 
-def test_page_on_conformance_data(app) -> None:
-    at = app(PAGE, data=CONFORMANCE / "pharmaverseadam")
+@pytest.mark.parametrize("name", ["pharmaverseadam", "cdiscpilot01"])
+def test_page_on_conformance_data(app, name: str) -> None:
+    at = app(PAGE, data=CONFORMANCE / name)
     at.run()
     assert not at.exception
     assert at.subheader[0].value == "Enrollment complete"

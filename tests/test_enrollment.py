@@ -511,7 +511,7 @@ def test_figures_draw_the_analytics_frames():
     flow = screening_funnel_figure(funnel, screen_failure_reasons(make_adsl()))
     texts = [a.text for a in flow.layout.annotations if a.text]
     # One box per stage with its count: main steps and outcomes as "n = N", exits as "(n = N)".
-    for label, n, kind in zip(funnel["LABEL"], funnel["N"], funnel["KIND"], strict=True):
+    for label, n in zip(funnel["LABEL"], funnel["N"], strict=True):
         short = label.split(",")[0]
         assert any(short in t and f"n = {n}" in t for t in texts), label
     exit_box = next(t for t in texts if "Not eligible" in t)

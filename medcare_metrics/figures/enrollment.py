@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from medcare_metrics.enrollment import ALL_CENTRES, CumulativeEnrollment, EventMaturity
-from medcare_metrics.figures.style import FONT_FAMILY, MUTED, apply_layout, color_for
+from medcare_metrics.figures.style import CATEGORICAL, FONT_FAMILY, MUTED, apply_layout, color_for
 
 INK = "#1f2933"
 #: Colour of each kind of funnel box.
@@ -19,9 +19,22 @@ BAND_95 = "rgba(0, 114, 178, 0.12)"
 BAND_50 = "rgba(0, 114, 178, 0.28)"
 
 
-def _centre_label(site: str, names: Mapping[str, str] | None) -> str:
+#: Centre colours: the categorical palette without black, which marks "All centres".
+CENTRE_COLORS: tuple[str, ...] = tuple(c for c in CATEGORICAL if c.lower() != INK and c != "#000000")
+
+
+def _centre_color(index: int) -> str:
+    return CENTRE_COLORS[index % len(CENTRE_COLORS)]
+
+
+def _second_round(index: int) -> bool:
+    """Return True once the colours repeat: those centres get a dashed line or a hatched bar."""
+    return (index // len(CENTRE_COLORS)) % 2 == 1
+
+
+def _centre_label(site: str, names: Mapping[str, str] | None, total: str = "All centres") -> str:
     if site == ALL_CENTRES:
-        return "All centres"
+        return total
     name = (names or {}).get(site)
     return f"{name} ({site})" if name and name != site else f"Centre {site}"
 
@@ -46,6 +59,7 @@ def cumulative_enrollment_figure(
     projection: pd.DataFrame | None = None,
     centre_names: Mapping[str, str] | None = None,
     completed_on: pd.Timestamp | None = None,
+    total_label: str = "All centres",
 ) -> go.Figure:
     """Return cumulative enrollment over time against the target, per centre, with an optional projection.
 
@@ -60,6 +74,8 @@ def cumulative_enrollment_figure(
         SITEID -> centre name for the legend.
     completed_on : pandas.Timestamp, optional
         Date the target was reached, marked by a vertical line.
+    total_label : str
+        Legend label of the thick total line (e.g. ``"Selected patients"`` when filters are active).
 
     Returns
     -------
@@ -95,14 +111,18 @@ def cumulative_enrollment_figure(
     for index, site in enumerate([ALL_CENTRES, *sites]):
         rows = cumulative.curve.loc[cumulative.curve["SITEID"].eq(site)]
         total = site == ALL_CENTRES
-        label = _centre_label(site, centre_names)
+        label = _centre_label(site, centre_names, total_label)
         fig.add_trace(
             go.Scatter(
                 x=rows["DATE"],
                 y=rows["N"],
                 mode="lines",
                 line_shape="hv",
-                line={"color": INK if total else color_for(index - 1), "width": 3 if total else 1.5},
+                line={
+                    "color": INK if total else _centre_color(index - 1),
+                    "width": 3 if total else 1.5,
+                    "dash": "dash" if not total and _second_round(index - 1) else "solid",
+                },
                 name=label,
                 hovertemplate=f"{label}: %{{y}} enrolled by %{{x|%Y-%m-%d}}<extra></extra>",
             )
@@ -128,6 +148,7 @@ def cumulative_enrollment_figure(
             yanchor="bottom",
             text=f" Target reached {completed_on:%Y-%m-%d}",
             showarrow=False,
+            bgcolor="rgba(255, 255, 255, 0.85)",
             font={"family": FONT_FAMILY, "size": 12, "color": INK},
         )
     apply_layout(fig, height=440)
@@ -161,7 +182,10 @@ def enrollment_by_month_figure(
                 x=rows["MONTH"],
                 y=rows["N"],
                 name=label,
-                marker={"color": color_for(index)},
+                marker={
+                    "color": _centre_color(index),
+                    "pattern": {"shape": "/" if _second_round(index) else ""},
+                },
                 hovertemplate=f"{label}: %{{y}} in %{{x|%b %Y}}<extra></extra>",
             )
         )

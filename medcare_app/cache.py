@@ -8,7 +8,6 @@ takes a ``stat`` and no reading: changing a filter or the as-of date never re-re
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import streamlit as st
 
@@ -39,9 +38,7 @@ def source_stamp(source: str) -> Stamp:
     FileNotFoundError
         When ``source`` does not exist.
     """
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"data source not found: {path}")
+    path = loading.source_path(source)
     files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
     return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 

@@ -28,8 +28,9 @@ from medcare_metrics.filters import (
     value_labels,
 )
 from medcare_metrics.loading import LoadResult
-from medcare_metrics.overview import count_enrolled, first_entry_date
+from medcare_metrics.overview import count_enrolled
 from medcare_metrics.protocol import DEFAULT_SETTINGS
+from medcare_metrics.subjects import first_entry_date
 
 #: Query parameter holding the as-of date (ISO); absent means the cut-off.
 AS_OF_PARAM = "asof"

@@ -35,11 +35,11 @@ from scipy import stats
 from medcare_metrics.enrollment import (
     EnrollmentStatus,
     accrual_start,
-    enrolled_mask,
     enrollment_status,
     reference_date,
 )
 from medcare_metrics.protocol import DAYS_PER_MONTH, DEFAULT_SETTINGS, TrialSettings
+from medcare_metrics.subjects import enrolled_mask
 
 #: Name of the method, for pages and reports.
 METHOD_NAME = "Bayesian accrual prediction (Gajewski, Simon & Carlson, Stat Med 2008)"

@@ -15,6 +15,14 @@ import pandas as pd
 
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import DAYS_PER_MONTH, DAYS_PER_WEEK
+from medcare_metrics.subjects import (
+    ENTRY_DATE_COLUMNS,
+    as_date,
+    date_values,
+    enrolled_mask,
+    entry_dates,
+    registration_dates,
+)
 
 #: Days per AVALU unit (upper case), used to shift AVAL when an event is censored at the as-of date.
 DAYS_PER_UNIT: dict[str, float] = {
@@ -29,26 +37,10 @@ DAYS_PER_UNIT: dict[str, float] = {
 }
 #: CNSDTDSC written on rows censored by the replay.
 AS_OF_CENSOR_TEXT = "As-of date"
-#: ADSL dates that mark when a subject entered screening, earliest first in the trial flow.
-ENTRY_DATE_COLUMNS: tuple[str, ...] = ("RFICDT", "SCRNDT", "ENRLDT", "RANDDT", "TRTSDT")
-#: ADSL dates that mark registration, in order of preference.
-REGISTRATION_DATE_COLUMNS: tuple[str, ...] = ("ENRLDT", "RANDDT", "TRTSDT")
 #: Endpoints whose events :func:`changes_since` lists (deaths are listed from ADSL / OS separately).
 CHANGE_ENDPOINTS: tuple[str, ...] = ("NESTFS", "PFS")
 
 DateLike = str | _date | pd.Timestamp | np.datetime64
-
-
-def _as_timestamp(value: DateLike, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a date, got {value!r}") from exc
-    if pd.isna(stamp):
-        raise ValueError(f"{name} must be a date, got a missing value")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    return stamp.normalize()
 
 
 def data_cutoff(trial: TrialData) -> pd.Timestamp | None:
@@ -100,39 +92,17 @@ def latest_date(trial: TrialData) -> pd.Timestamp | None:
     return None if latest is None else latest.normalize()
 
 
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame.columns:
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column], errors="coerce")
-
-
-def _first_present(frame: pd.DataFrame, columns: tuple[str, ...], how: str) -> pd.Series:
-    present = [c for c in columns if c in frame.columns]
-    if not present:
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    stacked = pd.concat([_dates(frame, c) for c in present], axis=1)
-    if how == "min":
-        return stacked.min(axis=1)
-    return stacked.bfill(axis=1).iloc[:, 0]
-
-
-def _enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
-    if "ENRLFL" in adsl.columns:
-        return adsl["ENRLFL"].eq("Y")
-    return pd.Series(True, index=adsl.index)
-
-
 def _replay_adsl(adsl: pd.DataFrame, when: pd.Timestamp) -> tuple[pd.DataFrame, list[str]]:
     notes: list[str] = []
-    entry = _first_present(adsl, ENTRY_DATE_COLUMNS, how="min")
+    entry = entry_dates(adsl)
     if entry.isna().any():
         notes.append(
             f"As-of replay: {int(entry.isna().sum())} subject(s) without any of "
             f"{', '.join(ENTRY_DATE_COLUMNS)} kept (screening date unknown)."
         )
     out = adsl.loc[~(entry > when)].copy()
-    enrolled = _enrolled_mask(out)
-    registered = _first_present(out, REGISTRATION_DATE_COLUMNS, how="first")
+    enrolled = enrolled_mask(out)
+    registered = registration_dates(out)
     late = enrolled & (registered > when)
     if "ENRLFL" in out.columns:
         out.loc[late, "ENRLFL"] = "N"
@@ -143,30 +113,30 @@ def _replay_adsl(adsl: pd.DataFrame, when: pd.Timestamp) -> tuple[pd.DataFrame, 
             out.loc[late, flag] = "N"
     for column in ("ENRLDT", "RANDDT"):
         if column in out.columns:
-            out.loc[_dates(out, column) > when, column] = pd.NaT
+            out.loc[date_values(out, column) > when, column] = pd.NaT
     if "TRTSDT" in out.columns:
-        untreated = _dates(out, "TRTSDT") > when
+        untreated = date_values(out, "TRTSDT") > when
         out.loc[untreated, "TRTSDT"] = pd.NaT
         if "SAFFL" in out.columns:
             out.loc[untreated, "SAFFL"] = "N"
     if "TRTEDT" in out.columns:
         # MDT still running on the date: its end was not known yet.
-        out.loc[_dates(out, "TRTEDT") > when, "TRTEDT"] = pd.NaT
+        out.loc[date_values(out, "TRTEDT") > when, "TRTEDT"] = pd.NaT
     if "EOSDT" in out.columns:
-        reopened = _dates(out, "EOSDT") > when
+        reopened = date_values(out, "EOSDT") > when
         out.loc[reopened, "EOSDT"] = pd.NaT
         if "EOSSTT" in out.columns:
             out.loc[reopened, "EOSSTT"] = "ONGOING"
         if "DCSREAS" in out.columns:
             out.loc[reopened, "DCSREAS"] = np.nan
     if "DTHDT" in out.columns:
-        alive = _dates(out, "DTHDT") > when
+        alive = date_values(out, "DTHDT") > when
         out.loc[alive, "DTHDT"] = pd.NaT
         if "DTHFL" in out.columns:
             out.loc[alive, "DTHFL"] = "N"
     if "LSTALVDT" in out.columns:
         # Contacts between the date and the cut-off are unknown as of the date; the date itself is the bound.
-        out.loc[_dates(out, "LSTALVDT") > when, "LSTALVDT"] = when
+        out.loc[date_values(out, "LSTALVDT") > when, "LSTALVDT"] = when
     out["DCUTDT"] = when
     return out.reset_index(drop=True), notes
 
@@ -200,11 +170,11 @@ def _replay_adtte(
     adtte: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp
 ) -> tuple[pd.DataFrame, list[str]]:
     notes: list[str] = []
-    keep_ids = set(adsl.loc[_enrolled_mask(adsl), "USUBJID"])
+    keep_ids = set(adsl.loc[enrolled_mask(adsl), "USUBJID"])
     out = adtte.loc[adtte["USUBJID"].isin(keep_ids)].copy()
-    start = _dates(out, "STARTDT")
+    start = date_values(out, "STARTDT")
     out = out.loc[~(start > when)].copy()
-    start = _dates(out, "STARTDT")
+    start = date_values(out, "STARTDT")
     units = (
         out["AVALU"].astype("string").str.upper().str.strip()
         if "AVALU" in out.columns
@@ -216,7 +186,7 @@ def _replay_adtte(
         notes.append(f"As-of replay: ADTTE AVALU {', '.join(unknown_units)} not understood; read as DAYS.")
     factor = factor.fillna(1.0)
     aval = pd.to_numeric(out["AVAL"], errors="coerce")
-    adt = _dates(out, "ADT")
+    adt = date_values(out, "ADT")
     offset = _day_count_offset(out, aval * factor, start, adt)
     # Without ADT, the event date follows from the origin and the time.
     implied = start + pd.to_timedelta(aval * factor - offset, unit="D").round("D")
@@ -248,7 +218,7 @@ def _replay_adtte(
 
 
 def _ae_onset(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.Series:
-    onset = _dates(adae, "ASTDT")
+    onset = date_values(adae, "ASTDT")
     if "ASTDY" in adae.columns and "TRTSDT" in adsl.columns:
         # ASTDY counts from the MDT start (day 1 = TRTSDT, no day 0); used where the onset date is missing.
         trtsdt = adae["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"])
@@ -269,16 +239,16 @@ def _replay_adae(
         notes.append(f"As-of replay: {int(onset.isna().sum())} AE(s) without onset date kept.")
     out = out.loc[~(onset > when)].copy()
     if "AENDT" in out.columns:
-        out.loc[_dates(out, "AENDT") > when, "AENDT"] = pd.NaT
+        out.loc[date_values(out, "AENDT") > when, "AENDT"] = pd.NaT
     return out.reset_index(drop=True), notes
 
 
 def _replay_adtu(adtu: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
-    keep_ids = set(adsl.loc[_enrolled_mask(adsl), "USUBJID"])
+    keep_ids = set(adsl.loc[enrolled_mask(adsl), "USUBJID"])
     out = adtu.loc[adtu["USUBJID"].isin(keep_ids)].copy()
     if "MDTDT" in out.columns:
         # Lesions are known at registration; the MDT given after the date was not.
-        later = _dates(out, "MDTDT") > when
+        later = date_values(out, "MDTDT") > when
         out.loc[later, "MDTDT"] = pd.NaT
         for column in ("MDTLES", "RTDOSE", "RTFX"):
             if column in out.columns:
@@ -287,7 +257,7 @@ def _replay_adtu(adtu: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> 
 
 
 def _replay_adlb(adlb: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
-    out = adlb.loc[adlb["USUBJID"].isin(set(adsl["USUBJID"])) & ~(_dates(adlb, "ADT") > when)]
+    out = adlb.loc[adlb["USUBJID"].isin(set(adsl["USUBJID"])) & ~(date_values(adlb, "ADT") > when)]
     return out.reset_index(drop=True)
 
 
@@ -331,7 +301,7 @@ def as_of(trial: TrialData, date: DateLike) -> TrialData:
     ValueError
         If ``date`` is not a date.
     """
-    when = _as_timestamp(date, "date")
+    when = as_date(date, "date")
     cutoff = data_cutoff(trial)
     if cutoff is None:
         cutoff = latest_date(trial)
@@ -491,11 +461,11 @@ def changes_since(trial: TrialData, since: DateLike, until: DateLike | None = No
     ValueError
         If a date is not a date or ``since`` is after ``until``.
     """
-    start = _as_timestamp(since, "since")
+    start = as_date(since, "since")
     if until is None:
         end = data_cutoff(trial) or latest_date(trial) or start
     else:
-        end = _as_timestamp(until, "until")
+        end = as_date(until, "until")
     if start > end:
         raise ValueError(f"since ({start:%Y-%m-%d}) is after until ({end:%Y-%m-%d})")
     before = as_of(trial, start)
@@ -503,8 +473,8 @@ def changes_since(trial: TrialData, since: DateLike, until: DateLike | None = No
     missing: list[str] = []
     notes: list[str] = []
 
-    was_enrolled = set(before.adsl.loc[_enrolled_mask(before.adsl), "USUBJID"])
-    now_enrolled = after.adsl.loc[_enrolled_mask(after.adsl) & ~after.adsl["USUBJID"].isin(was_enrolled)]
+    was_enrolled = set(before.adsl.loc[enrolled_mask(before.adsl), "USUBJID"])
+    now_enrolled = after.adsl.loc[enrolled_mask(after.adsl) & ~after.adsl["USUBJID"].isin(was_enrolled)]
     enrolled = _pick(now_enrolled, ("USUBJID", "SITEID", "ENRLDT", "RANDDT", "MDTTYPE"))
 
     event_columns = ("USUBJID", "PARAMCD", "PARAM", "ADT", "EVNTDESC", "AVAL", "AVALU")
@@ -600,4 +570,4 @@ def default_since(as_of_date: DateLike, days: int = 91) -> _date:
     """
     if days < 0:
         raise ValueError(f"days must be >= 0, got {days}")
-    return (_as_timestamp(as_of_date, "as_of_date") - pd.Timedelta(days=days)).date()
+    return (as_date(as_of_date, "as_of_date") - pd.Timedelta(days=days)).date()

@@ -23,6 +23,7 @@ from medcare_metrics.protocol import (
     MIN_AGE,
     SYSTEMIC_THERAPIES,
 )
+from medcare_metrics.subjects import date_values, enrolled_mask, flag_yes
 
 DEVIATION_COLUMNS: tuple[str, ...] = ("USUBJID", "SITEID", "RULE", "CRITERION", "VALUE", "DETAIL")
 NOT_CHECKED_COLUMNS: tuple[str, ...] = ("RULE", "CRITERION", "MISSING")
@@ -202,12 +203,8 @@ def _sex(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
     )
 
 
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    return pd.to_datetime(frame[column], errors="coerce")
-
-
 def _consent_missing(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
-    value = _dates(adsl, "RFICDT")
+    value = date_values(adsl, "RFICDT")
     return _rows(
         adsl,
         value.isna(),
@@ -217,8 +214,8 @@ def _consent_missing(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFr
 
 
 def _consent_after_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
-    consent = _dates(adsl, "RFICDT")
-    registered = _dates(adsl, "ENRLDT")
+    consent = date_values(adsl, "RFICDT")
+    registered = date_values(adsl, "ENRLDT")
     hit = registered < consent
     text = pd.Series(
         [f"RFICDT {_fmt(c)}, ENRLDT {_fmt(r)}" for c, r in zip(consent, registered, strict=True)],
@@ -229,8 +226,8 @@ def _consent_after_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -
 
 
 def _mdt_before_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
-    mdt = _dates(adsl, "TRTSDT")
-    registered = _dates(adsl, "ENRLDT")
+    mdt = date_values(adsl, "TRTSDT")
+    registered = date_values(adsl, "ENRLDT")
     text = pd.Series(
         [f"TRTSDT {_fmt(m)}, ENRLDT {_fmt(r)}" for m, r in zip(mdt, registered, strict=True)],
         index=adsl.index,
@@ -243,9 +240,9 @@ def _mdt_before_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> p
 
 def _received_mdt(adsl: pd.DataFrame) -> pd.Series:
     if "SAFFL" in adsl.columns:
-        return _text(adsl, "SAFFL").str.upper().eq("Y").fillna(False).astype(bool)
+        return flag_yes(adsl, "SAFFL")
     if "TRTSDT" in adsl.columns:
-        return _dates(adsl, "TRTSDT").notna()
+        return date_values(adsl, "TRTSDT").notna()
     return pd.Series(True, index=adsl.index)
 
 
@@ -350,9 +347,7 @@ def _missing(rule: _Rule, adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> list
 
 
 def _enrolled(adsl: pd.DataFrame) -> pd.DataFrame:
-    if "ENRLFL" not in adsl.columns:
-        return adsl
-    return adsl.loc[_text(adsl, "ENRLFL").str.upper().eq("Y").fillna(False).astype(bool)]
+    return adsl.loc[enrolled_mask(adsl)]
 
 
 def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) -> pd.DataFrame:

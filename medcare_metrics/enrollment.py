@@ -32,40 +32,23 @@ from medcare_metrics.protocol import (
     Benchmark,
     TrialSettings,
 )
+from medcare_metrics.subjects import (
+    as_date,
+    date_values,
+    died_mask,
+    enrolled_mask,
+    first_entry_date,
+    flag_yes,
+    registration_dates,
+)
 from medcare_metrics.survival import time_to_event
 
 #: Label of the all-centres group in per-centre outputs.
 ALL_CENTRES = "ALL"
-#: ADSL dates marking registration, in order of preference.
-REGISTRATION_DATE_COLUMNS: tuple[str, ...] = ("ENRLDT", "RANDDT", "TRTSDT")
-#: ADSL dates marking a subject's entry into screening; the earliest over all subjects is the accrual start.
-ENTRY_DATE_COLUMNS: tuple[str, ...] = ("RFICDT", "SCRNDT", "ENRLDT", "RANDDT", "TRTSDT")
 #: SCRFCRIT value for a screen failure that is not an eligibility criterion (e.g. patient decision).
 OTHER_REASON = "OTHER"
 #: SCRFCRIT shown for a subject not enrolled without a recorded reason.
 NOT_RECORDED = "NOT RECORDED"
-
-
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame.columns:
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column], errors="coerce")
-
-
-def _as_date(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a date, got {value!r}") from exc
-    if pd.isna(stamp):
-        raise ValueError(f"{name} must be a date, got a missing value")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    return stamp.normalize()
-
-
-def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
 
 
 def _codes(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -80,59 +63,8 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], dataset: str) -> None:
         raise ValueError(f"{dataset} has no column {', '.join(missing)}")
 
 
-def enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
-    """Return True for enrolled subjects (``ENRLFL == "Y"``; every subject when ENRLFL is absent).
-
-    Parameters
-    ----------
-    adsl : pandas.DataFrame
-        Subject-level data.
-
-    Returns
-    -------
-    pandas.Series
-        Boolean, aligned with ``adsl``.
-    """
-    if "ENRLFL" not in adsl.columns:
-        return pd.Series(True, index=adsl.index)
-    return _flag(adsl, "ENRLFL")
-
-
-def registration_dates(adsl: pd.DataFrame) -> pd.Series:
-    """Return each subject's registration date: ENRLDT, else RANDDT, else TRTSDT.
-
-    Parameters
-    ----------
-    adsl : pandas.DataFrame
-        Subject-level data.
-
-    Returns
-    -------
-    pandas.Series
-        datetime64 Series aligned with ``adsl``; NaT where none of the columns holds a date.
-    """
-    out = pd.Series(pd.NaT, index=adsl.index, dtype="datetime64[ns]")
-    for column in REGISTRATION_DATE_COLUMNS:
-        out = out.fillna(_dates(adsl, column))
-    return out
-
-
-def accrual_start(adsl: pd.DataFrame) -> pd.Timestamp | None:
-    """Return the accrual start: the earliest consent, screening or registration date of any subject.
-
-    Parameters
-    ----------
-    adsl : pandas.DataFrame
-        Subject-level data.
-
-    Returns
-    -------
-    pandas.Timestamp or None
-        Earliest of RFICDT, SCRNDT, ENRLDT, RANDDT, TRTSDT over all rows; None when ADSL holds none of them.
-    """
-    values = [_dates(adsl, c).min() for c in ENTRY_DATE_COLUMNS if c in adsl.columns]
-    values = [v for v in values if pd.notna(v)]
-    return min(values).normalize() if values else None
+#: The accrual start is the first entry date of any subject (see the module notes).
+accrual_start = first_entry_date
 
 
 def reference_date(adsl: pd.DataFrame, as_of: object | None = None) -> pd.Timestamp | None:
@@ -151,9 +83,9 @@ def reference_date(adsl: pd.DataFrame, as_of: object | None = None) -> pd.Timest
         The reference date; None when it is not given and ADSL holds no date.
     """
     if as_of is not None:
-        return _as_date(as_of, "as_of")
+        return as_date(as_of, "as_of")
     if "DCUTDT" in adsl.columns:
-        cut = _dates(adsl, "DCUTDT").max()
+        cut = date_values(adsl, "DCUTDT").max()
         if pd.notna(cut):
             return cut.normalize()
     latest = [adsl[c].max() for c in adsl.select_dtypes(include=["datetime64[ns]", "datetime"]).columns]
@@ -241,7 +173,7 @@ def cumulative_enrollment(
         If ADSL has no SITEID.
     """
     _require(adsl, ["SITEID"], "ADSL")
-    begin = _as_date(start, "start") if start is not None else accrual_start(adsl)
+    begin = as_date(start, "start") if start is not None else accrual_start(adsl)
     end = reference_date(adsl, as_of)
     enrolled = adsl.loc[enrolled_mask(adsl)]
     dates = registration_dates(enrolled)
@@ -474,7 +406,7 @@ def enrollment_status(
     planned_days = _planned_days(settings)
     if target <= 0 or planned_days <= 0:
         raise ValueError("target enrollment and planned accrual period must be positive")
-    begin = _as_date(start, "start") if start is not None else accrual_start(adsl)
+    begin = as_date(start, "start") if start is not None else accrual_start(adsl)
     reference = reference_date(adsl, as_of)
     mask = enrolled_mask(adsl)
     enrolled = int(mask.sum())
@@ -627,7 +559,7 @@ def screen_failure_listing(adsl: pd.DataFrame) -> pd.DataFrame:
         {
             "USUBJID": rows["USUBJID"].astype(str),
             "SITEID": rows["SITEID"].astype(str),
-            "SCRNDT": _dates(rows, "SCRNDT"),
+            "SCRNDT": date_values(rows, "SCRNDT"),
             "SCRFCRIT": codes,
             "CRITERION": codes.map(_criterion_text).astype(object),
             "SCRFREAS": reasons,
@@ -645,14 +577,8 @@ def _event_ids(adtte: pd.DataFrame | None, paramcd: str, ids: pd.Series) -> set[
 
 
 def _died_mask(adsl: pd.DataFrame, adtte: pd.DataFrame | None) -> pd.Series | None:
-    have = [c for c in ("DTHFL", "DTHDT") if c in adsl.columns]
-    if have:
-        died = pd.Series(False, index=adsl.index)
-        if "DTHFL" in adsl.columns:
-            died |= _flag(adsl, "DTHFL")
-        if "DTHDT" in adsl.columns:
-            died |= _dates(adsl, "DTHDT").notna()
-        return died
+    if "DTHFL" in adsl.columns or "DTHDT" in adsl.columns:
+        return died_mask(adsl)
     os_events = _event_ids(adtte, "OS", adsl["USUBJID"])
     return None if os_events is None else adsl["USUBJID"].isin(os_events)
 
@@ -729,7 +655,7 @@ def screening_funnel(adsl: pd.DataFrame, adtte: pd.DataFrame | None = None) -> p
     base = enrolled
     parent = "ENROLLED"
     if "SAFFL" in adsl.columns or "TRTSDT" in adsl.columns:
-        treated = _flag(adsl, "SAFFL") if "SAFFL" in adsl.columns else _dates(adsl, "TRTSDT").notna()
+        treated = flag_yes(adsl, "SAFFL") if "SAFFL" in adsl.columns else date_values(adsl, "TRTSDT").notna()
         base = enrolled & treated
         counts.append(("NO_MDT", int((enrolled & ~treated).sum()), "ENROLLED", "excluded"))
         counts.append(("MDT", int(base.sum()), "ENROLLED", "main"))
@@ -953,8 +879,8 @@ def event_maturity(
     tte = time_to_event(adtte, paramcd, unit="DAYS")
     rows = adtte.loc[adtte["PARAMCD"].eq(paramcd)].drop_duplicates("USUBJID")
     rows = rows.set_index(rows["USUBJID"].astype(str))
-    last = _dates(rows, "ADT")
-    implied = _dates(rows, "STARTDT") + pd.to_timedelta(
+    last = date_values(rows, "ADT")
+    implied = date_values(rows, "STARTDT") + pd.to_timedelta(
         tte.set_index("USUBJID")["TIME"].reindex(rows.index), "D"
     )
     last = last.fillna(implied.dt.round("D"))

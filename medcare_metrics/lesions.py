@@ -18,6 +18,7 @@ import pandas as pd
 
 from medcare_metrics import protocol
 from medcare_metrics.protocol import DEFAULT_SETTINGS
+from medcare_metrics.subjects import enrolled_mask, flag_yes
 
 #: Label of a missing value in groupings (site, MDT type, detection).
 NOT_RECORDED = "Not recorded"
@@ -91,17 +92,11 @@ def _check_adtu(adtu: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
         raise ValueError(f"ADTU lacks column(s) {', '.join(missing)}")
 
 
-def _flag_yes(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
-
-
 def _patients(adsl: pd.DataFrame | None) -> pd.DataFrame | None:
     """Return the enrolled ADSL subjects (all subjects when ADSL has no ENRLFL)."""
     if adsl is None:
         return None
-    if "ENRLFL" in adsl.columns:
-        adsl = adsl.loc[_flag_yes(adsl, "ENRLFL")]
-    return adsl.drop_duplicates("USUBJID")
+    return adsl.loc[enrolled_mask(adsl)].drop_duplicates("USUBJID")
 
 
 def _lesions(adtu: pd.DataFrame, adsl: pd.DataFrame | None) -> pd.DataFrame:
@@ -200,8 +195,13 @@ def lesion_count_distribution(
     label = per["N_LESIONS" if basis == "all" else "N_CONVENTIONAL"].map(
         lambda k: str(k) if k <= options.max_lesions else cats[-1]
     )
+    return _count_distribution(label, per["MDTTYPE"], cats)
+
+
+def _count_distribution(label: pd.Series, mdttype: pd.Series, cats: list[str]) -> pd.DataFrame:
+    """Count patients per lesion-count category and MDT type; categories in ``cats`` order."""
     out = (
-        pd.DataFrame({"N_LESIONS_CAT": label, "MDTTYPE": per["MDTTYPE"]})
+        pd.DataFrame({"N_LESIONS_CAT": label.to_numpy(), "MDTTYPE": mdttype.to_numpy()})
         .groupby(["N_LESIONS_CAT", "MDTTYPE"])
         .size()
         .reset_index(name="N_PATIENTS")
@@ -345,9 +345,9 @@ def detection_summary(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> D
     method = lesions["TUMETHOD"]
     psma = lesions.loc[method == PSMA_ONLY]
     n_patients = len(patients) if patients is not None else lesions["USUBJID"].nunique()
-    done = int(_flag_yes(patients, "PSMAFL").sum()) if patients is not None and "PSMAFL" in patients else None
+    done = int(flag_yes(patients, "PSMAFL").sum()) if patients is not None and "PSMAFL" in patients else None
     changed = (
-        int(_flag_yes(patients, "PSMACHFL").sum())
+        int(flag_yes(patients, "PSMACHFL").sum())
         if patients is not None and "PSMACHFL" in patients
         else None
     )
@@ -657,21 +657,11 @@ def lesion_counts_from_adsl(adsl: pd.DataFrame, options: LesionOptions | None = 
     if "NLES" not in adsl.columns:
         raise ValueError("ADSL has no NLES column (lesions on conventional imaging)")
     options = options or LesionOptions()
-    patients = adsl.loc[_flag_yes(adsl, "ENRLFL")] if "ENRLFL" in adsl.columns else adsl
-    patients = patients.drop_duplicates("USUBJID")
+    patients = adsl.loc[enrolled_mask(adsl)].drop_duplicates("USUBJID")
     cats = [str(k) for k in range(options.max_lesions + 1)] + [f">{options.max_lesions}", NOT_RECORDED]
     n = pd.to_numeric(patients["NLES"], errors="coerce")
     label = n.map(
         lambda k: NOT_RECORDED if pd.isna(k) else (str(int(k)) if k <= options.max_lesions else cats[-2])
     )
     mdt = _with_mdttype(patients[["USUBJID"]], patients)["MDTTYPE"]
-    out = (
-        pd.DataFrame({"N_LESIONS_CAT": label.to_numpy(), "MDTTYPE": mdt.to_numpy()})
-        .groupby(["N_LESIONS_CAT", "MDTTYPE"])
-        .size()
-        .reset_index(name="N_PATIENTS")
-    )
-    out["N_LESIONS_CAT"] = pd.Categorical(out["N_LESIONS_CAT"], categories=cats, ordered=True)
-    order = {v: i for i, v in enumerate(_ordered(out["MDTTYPE"], protocol.MDT_TYPES))}
-    out = out.assign(_o=out["MDTTYPE"].map(order)).sort_values(["N_LESIONS_CAT", "_o"]).drop(columns="_o")
-    return out.reset_index(drop=True)
+    return _count_distribution(label, mdt, cats)

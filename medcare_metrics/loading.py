@@ -217,6 +217,32 @@ def _folder_files(folder: Path) -> list[Path]:
     )
 
 
+def source_path(source: str | Path, expected: str = "") -> Path:
+    """Return ``source`` as a path, after checking that it exists.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        Folder, workbook or zip.
+    expected : str
+        Added to the error message (for example what kinds of source are read).
+
+    Returns
+    -------
+    pathlib.Path
+        The path.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``source`` does not exist.
+    """
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"data source not found: {path}{expected}")
+    return path
+
+
 def fingerprint(source: str | Path) -> str:
     """Return a short hash identifying the bytes of a data source.
 
@@ -236,9 +262,7 @@ def fingerprint(source: str | Path) -> str:
     FileNotFoundError
         When ``source`` does not exist.
     """
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"data source not found: {path}")
+    path = source_path(source)
     files = _folder_files(path) if path.is_dir() else [path]
     digest = hashlib.sha256()
     for f in files:
@@ -808,11 +832,7 @@ def load_trial(source: str | Path) -> LoadResult:
     FileNotFoundError
         When ``source`` does not exist.
     """
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"data source not found: {path} (expected a folder, an .xlsx workbook or a .zip)"
-        )
+    path = source_path(source, " (expected a folder, an .xlsx workbook or a .zip)")
     out = _Collector()
     if path.is_dir():
         raws = _collect_folder(path, out)

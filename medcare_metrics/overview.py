@@ -14,14 +14,11 @@ import pandas as pd
 
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import DEFAULT_SETTINGS, ENDPOINTS, TrialSettings
+from medcare_metrics.subjects import REGISTRATION_DATE_COLUMNS, date_values, died_mask, enrolled_mask
 from medcare_metrics.survival import KMOptions, km_medians, time_to_event
 
 #: End-of-study statuses (ADSL.EOSSTT) that mean a patient has left the study.
 OFF_STUDY_STATUSES: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
-#: Registration date columns, in order of preference (ENRLDT is MEDCARE's; RANDDT, TRTSDT stand in elsewhere).
-REGISTRATION_DATE_COLUMNS: tuple[str, ...] = ("ENRLDT", "RANDDT", "TRTSDT")
-#: Date columns marking a subject's entry into the trial, the earliest counting.
-ENTRY_DATE_COLUMNS: tuple[str, ...] = ("RFICDT", "SCRNDT", "ENRLDT", "RANDDT", "TRTSDT")
 #: Lowest CTCAE grade counted as severe.
 SEVERE_GRADE = 3
 
@@ -41,24 +38,6 @@ MEASURES: dict[str, str] = {
 }
 
 
-def enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
-    """Return True for enrolled subjects: ``ENRLFL == "Y"``, or every subject when ENRLFL is absent.
-
-    Parameters
-    ----------
-    adsl : pandas.DataFrame
-        Subject-level data.
-
-    Returns
-    -------
-    pandas.Series of bool
-        Aligned with ``adsl``.
-    """
-    if "ENRLFL" not in adsl.columns:
-        return pd.Series(True, index=adsl.index)
-    return adsl["ENRLFL"].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
-
-
 def count_enrolled(adsl: pd.DataFrame) -> int:
     """Return the number of enrolled subjects in ``adsl`` (see :func:`enrolled_mask`).
 
@@ -73,24 +52,6 @@ def count_enrolled(adsl: pd.DataFrame) -> int:
         Enrolled subjects.
     """
     return int(enrolled_mask(adsl).sum())
-
-
-def first_entry_date(adsl: pd.DataFrame) -> pd.Timestamp | None:
-    """Return the earliest consent, screening, registration or treatment date in ``adsl``.
-
-    Parameters
-    ----------
-    adsl : pandas.DataFrame
-        Subject-level data.
-
-    Returns
-    -------
-    pandas.Timestamp or None
-        Earliest date over :data:`ENTRY_DATE_COLUMNS`, None when none of them holds a date.
-    """
-    firsts = [pd.to_datetime(adsl[c], errors="coerce").min() for c in ENTRY_DATE_COLUMNS if c in adsl.columns]
-    firsts = [d for d in firsts if not pd.isna(d)]
-    return pd.Timestamp(min(firsts)).normalize() if firsts else None
 
 
 @dataclass(frozen=True)
@@ -185,12 +146,7 @@ def _on_study(enrolled: pd.DataFrame) -> int | None:
         return None
     status = enrolled["EOSSTT"].astype("string").str.strip().str.upper()
     off = status.isin(OFF_STUDY_STATUSES).fillna(False).astype(bool)
-    dead = pd.Series(False, index=enrolled.index)
-    if "DTHFL" in enrolled.columns:
-        dead |= enrolled["DTHFL"].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
-    if "DTHDT" in enrolled.columns:
-        dead |= pd.to_datetime(enrolled["DTHDT"], errors="coerce").notna()
-    return int((~off & ~dead).sum())
+    return int((~off & ~died_mask(enrolled)).sum())
 
 
 def _endpoint_rows(adtte: pd.DataFrame, paramcd: str, subjects: set[str]) -> pd.DataFrame:
@@ -279,7 +235,7 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
     if column is None:
         unavailable.append(("latest_enrollment", "ADSL has no registration date (ENRLDT, RANDDT or TRTSDT)."))
     else:
-        last = pd.to_datetime(enrolled[column], errors="coerce").max()
+        last = date_values(enrolled, column).max()
         if pd.isna(last):
             unavailable.append(("latest_enrollment", f"No enrolled patient has a {column}."))
         else:

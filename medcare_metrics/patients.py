@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from medcare_metrics.cuts import data_cutoff, latest_date
-from medcare_metrics.enrollment import enrolled_mask, registration_dates
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import DAYS_PER_MONTH
+from medcare_metrics.subjects import date_values, enrolled_mask, registration_dates
 
 #: Marker kinds of :func:`swimmer_events`, in legend order.
 SWIMMER_EVENTS: tuple[str, ...] = ("MDT", "Progression", "NEST start", "Death", "Censored", "Ongoing")
@@ -29,12 +29,6 @@ PSA_RESPONSE_PCHG = -50.0
 OFF_STUDY: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
 
 SwimmerOrder = Literal["follow_up", "nestfs"]
-
-
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame.columns:
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column], errors="coerce")
 
 
 def _months(later: pd.Series, earlier: pd.Series) -> pd.Series:
@@ -56,13 +50,13 @@ def _death_dates(trial: TrialData) -> pd.Series:
     """Death date by USUBJID: ADSL DTHDT where DTHFL is "Y" (or DTHDT filled), else OS event dates."""
     adsl = trial.adsl
     if "DTHDT" in adsl.columns or "DTHFL" in adsl.columns:
-        died = adsl["DTHFL"].eq("Y") if "DTHFL" in adsl.columns else _dates(adsl, "DTHDT").notna()
-        dates = _dates(adsl, "DTHDT").where(died)
+        died = adsl["DTHFL"].eq("Y") if "DTHFL" in adsl.columns else date_values(adsl, "DTHDT").notna()
+        dates = date_values(adsl, "DTHDT").where(died)
         # A death flagged without a date still ends the bar; NaT here and the status carries it.
         return pd.Series(dates.to_numpy(), index=adsl["USUBJID"]).loc[lambda s: died.to_numpy()]
     if trial.adtte is not None:
         os_ = trial.adtte.loc[trial.adtte["PARAMCD"].eq("OS") & trial.adtte["CNSR"].eq(0)]
-        return pd.Series(_dates(os_, "ADT").to_numpy(), index=os_["USUBJID"])
+        return pd.Series(date_values(os_, "ADT").to_numpy(), index=os_["USUBJID"])
     return pd.Series(dtype="datetime64[ns]")
 
 
@@ -71,14 +65,14 @@ def _endpoint_events(trial: TrialData, paramcd: str, deaths: pd.Series) -> pd.Da
     if trial.adtte is None:
         return pd.DataFrame({"USUBJID": [], "DATE": pd.Series(dtype="datetime64[ns]"), "DETAIL": []})
     rows = trial.adtte.loc[trial.adtte["PARAMCD"].eq(paramcd) & trial.adtte["CNSR"].eq(0)]
-    date = _dates(rows, "ADT")
+    date = date_values(rows, "ADT")
     if date.isna().any() and "STARTDT" in rows.columns:
         # Without ADT the event date is the origin plus the time (AVAL in days when AVALU is absent).
         unit = rows["AVALU"].astype("string").str.upper() if "AVALU" in rows.columns else "DAYS"
         factor = pd.Series(unit, index=rows.index).map(
             {"DAYS": 1.0, "WEEKS": 7.0, "MONTHS": DAYS_PER_MONTH, "YEARS": 365.25}
         )
-        implied = _dates(rows, "STARTDT") + pd.to_timedelta(rows["AVAL"] * factor.fillna(1.0), unit="D")
+        implied = date_values(rows, "STARTDT") + pd.to_timedelta(rows["AVAL"] * factor.fillna(1.0), unit="D")
         date = date.fillna(implied.dt.normalize())
     detail = rows["EVNTDESC"] if "EVNTDESC" in rows.columns else pd.Series(np.nan, index=rows.index)
     # PFS and NEST-FS count death as an event; the swimmer shows death by its own marker.
@@ -140,7 +134,7 @@ def _latest_per_subject(trial: TrialData, enrolled: pd.DataFrame) -> pd.Series:
     for name, column in CONTACT_DATES:
         frame = enrolled if name == "adsl" else trial.dataset(name)
         if frame is not None and column in frame.columns:
-            parts.append(pd.Series(_dates(frame, column).to_numpy(), index=frame["USUBJID"].to_numpy()))
+            parts.append(pd.Series(date_values(frame, column).to_numpy(), index=frame["USUBJID"].to_numpy()))
     dates = pd.concat(parts).dropna()
     return dates.groupby(level=0).max()
 
@@ -152,11 +146,11 @@ def _last_contact(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, 
     candidates: list[tuple[str, pd.Series]] = []
     if trial.adtte is not None and "ADT" in trial.adtte.columns:
         os_ = trial.adtte.loc[trial.adtte["PARAMCD"].eq("OS")]
-        os_adt = pd.Series(_dates(os_, "ADT").to_numpy(), index=os_["USUBJID"]).groupby(level=0).max()
+        os_adt = pd.Series(date_values(os_, "ADT").to_numpy(), index=os_["USUBJID"]).groupby(level=0).max()
         candidates.append(("OS date", enrolled["USUBJID"].map(os_adt)))
-    candidates.append(("Last known alive", _dates(enrolled, "LSTALVDT")))
-    candidates.append(("Death", _dates(enrolled, "DTHDT")))
-    candidates.append(("End of study", _dates(enrolled, "EOSDT")))
+    candidates.append(("Last known alive", date_values(enrolled, "LSTALVDT")))
+    candidates.append(("Death", date_values(enrolled, "DTHDT")))
+    candidates.append(("End of study", date_values(enrolled, "EOSDT")))
     # Without a follow-up date in ADSL, the latest date recorded for the patient is the last known contact.
     candidates.append(("Latest date recorded", enrolled["USUBJID"].map(_latest_per_subject(trial, enrolled))))
     cutoff = _reference_date(trial)
@@ -378,7 +372,7 @@ def psa_baseline(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     if "ABLFL" in psa.columns:
         for usubjid, rows in psa.loc[psa["ABLFL"].eq("Y")].groupby("USUBJID", sort=False):
             chosen[usubjid] = (rows["AVAL"].iloc[-1], rows["ADT"].iloc[-1], "ABLFL")
-    reference = _dates(adsl, "TRTSDT").fillna(registration_dates(adsl))
+    reference = date_values(adsl, "TRTSDT").fillna(registration_dates(adsl))
     reference = pd.Series(reference.to_numpy(), index=adsl["USUBJID"]).groupby(level=0).first()
     for usubjid, rows in psa.groupby("USUBJID", sort=False):
         if usubjid in chosen:
@@ -532,8 +526,8 @@ def _profile_aes(
             "AESEV": adae["AESEV"] if "AESEV" in adae.columns else np.nan,
             "AESER": adae["AESER"] if "AESER" in adae.columns else np.nan,
             "AEREL": adae["AEREL"] if "AEREL" in adae.columns else np.nan,
-            "START": _dates(adae, "ASTDT"),
-            "END": _dates(adae, "AENDT"),
+            "START": date_values(adae, "ASTDT"),
+            "END": date_values(adae, "AENDT"),
         }
     )
     out["ONGOING"] = out["END"].isna() & out["START"].notna()

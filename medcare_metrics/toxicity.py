@@ -30,6 +30,7 @@ import pandas as pd
 
 from medcare_metrics import ctcae, protocol
 from medcare_metrics.protocol import DEFAULT_SETTINGS
+from medcare_metrics.subjects import flag_yes
 
 #: Group name when no ``by`` column is given.
 ALL = "ALL"
@@ -291,10 +292,6 @@ def analysis_grade(adae: pd.DataFrame, scale: GradeScale | None = None) -> pd.Se
     return values.astype("Int64")
 
 
-def _flag_yes(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
-
-
 def _group_values(values: pd.Series) -> pd.Series:
     """Return ``values`` as group names: text, with <NA> as "Missing"."""
     text = values.astype(object).map(lambda v: MISSING_GROUP if v is None or pd.isna(v) else str(v))
@@ -329,11 +326,11 @@ def safety_population(adsl: pd.DataFrame, by: str | None = None) -> Population:
     if by is not None and by not in adsl.columns:
         raise ValueError(f"ADSL has no column {by!r} to split by")
     if "SAFFL" in adsl.columns:
-        keep, rule = _flag_yes(adsl, "SAFFL"), 'SAFFL = "Y"'
+        keep, rule = flag_yes(adsl, "SAFFL"), 'SAFFL = "Y"'
     elif "TRTSDT" in adsl.columns:
         keep, rule = adsl["TRTSDT"].notna(), "treated (TRTSDT present; ADSL has no SAFFL)"
     elif "ENRLFL" in adsl.columns:
-        keep, rule = _flag_yes(adsl, "ENRLFL"), 'enrolled (ENRLFL = "Y"; ADSL has no SAFFL or TRTSDT)'
+        keep, rule = flag_yes(adsl, "ENRLFL"), 'enrolled (ENRLFL = "Y"; ADSL has no SAFFL or TRTSDT)'
     else:
         keep, rule = pd.Series(True, index=adsl.index), "all ADSL subjects (no SAFFL, TRTSDT or ENRLFL)"
     sel = adsl.loc[keep]
@@ -364,7 +361,7 @@ def _events(
     if options.teae_only:
         if "TRTEMFL" not in adae.columns:
             raise ValueError("ADAE has no TRTEMFL column: cannot keep treatment-emergent events only")
-        events = events.loc[_flag_yes(events, "TRTEMFL")]
+        events = events.loc[flag_yes(events, "TRTEMFL")]
     population: Population | None = None
     by_adsl = by is not None and adsl is not None and by in adsl.columns
     if by is not None and not by_adsl and by not in adae.columns:

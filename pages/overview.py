@@ -11,9 +11,9 @@ from medcare_metrics.overview import (
     MEASURES,
     MedianEstimate,
     enrollment_progress,
-    first_entry_date,
     trial_summary,
 )
+from medcare_metrics.subjects import first_entry_date
 
 ctx = page_context()
 page_header(ctx, "Overview", "Where the trial stands. Each number says what it counts.")

@@ -12,7 +12,6 @@ from medcare_metrics.figures.patients import (
     psa_waterfall_figure,
     swimmer_figure,
 )
-from medcare_metrics.overview import first_entry_date
 from medcare_metrics.patients import (
     DATE_FIELDS,
     adverse_event_table,
@@ -27,6 +26,7 @@ from medcare_metrics.patients import (
     swimmer_events,
     time_to_event_table,
 )
+from medcare_metrics.subjects import first_entry_date
 
 ctx = page_context()
 trial = ctx.trial

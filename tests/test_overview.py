@@ -11,12 +11,11 @@ from medcare_metrics.model import TrialData
 from medcare_metrics.overview import (
     MEASURES,
     count_enrolled,
-    enrolled_mask,
     enrollment_progress,
-    first_entry_date,
     trial_summary,
 )
 from medcare_metrics.protocol import TrialSettings
+from medcare_metrics.subjects import enrolled_mask, first_entry_date
 
 
 def _adsl() -> pd.DataFrame:

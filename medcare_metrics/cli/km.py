@@ -13,7 +13,7 @@ import sys
 import pandas as pd
 
 from medcare_metrics import survival as sv
-from medcare_metrics.loading import load_trial
+from medcare_metrics.cli.common import load_for_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -160,17 +160,8 @@ def run(args: argparse.Namespace) -> int:
     int
         0 on success; 2 when the source, ADTTE, the endpoint or the ``--by`` column is missing.
     """
-    try:
-        result = load_trial(args.path)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    trial = result.trial
-    if trial is None:
-        print(f"error: no usable ADSL in {args.path}", file=sys.stderr)
-        return 2
-    if trial.adtte is None:
-        print(f"error: no usable ADTTE in {args.path}", file=sys.stderr)
+    trial = load_for_command(args.path, "adtte")
+    if trial is None or trial.adtte is None:
         return 2
     options = sv.KMOptions(args.conf_type)
     try:

@@ -16,7 +16,7 @@ import sys
 import pandas as pd
 
 from medcare_metrics import toxicity
-from medcare_metrics.loading import load_trial
+from medcare_metrics.cli.common import load_for_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,15 +85,11 @@ def run(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        0 on success; 2 when the source has no usable ADSL or ADAE, or an argument does not fit the data.
+        0 on success; 2 when the source is missing or has no usable ADSL or ADAE, or an argument does not
+        fit the data.
     """
-    loaded = load_trial(args.path)
-    trial = loaded.trial
-    if trial is None:
-        print(f"error: no usable ADSL in {args.path}", file=sys.stderr)
-        return 2
-    if trial.adae is None:
-        print(f"error: no usable ADAE in {args.path}", file=sys.stderr)
+    trial = load_for_command(args.path, "adae")
+    if trial is None or trial.adae is None:
         return 2
     options = toxicity.ToxicityOptions(teae_only=args.teae)
     try:

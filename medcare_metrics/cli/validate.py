@@ -9,6 +9,7 @@ from typing import TextIO
 import pandas as pd
 
 from medcare_metrics.loading import LoadResult, load_trial
+from medcare_metrics.subjects import enrolled_mask
 
 #: Longest problem text printed before it is cut (the full text is in the Data quality page).
 MAX_PROBLEM_WIDTH = 100
@@ -78,7 +79,7 @@ def summary(result: LoadResult) -> str:
         frame = trial.dataset(name)
         assert frame is not None  # available lists only present datasets
         lines.append(f"{name.upper():6} {len(frame):7d} rows  {frame['USUBJID'].nunique():6d} subjects")
-    enrolled = int((adsl["ENRLFL"] == "Y").sum())
+    enrolled = int(enrolled_mask(adsl).sum())
     lines.append(f"Subjects screened (ADSL rows): {len(adsl)}; enrolled (ENRLFL = Y): {enrolled}")
     if "DCUTDT" in adsl and adsl["DCUTDT"].notna().any():
         cutoffs = sorted(adsl["DCUTDT"].dropna().unique())

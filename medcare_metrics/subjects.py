@@ -92,7 +92,11 @@ def date_values(frame: pd.DataFrame, column: str) -> pd.Series:
     """
     if column not in frame.columns:
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column], errors="coerce")
+    values = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        # Loaded data are datetimes already; parsing them again is the slow path on large trials.
+        return values
+    return pd.to_datetime(values, errors="coerce")
 
 
 def as_date(value: object, name: str) -> pd.Timestamp:

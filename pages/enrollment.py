@@ -25,7 +25,7 @@ from medcare_metrics.figures.enrollment import (
     event_maturity_figure,
     screening_funnel_figure,
 )
-from medcare_metrics.filters import Filters, value_labels
+from medcare_metrics.filters import value_labels
 from medcare_metrics.protocol import ENDPOINTS
 from medcare_metrics.survival import endpoints
 
@@ -40,8 +40,6 @@ page_header(
     "and how many primary-endpoint events to expect.",
 )
 names = value_labels(ctx.full.adsl).get("SITEID", {})
-# Target, status and projection belong to the whole trial: a centre's share of the target is not defined.
-whole = cache.view(ctx.source, ctx.fingerprint, Filters(), ctx.as_of if ctx.replayed else None) or trial
 
 with st.expander("Plan and prior", expanded=False, icon=":material/tune:"):
     left, middle, right = st.columns(3)
@@ -72,7 +70,10 @@ with st.expander("Plan and prior", expanded=False, icon=":material/tune:"):
         "target of observed patients.",
     )
 settings = replace(ctx.settings, target_enrollment=int(target), planned_accrual_months=float(months))
-outlook = accrual_outlook(whole.adsl, settings, certainty=certainty, as_of=ctx.as_of)
+# Target, status and projection belong to the whole trial: a centre's share of the target is not defined.
+outlook = cache.measure(
+    ctx, accrual_outlook, cache.Dataset("adsl"), settings, whole=True, certainty=certainty, as_of=ctx.as_of
+)
 
 st.subheader(outlook.headline)
 for column, (label, value, help_text) in zip(st.columns(len(outlook.metrics)), outlook.metrics, strict=True):
@@ -97,7 +98,7 @@ cumulative_tab, month_tab, funnel_tab, centre_tab, maturity_tab = st.tabs(
 )
 
 with cumulative_tab:
-    cumulative = cumulative_enrollment(trial.adsl, settings, as_of=ctx.as_of)
+    cumulative = cache.measure(ctx, cumulative_enrollment, cache.Dataset("adsl"), settings, as_of=ctx.as_of)
     figure = cumulative_enrollment_figure(
         cumulative,
         outlook.projection if projected else None,
@@ -109,7 +110,7 @@ with cumulative_tab:
     st.caption(cumulative_note(cumulative, projected))
 
 with month_tab:
-    by_month = enrollment_by_month(trial.adsl)
+    by_month = cache.measure(ctx, enrollment_by_month, cache.Dataset("adsl"))
     if by_month.empty:
         unavailable("no enrolled patient has a registration date.")
     else:
@@ -121,8 +122,8 @@ with month_tab:
         download_table(by_month, "enrollment_by_month")
 
 with funnel_tab:
-    funnel = screening_funnel(trial.adsl, trial.adtte)
-    reasons = screen_failure_reasons(trial.adsl)
+    funnel = cache.measure(ctx, screening_funnel, cache.Dataset("adsl"), cache.Dataset("adtte"))
+    reasons = cache.measure(ctx, screen_failure_reasons, cache.Dataset("adsl"))
     show_figure(screening_funnel_figure(funnel, reasons), key="enrollment_funnel")
     st.caption(
         "Numbers are subjects. Exits to the right list the screen-failure criterion (ADSL.SCRFCRIT, protocol "
@@ -153,7 +154,7 @@ with funnel_tab:
         )
         download_table(reasons, "screen_failure_reasons")
         with st.expander("Screen failures, one row per subject"):
-            listing = screen_failure_listing(trial.adsl)
+            listing = cache.measure(ctx, screen_failure_listing, cache.Dataset("adsl"))
             st.dataframe(
                 listing,
                 hide_index=True,
@@ -169,7 +170,7 @@ with funnel_tab:
             download_table(listing, "screen_failures")
 
 with centre_tab:
-    table = centre_summary(trial.adsl, as_of=ctx.as_of)
+    table = cache.measure(ctx, centre_summary, cache.Dataset("adsl"), as_of=ctx.as_of)
     st.dataframe(
         table,
         hide_index=True,
@@ -217,9 +218,11 @@ with maturity_tab:
             step=1,
             key="enrollment_events_needed",
         )
-        scenarios = maturity_scenarios(
-            trial.adtte,
-            trial.adsl,
+        scenarios = cache.measure(
+            ctx,
+            maturity_scenarios,
+            cache.Dataset("adtte"),
+            cache.Dataset("adsl"),
             PRIMARY,
             as_of=ctx.as_of,
             horizon_months=int(horizon),

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from medcare_app import cache
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
 from medcare_metrics.figures.lesions import (
@@ -97,7 +98,7 @@ if trial.adtu is None:
     missing_dataset("adtu", "the lesion sites, detection, MDT per lesion and radiotherapy dose")
     if "NLES" in adsl.columns:
         st.subheader("Lesions per patient on conventional imaging (ADSL.NLES)")
-        counts = lesion_counts_from_adsl(adsl, options)
+        counts = cache.measure(ctx, lesion_counts_from_adsl, cache.Dataset("adsl"), options)
         show_figure(
             lesion_count_figure(counts, max_lesions=options.max_lesions, limit_label="polyprogression"),
             key="les_count_adsl",
@@ -117,7 +118,9 @@ if trial.adtu is None:
 
 adtu = trial.adtu
 try:
-    per_patient = lesions_per_patient(adtu, adsl, options)
+    per_patient = cache.measure(
+        ctx, lesions_per_patient, cache.Dataset("adtu"), cache.Dataset("adsl"), options
+    )
 except ValueError as err:
     unavailable(str(err))
     st.stop()
@@ -131,7 +134,9 @@ with count_tab:
         "Count", ["All lesions", "Conventional imaging only"], horizontal=True, key="les_basis"
     )
     basis = "all" if basis_label == "All lesions" else "conventional"
-    distribution = lesion_count_distribution(adtu, adsl, options, basis=basis)
+    distribution = cache.measure(
+        ctx, lesion_count_distribution, cache.Dataset("adtu"), cache.Dataset("adsl"), options, basis=basis
+    )
     limit = "polyprogression" if basis == "conventional" else None
     show_figure(
         lesion_count_figure(distribution, max_lesions=options.max_lesions, limit_label=limit), key="les_count"
@@ -159,9 +164,11 @@ with site_tab:
     stack_label = right.radio(
         "Stack by", ["Lesion MDT", "Patient MDT type"], horizontal=True, key="les_site_stack"
     )
-    by_site = lesions_by_site(
-        adtu,
-        adsl,
+    by_site = cache.measure(
+        ctx,
+        lesions_by_site,
+        cache.Dataset("adtu"),
+        cache.Dataset("adsl"),
         level="category" if level_label == "Site category" else "site",
         stack="lesion" if stack_label == "Lesion MDT" else "patient",
     )
@@ -181,7 +188,7 @@ with detection_tab:
     if "TUMETHOD" not in adtu.columns:
         unavailable("ADTU has no TUMETHOD column (conventional imaging or PSMA PET-CT only).")
     else:
-        detection = detection_summary(adtu, adsl)
+        detection = cache.measure(ctx, detection_summary, cache.Dataset("adtu"), cache.Dataset("adsl"))
         cols = st.columns(4)
         share_metric(
             cols[0],
@@ -221,7 +228,7 @@ with mdt_tab:
     if "MDTLES" not in adtu.columns:
         unavailable("ADTU has no MDTLES column (MDT per lesion).")
     else:
-        table(mdt_per_lesion(adtu, adsl))
+        table(cache.measure(ctx, mdt_per_lesion, cache.Dataset("adtu"), cache.Dataset("adsl")))
     st.subheader("Radiotherapy dose and fractionation")
     if not {"RTDOSE", "RTFX"} <= set(adtu.columns):
         unavailable("ADTU has no RTDOSE and RTFX columns (radiotherapy dose and fractions).")
@@ -241,9 +248,13 @@ with mdt_tab:
             f"α/β = {dose_options.alpha_beta_gy:g} Gy; D total dose, d dose per fraction. Median and range "
             "over the irradiated lesions:"
         )
-        table(dose_by_modality(adtu, adsl, dose_options))
+        table(
+            cache.measure(ctx, dose_by_modality, cache.Dataset("adtu"), cache.Dataset("adsl"), dose_options)
+        )
         st.markdown("**Schedules**")
-        schedules = dose_summary(adtu, adsl, dose_options)
+        schedules = cache.measure(
+            ctx, dose_summary, cache.Dataset("adtu"), cache.Dataset("adsl"), dose_options
+        )
         table(schedules)
         download_table(schedules, "radiotherapy_schedules")
         doses = radiotherapy_doses(adtu, adsl, dose_options)
@@ -252,7 +263,7 @@ with mdt_tab:
         download_table(doses, "radiotherapy_doses_per_lesion")
 
 with map_tab:
-    patterns = site_patterns(adtu, adsl)
+    patterns = cache.measure(ctx, site_patterns, cache.Dataset("adtu"), cache.Dataset("adsl"))
     st.subheader("Site patterns")
     show_figure(site_pattern_figure(patterns), key="les_patterns")
     st.caption("Patients by the combination of site categories of their lesions, stacked by MDT type.")
@@ -260,7 +271,13 @@ with map_tab:
     order_label = st.radio(
         "Order patients by", ["Site pattern", "Patient"], horizontal=True, key="les_map_order"
     )
-    matrix = patient_site_matrix(adtu, adsl, order="pattern" if order_label == "Site pattern" else "patient")
+    matrix = cache.measure(
+        ctx,
+        patient_site_matrix,
+        cache.Dataset("adtu"),
+        cache.Dataset("adsl"),
+        order="pattern" if order_label == "Site pattern" else "patient",
+    )
     show_figure(patient_site_figure(matrix), key="les_map")
     st.caption(
         "Lesions per patient and site category; empty cells have none."

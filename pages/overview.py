@@ -3,6 +3,7 @@
 
 import streamlit as st
 
+from medcare_app import cache
 from medcare_app.context import page_context
 from medcare_app.ui import page_header, show_figure
 from medcare_metrics.cuts import changes_since, default_since
@@ -17,7 +18,7 @@ from medcare_metrics.subjects import first_entry_date
 
 ctx = page_context()
 page_header(ctx, "Overview", "Where the trial stands. Each number says what it counts.")
-summary = trial_summary(ctx.trial, ctx.settings)
+summary = cache.measure(ctx, trial_summary, cache.TRIAL, ctx.settings)
 
 
 def _months(value: float) -> str:
@@ -86,7 +87,7 @@ if ctx.as_of is not None:
         width=200,
         help="For example the last steering committee. Default: three months before the view's date.",
     )
-    counts = changes_since(ctx.trial, since, ctx.as_of).counts()
+    counts = cache.measure(ctx, changes_since, cache.TRIAL, since, ctx.as_of).counts()
     st.caption(f"What is new between {since:%Y-%m-%d} (excluded) and {ctx.as_of:%Y-%m-%d} (included).")
     with st.container(border=True, key="changes"):
         for column, (label, count) in zip(st.columns(len(counts) or 1), counts.items(), strict=False):

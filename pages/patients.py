@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from medcare_app import cache
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
 from medcare_metrics.cuts import changes_since, default_since
@@ -62,7 +63,7 @@ with swimmer_tab:
         key="patients_swimmer_order",
     )
     order = "follow_up" if order_label == "Follow-up length" else "nestfs"
-    swimmers = swimmer_data(trial, order=order)
+    swimmers = cache.measure(ctx, swimmer_data, cache.TRIAL, order=order)
     if swimmers.empty:
         st.info("No enrolled patient with a registration date to draw.", icon=":material/info:")
     else:
@@ -76,7 +77,10 @@ with swimmer_tab:
             f"**{len(swimmers)} patients**: {by_status['Ongoing']} in follow-up, "
             f"{by_status['Off study']} left the study alive, {by_status['Died']} died{unknown}."
         )
-        show_figure(swimmer_figure(swimmers, swimmer_events(trial)), key="patients_swimmer")
+        show_figure(
+            cache.measure(ctx, swimmer_figure, swimmers, cache.measure(ctx, swimmer_events, cache.TRIAL)),
+            key="patients_swimmer",
+        )
         st.caption(
             "Bars run from registration to last contact (OS date, else last known alive, death, end of "
             "study, the latest date recorded for the patient, else the "
@@ -100,7 +104,13 @@ with waterfall_tab:
             key="patients_psa_until_nest",
             help="A decline after NEST start reflects the new treatment, not MDT. Needs ADTTE (NESTFS).",
         )
-        waterfall = psa_waterfall(trial.adlb, trial.adsl, trial.adtte if stop_at_nest else None)
+        waterfall = cache.measure(
+            ctx,
+            psa_waterfall,
+            cache.Dataset("adlb"),
+            cache.Dataset("adsl"),
+            cache.Dataset("adtte") if stop_at_nest else None,
+        )
         if waterfall.empty:
             unavailable("no enrolled patient has a PSA baseline and a later PSA value.")
         else:
@@ -126,12 +136,12 @@ with waterfall_tab:
             download_table(waterfall, "psa_waterfall")
 
 with profile_tab:
-    ids = patient_ids(trial)
+    ids = cache.measure(ctx, patient_ids, cache.TRIAL)
     if not ids:
         st.info("No enrolled patient to show.", icon=":material/info:")
     else:
         usubjid = st.selectbox("Patient (USUBJID)", ids, key="patient", bind="query-params")
-        profile = patient_profile(trial, usubjid)
+        profile = cache.measure(ctx, patient_profile, cache.TRIAL, usubjid)
         left, right = st.columns(2)
         with left:
             st.subheader("Baseline")
@@ -194,7 +204,7 @@ with changes_tab:
             width=300,
             help="For example the last steering committee. Default: 91 days (13 weeks) before the view date.",
         )
-        changes = changes_since(trial, since, until=ctx.as_of)
+        changes = cache.measure(ctx, changes_since, cache.TRIAL, since, until=ctx.as_of)
         st.markdown(
             f"New between **{changes.since:%Y-%m-%d}** (excluded) and **{changes.until:%Y-%m-%d}** "
             "(included), among the patients selected in the sidebar."

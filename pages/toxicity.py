@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from medcare_app import cache
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
 from medcare_metrics.ctcae import ctcae_problems
@@ -100,7 +101,15 @@ group_label = split_label if by is not None else None
 value = "PCT" if value_label == "% of patients" else "N"
 
 try:
-    overall = toxicity_by_grade(adae, adsl, level="overall", by=by, options=options)
+    overall = cache.measure(
+        ctx,
+        toxicity_by_grade,
+        cache.Dataset("adae"),
+        cache.Dataset("adsl"),
+        level="overall",
+        by=by,
+        options=options,
+    )
 except ValueError as err:
     unavailable(str(err))
     st.stop()
@@ -112,7 +121,7 @@ if overall.uses_severity:
     )
 high_label = "SEVERE" if overall.uses_severity else f"Grade ≥ {options.high_grade}"
 st.caption(denominator_text(overall) + (" Treatment-emergent events only." if options.teae_only else ""))
-n_problems = len(ctcae_problems(adae))
+n_problems = len(cache.measure(ctx, ctcae_problems, cache.Dataset("adae")))
 if n_problems:
     st.caption(
         f":material/warning: {n_problems} AE term or grade problem(s) against CTCAE v5.0 (unknown term, "
@@ -128,14 +137,30 @@ with grades_tab:
     st.subheader("Any adverse event")
     show_figure(toxicity_grade_figure(overall, value=value), key="tox_overall")
     table(grade_table(overall), group_label)
-    soc = toxicity_by_grade(adae, adsl, level="soc", by=by, options=options)
+    soc = cache.measure(
+        ctx,
+        toxicity_by_grade,
+        cache.Dataset("adae"),
+        cache.Dataset("adsl"),
+        level="soc",
+        by=by,
+        options=options,
+    )
     st.subheader("By system organ class")
     show_figure(toxicity_grade_figure(soc, value=value, max_rows=len(soc_names(soc))), key="tox_soc")
     table(grade_table(soc, order="frequency"), group_label)
     download_table(soc.counts, "toxicity_by_soc")
 
     st.subheader("By term")
-    terms = toxicity_by_grade(adae, adsl, level="term", by=by, options=options)
+    terms = cache.measure(
+        ctx,
+        toxicity_by_grade,
+        cache.Dataset("adae"),
+        cache.Dataset("adsl"),
+        level="term",
+        by=by,
+        options=options,
+    )
     socs = soc_names(terms)
     pick_col, top_col = st.columns([3, 1])
     chosen = pick_col.selectbox(
@@ -163,8 +188,12 @@ with grades_tab:
     download_table(terms.counts, "toxicity_by_term")
 
 with high_tab:
-    patients = high_grade_patients(adae, adsl, by=by, options=options)
-    events = high_grade_events(adae, adsl, by=by, options=options)
+    patients = cache.measure(
+        ctx, high_grade_patients, cache.Dataset("adae"), cache.Dataset("adsl"), by=by, options=options
+    )
+    events = cache.measure(
+        ctx, high_grade_events, cache.Dataset("adae"), cache.Dataset("adsl"), by=by, options=options
+    )
     n_high, n_pop = patients["USUBJID"].nunique(), overall.n_population
     share = f" ({100.0 * n_high / n_pop:.1f}%)" if n_pop else ""
     st.markdown(
@@ -184,7 +213,9 @@ with high_tab:
     download_table(events, "toxicity_high_grade_events")
 
 with phase_tab:
-    phases = toxicity_by_phase(adae, adsl, level="overall", options=options)
+    phases = cache.measure(
+        ctx, toxicity_by_phase, cache.Dataset("adae"), cache.Dataset("adsl"), level="overall", options=options
+    )
     st.caption(
         "Acute: onset from the day of the patient's MDT start (ADSL.TRTSDT) up to "
         f"{options.acute_window_days} days after it; late: after that. Onset from ASTDT, else the study day "
@@ -197,8 +228,13 @@ with phase_tab:
     phase_level = st.radio(
         "Acute and late by", ["System organ class", "Term"], horizontal=True, key="tox_phase_level"
     )
-    phase_detail = toxicity_by_phase(
-        adae, adsl, level="soc" if phase_level == "System organ class" else "term", options=options
+    phase_detail = cache.measure(
+        ctx,
+        toxicity_by_phase,
+        cache.Dataset("adae"),
+        cache.Dataset("adsl"),
+        level="soc" if phase_level == "System organ class" else "term",
+        options=options,
     )
     show_figure(toxicity_grade_figure(phase_detail, value=value, max_rows=25), key="tox_phase_detail")
     table(grade_table(phase_detail, order="frequency"), "Phase")
@@ -208,15 +244,27 @@ with rel_tab:
     if "AEREL" not in adae.columns:
         unavailable("ADAE has no AEREL column (relationship to MDT).")
     else:
-        related = toxicity_by_relationship(adae, adsl, level="overall", options=options)
+        related = cache.measure(
+            ctx,
+            toxicity_by_relationship,
+            cache.Dataset("adae"),
+            cache.Dataset("adsl"),
+            level="overall",
+            options=options,
+        )
         st.caption("Relationship to MDT as recorded in ADAE.AEREL. " + denominator_text(related))
         show_figure(toxicity_grade_figure(related, value=value), key="tox_rel")
         table(grade_table(related), "Relationship")
         rel_level = st.radio(
             "Relationship by", ["System organ class", "Term"], horizontal=True, key="tox_rel_level"
         )
-        rel_detail = toxicity_by_relationship(
-            adae, adsl, level="soc" if rel_level == "System organ class" else "term", options=options
+        rel_detail = cache.measure(
+            ctx,
+            toxicity_by_relationship,
+            cache.Dataset("adae"),
+            cache.Dataset("adsl"),
+            level="soc" if rel_level == "System organ class" else "term",
+            options=options,
         )
         show_figure(toxicity_grade_figure(rel_detail, value=value, max_rows=25), key="tox_rel_detail")
         table(grade_table(rel_detail, order="frequency"), "Relationship")

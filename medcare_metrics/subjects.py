@@ -95,7 +95,7 @@ def date_values(frame: pd.DataFrame, column: str) -> pd.Series:
     values = frame[column]
     if pd.api.types.is_datetime64_any_dtype(values):
         # Loaded data are datetimes already; parsing them again is the slow path on large trials.
-        return values
+        return values.copy()
     return pd.to_datetime(values, errors="coerce")
 
 

@@ -491,7 +491,8 @@ def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
         Columns SCRFCRIT, KIND (``"Inclusion"`` = inclusion criterion not met, ``"Exclusion"``, ``"Other"`` =
         not an eligibility criterion, ``"Unrecognised"`` = a code the protocol does not list, ``"Not
         recorded"`` = blank or no SCRFCRIT column), CRITERION (protocol wording), LABEL (``"EXC01: Serum
-        testosterone above castrate level"``; the text alone for other and not recorded), STAGE (the funnel
+        testosterone above castrate level"``, ``"INC06 not met: WHO performance status 0-1"``; the text alone
+        for other and not recorded), STAGE (the funnel
         exit the subjects count in, as in :func:`screening_funnel`: ``"NOT_ELIGIBLE"`` for inclusion,
         exclusion and unrecognised codes, ``"NOT_ENROLLED"`` for other and not recorded), N. One row per code
         with N > 0, in protocol order, then unrecognised codes, then not recorded. Codes are compared stripped
@@ -511,7 +512,8 @@ def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
             "CRITERION": pd.Series(texts, dtype=object),
             "LABEL": pd.Series(
                 [
-                    f"{c}: {t}" if k in _CODED_KINDS else t
+                    # An inclusion criterion names what was required, so say it was not met.
+                    (f"{c} not met: {t}" if k == "Inclusion" else f"{c}: {t}") if k in _CODED_KINDS else t
                     for c, k, t in zip(order, kinds, texts, strict=True)
                 ],
                 dtype=object,

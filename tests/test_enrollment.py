@@ -230,6 +230,7 @@ def test_screen_failure_reasons_grouped_by_criterion():
     assert list(reasons["KIND"]) == ["Inclusion", "Exclusion", "Other", "Unrecognised", "Not recorded"]
     assert list(reasons["N"]) == [1, 1, 1, 1, 1]
     assert reasons.loc[0, "CRITERION"].startswith("mCRPC with testosterone")
+    assert reasons.loc[0, "LABEL"] == "INC02 not met: mCRPC with testosterone < 50 ng/dL (1.7 nmol/L)"
     assert reasons.loc[1, "LABEL"] == "EXC02: Polyprogression (more than 3 progressive/new lesions)"
     assert reasons.loc[2, "LABEL"] == "Other (not an eligibility criterion, e.g. patient decision)"
     assert reasons.loc[3, "LABEL"] == "XYZ: Unrecognised code"
@@ -515,7 +516,7 @@ def test_figures_draw_the_analytics_frames():
         short = label.split(",")[0]
         assert any(short in t and f"n = {n}" in t for t in texts), label
     exit_box = next(t for t in texts if "Not eligible" in t)
-    assert "INC02: mCRPC with testosterone &lt; 50 ng/dL" in exit_box  # "<" escaped for plotly
+    assert "INC02 not met: mCRPC with testosterone &lt; 50 ng/dL" in exit_box  # "<" escaped for plotly
     assert "EXC02: Polyprogression" in exit_box and "XYZ: Unrecognised code (1)" in exit_box
     assert "Other (not an eligibility criterion" in next(t for t in texts if "Eligible, not enrolled" in t)
     assert sum(1 for a in flow.layout.annotations if a.showarrow) == 3 + 3 + 5  # main, exits, outcomes

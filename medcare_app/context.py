@@ -93,7 +93,8 @@ class PageContext:
     problems : pandas.DataFrame
         Validation problems of the source (columns of ``LoadResult.problems``).
     settings : TrialSettings
-        Protocol settings (target enrollment, acute window, ...).
+        Trial settings: protocol defaults, with the target enrollment and planned accrual period as the
+        sidebar's "Trial settings" set them (shared by every page).
     filters : Filters
         The active subject filters.
     filter_text : str

@@ -1,13 +1,16 @@
-"""The shared sidebar: which data cut is shown, subject filters and the "as of" date.
+"""The shared sidebar: which data cut is shown, subject filters, the "as of" date and the trial settings.
 
 Widget values live in ``st.session_state`` (so they persist across pages) and are mirrored into the URL query
 parameters after every run (so a copied link opens the same view). A new session reads them back from the URL:
-``?SITEID=01&MDTTYPE=SBRT&asof=2024-06-30``. Filter parameters are ADSL column names (upper case) and values
-are :func:`medcare_metrics.filters.value_key` text; the as-of date is ``asof`` (absent = the cut-off).
+``?SITEID=01&MDTTYPE=SBRT&asof=2024-06-30&target=24``. Filter parameters are ADSL column names (upper case)
+and values are :func:`medcare_metrics.filters.value_key` text; the as-of date is ``asof`` (absent = the
+cut-off); the target enrollment is ``target`` and the planned accrual period ``accrual`` (months), each
+absent when it is the protocol default.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -29,13 +32,19 @@ from medcare_metrics.filters import (
 )
 from medcare_metrics.loading import LoadResult
 from medcare_metrics.overview import count_enrolled
-from medcare_metrics.protocol import DEFAULT_SETTINGS
+from medcare_metrics.protocol import DEFAULT_SETTINGS, TrialSettings
 from medcare_metrics.subjects import first_entry_date
 
 #: Query parameter holding the as-of date (ISO); absent means the cut-off.
 AS_OF_PARAM = "asof"
 #: Session-state key of the as-of date widget.
 AS_OF_KEY = "medcare_as_of"
+#: Query parameter and session-state key of the target enrollment (a trial setting).
+TARGET_PARAM = "target"
+TARGET_KEY = "medcare_target_enrollment"
+#: Query parameter and session-state key of the planned accrual period in months (a trial setting).
+ACCRUAL_PARAM = "accrual"
+ACCRUAL_KEY = "medcare_planned_accrual_months"
 #: Key of the "Clear filters" button.
 CLEAR_KEY = "medcare_clear_filters"
 #: Session-state key of the "add a filter" widget.
@@ -201,8 +210,52 @@ def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None) -> date | None:
     return chosen
 
 
-def _sync_url(filters: Filters, columns: tuple[str, ...], as_of: date | None) -> None:
-    """Write the filters and as-of date into the URL, leaving other pages' parameters alone."""
+def _url_number(param: str, default: float, integer: bool) -> float:
+    """Return the number in query parameter ``param``, or ``default`` when absent, unreadable or below 1."""
+    text = st.query_params.get(param)
+    try:
+        value = float(text) if text else float(default)
+    except ValueError:
+        return default
+    if value != value or value < 1 or (integer and not value.is_integer()):  # NaN, nonsense
+        return default
+    return int(value) if integer else value
+
+
+def _render_settings() -> TrialSettings:
+    """Draw the shared trial settings (target enrollment, planned accrual); return the settings they give."""
+    if TARGET_KEY not in st.session_state:
+        target = _url_number(TARGET_PARAM, DEFAULT_SETTINGS.target_enrollment, True)
+        st.session_state[TARGET_KEY] = int(target)
+    if ACCRUAL_KEY not in st.session_state:
+        st.session_state[ACCRUAL_KEY] = float(
+            _url_number(ACCRUAL_PARAM, DEFAULT_SETTINGS.planned_accrual_months, False)
+        )
+    # Shown openly (no expander): a changed target must stay visible on every page it alters.
+    st.subheader("Trial settings")
+    target = st.number_input(
+        "Target enrollment (patients)",
+        min_value=1,
+        step=1,
+        key=TARGET_KEY,
+        help=f"Protocol default: {DEFAULT_SETTINGS.target_enrollment}. Used by every page (Overview, "
+        "Enrollment).",
+    )
+    months = st.number_input(
+        "Planned accrual period (months)",
+        min_value=1.0,
+        step=1.0,
+        key=ACCRUAL_KEY,
+        help=f"Protocol default: {DEFAULT_SETTINGS.planned_accrual_months:g} months, counted from the "
+        "first consent or screening.",
+    )
+    return replace(DEFAULT_SETTINGS, target_enrollment=int(target), planned_accrual_months=float(months))
+
+
+def _sync_url(
+    filters: Filters, columns: tuple[str, ...], as_of: date | None, settings: TrialSettings = DEFAULT_SETTINGS
+) -> None:
+    """Write filters, as-of date and changed settings into the URL, leaving other pages' parameters alone."""
     params = st.query_params
     wanted = filters.to_query_params()
     for column in columns:
@@ -216,6 +269,15 @@ def _sync_url(filters: Filters, columns: tuple[str, ...], as_of: date | None) ->
             del params[AS_OF_PARAM]
     elif params.get(AS_OF_PARAM) != as_of.isoformat():
         params[AS_OF_PARAM] = as_of.isoformat()
+    for param, value, default in (
+        (TARGET_PARAM, settings.target_enrollment, DEFAULT_SETTINGS.target_enrollment),
+        (ACCRUAL_PARAM, settings.planned_accrual_months, DEFAULT_SETTINGS.planned_accrual_months),
+    ):
+        if value == default:
+            if param in params:
+                del params[param]
+        elif params.get(param) != f"{value:g}":
+            params[param] = f"{value:g}"
 
 
 def _render_download_format() -> str:
@@ -274,7 +336,9 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
         as_of = _render_as_of(full.adsl, cutoff)
         st.divider()
         filters = _render_filters(full.adsl)
-        _sync_url(filters, filterable_columns(full.adsl), as_of)
+        st.divider()
+        settings = _render_settings()
+        _sync_url(filters, filterable_columns(full.adsl), as_of, settings)
         st.divider()
         download_format = _render_download_format()
 
@@ -285,7 +349,7 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
         trial=trial,
         full=full,
         problems=result.problems,
-        settings=DEFAULT_SETTINGS,
+        settings=settings,
         filters=filters,
         filter_text=describe_filters(filters, value_labels=value_labels(full.adsl)),
         n_selected=count_enrolled(trial.adsl),

@@ -66,32 +66,39 @@ def plural(n: int, word: str) -> str:
 
 
 def dataset_problems_text(ctx: PageContext, datasets: Sequence[str]) -> str | None:
-    """Say which of ``datasets`` had validation errors, or None.
+    """Say which of ``datasets`` (and ADSL, which every page uses) had validation errors or warnings, or None.
 
     Parameters
     ----------
     ctx : PageContext
         The page context.
     datasets : sequence of str
-        Datasets the page draws on (``"adtte"``, ...).
+        Datasets the page draws on (``"adtte"``, ...). ADSL is added first when any is given: every page
+        selects its patients from it. Empty: no banner (the Data quality page lists the problems itself).
 
     Returns
     -------
     str or None
-        Markdown such as ``"ADTTE (adtte.csv): 4 errors, 1 warning."`` followed by what it means, or None when
-        none of those datasets has an error.
+        Markdown such as ``"ADTTE (adtte.csv): 4 errors, 1 warning; ..."`` for every dataset with a problem,
+        followed by where to read them, or None when none of those datasets has a problem.
     """
-    names = list(dict.fromkeys(d.lower() for d in datasets))
+    if not datasets:
+        return None
+    names = list(dict.fromkeys(["adsl", *(d.lower() for d in datasets)]))
     parts = []
     for name in names:
         errors, warnings, files = _dataset_problems(ctx, name)
-        if not errors:
+        if not errors and not warnings:
             continue
         where = f" ({', '.join(files)})" if files else ""
-        tail = f", {plural(warnings, 'warning')}" if warnings else ""
-        unusable = ctx.full.dataset(name) is None
-        what = "could not be used" if unusable else "rows with errors are left out of this page"
-        parts.append(f"**{name.upper()}**{where}: {plural(errors, 'error')}{tail}; {what}.")
+        if errors:
+            tail = f", {plural(warnings, 'warning')}" if warnings else ""
+            unusable = ctx.full.dataset(name) is None
+            what = "could not be used" if unusable else "rows with errors are left out of this page"
+            parts.append(f"**{name.upper()}**{where}: {plural(errors, 'error')}{tail}; {what}.")
+        else:
+            count = plural(warnings, "warning")
+            parts.append(f"**{name.upper()}**{where}: {count}; those values are set missing, rows kept.")
     if not parts:
         return None
     return " ".join(parts) + " The Data quality page lists each problem with its file, row and column."

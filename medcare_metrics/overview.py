@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from medcare_metrics.filters import FILTER_LABELS, MISSING, Filters, column_keys, selected_subjects
 from medcare_metrics.model import TrialData
-from medcare_metrics.protocol import DEFAULT_SETTINGS, ENDPOINTS, TrialSettings
+from medcare_metrics.protocol import DEFAULT_SETTINGS, ENDPOINTS, TrialSettings, is_protocol_study
 from medcare_metrics.subjects import REGISTRATION_DATE_COLUMNS, date_values, died_mask, enrolled_mask
-from medcare_metrics.survival import KMOptions, km_medians, time_to_event
+from medcare_metrics.survival import KMOptions, km_medians, km_table, time_to_event
 
 #: End-of-study statuses (ADSL.EOSSTT) that mean a patient has left the study.
 OFF_STUDY_STATUSES: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
@@ -35,6 +36,11 @@ MEASURES: dict[str, str] = {
     ),
     "grade3_patients": "Enrolled patients with an AE of CTCAE grade 3 or higher (ATOXGR), any attribution.",
     "latest_enrollment": "Latest registration date of an enrolled patient (ENRLDT).",
+}
+#: Wording of :data:`MEASURES` for a study other than MEDCARE, whose ADTTE defines its own endpoints.
+OTHER_STUDY_MEASURES: dict[str, str] = {
+    "nestfs_events": "Enrolled patients with a NESTFS event (CNSR = 0), as this study's ADTTE defines it.",
+    "pfs_events": "Enrolled patients with a PFS event (CNSR = 0), as this study's ADTTE defines it.",
 }
 
 
@@ -68,6 +74,10 @@ class MedianEstimate:
         Events among them.
     conf_level : float
         Confidence level of the interval.
+    at_risk : int or None
+        Patients at risk at the median time (observed time >= the median); None when not reached.
+    fewest_at_risk : int or None
+        Fewest patients at risk at the median or a reached confidence limit; None when none is reached.
     """
 
     median: float
@@ -76,11 +86,40 @@ class MedianEstimate:
     n: int
     events: int
     conf_level: float = 0.95
+    at_risk: int | None = None
+    fewest_at_risk: int | None = None
 
     @property
     def reached(self) -> bool:
         """True when the median is reached."""
         return not np.isnan(self.median)
+
+    def small_numbers_note(self, threshold: int) -> str | None:
+        """Say that the estimate rests on fewer than ``threshold`` patients at risk, or None.
+
+        Parameters
+        ----------
+        threshold : int
+            Fewest patients at risk for a trustworthy estimate (``TrialSettings.at_risk_threshold``).
+
+        Returns
+        -------
+        str or None
+            A plain warning when the median or a confidence limit lies where fewer than ``threshold``
+            patients are at risk; None otherwise.
+        """
+        if self.fewest_at_risk is None or self.fewest_at_risk >= threshold:
+            return None
+        where = (
+            "at the median"
+            if self.at_risk is not None and self.at_risk == self.fewest_at_risk
+            else "at a confidence limit"
+        )
+        word = "patient" if self.fewest_at_risk == 1 else "patients"
+        return (
+            f"Unreliable: the estimate rests on {self.fewest_at_risk} {word} at risk {where} "
+            f"(fewer than {threshold})."
+        )
 
 
 @dataclass(frozen=True)
@@ -109,6 +148,9 @@ class TrialSummary:
         Column the registration date came from (ENRLDT, else RANDDT, else TRTSDT).
     unavailable : tuple of (str, str)
         ``(measure, reason)`` for every measure that is None.
+    protocol_study : bool
+        True when the data are MEDCARE (:func:`medcare_metrics.protocol.is_protocol_study`): the endpoint
+        descriptions then follow the protocol.
     """
 
     screened: int
@@ -122,6 +164,26 @@ class TrialSummary:
     latest_enrollment: pd.Timestamp | None
     latest_enrollment_column: str | None = None
     unavailable: tuple[tuple[str, str], ...] = ()
+    protocol_study: bool = True
+
+    def describe(self, measure: str) -> str:
+        """Return what ``measure`` counts, in the protocol's words for MEDCARE data and neutrally otherwise.
+
+        Parameters
+        ----------
+        measure : str
+            A key of :data:`MEASURES`.
+
+        Returns
+        -------
+        str
+            The description.
+        """
+        if measure not in MEASURES:
+            raise KeyError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+        if not self.protocol_study and measure in OTHER_STUDY_MEASURES:
+            return OTHER_STUDY_MEASURES[measure]
+        return MEASURES[measure]
 
     def reason(self, measure: str) -> str | None:
         """Return why ``measure`` is unavailable, or None when it is available.
@@ -159,16 +221,28 @@ def _grade3_patients(adae: pd.DataFrame, subjects: set[str]) -> int:
     return int(severe["USUBJID"].nunique())
 
 
+def _at_risk(table: pd.DataFrame, time: float) -> int:
+    """Patients at risk at ``time``: N_RISK at the first tabulated time >= ``time``, 0 beyond the last."""
+    later = table.loc[table["TIME"].ge(time)]
+    return 0 if later.empty else int(later["N_RISK"].iloc[0])
+
+
 def _median(rows: pd.DataFrame) -> MedianEstimate:
     options = KMOptions()
-    row = km_medians(time_to_event(rows, "NESTFS", unit="MONTHS"), options).iloc[0]
+    tte = time_to_event(rows, "NESTFS", unit="MONTHS")
+    row = km_medians(tte, options).iloc[0]
+    table = km_table(tte, options)
+    median, lower, upper = (float(row[c]) for c in ("MEDIAN", "LOWER", "UPPER"))
+    counts = {t: _at_risk(table, t) for t in (median, lower, upper) if not np.isnan(t)}
     return MedianEstimate(
-        median=float(row["MEDIAN"]),
-        lower=float(row["LOWER"]),
-        upper=float(row["UPPER"]),
+        median=median,
+        lower=lower,
+        upper=upper,
         n=int(row["N"]),
         events=int(row["EVENTS"]),
         conf_level=options.conf_level,
+        at_risk=counts.get(median),
+        fewest_at_risk=min(counts.values()) if counts else None,
     )
 
 
@@ -253,7 +327,78 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
         latest_enrollment=latest,
         latest_enrollment_column=column if latest is not None else None,
         unavailable=tuple(unavailable),
+        protocol_study=is_protocol_study(adsl),
     )
+
+
+@dataclass(frozen=True)
+class ScreenFailuresOutside:
+    """Screen failures a filter leaves out only because they have no value in a filtered column.
+
+    Attributes
+    ----------
+    n : int
+        Screen failures that match every filter on the columns they have a value in, but lack a value in
+        at least one filtered column (MDT type, for instance, exists only for treated patients).
+    columns : tuple of str
+        The filtered columns those screen failures lack.
+    screened_overall : int
+        Subjects screened before filtering.
+    """
+
+    n: int
+    columns: tuple[str, ...]
+    screened_overall: int
+
+    @property
+    def note(self) -> str:
+        """Say plainly that these screen failures are not in the selection, and the unfiltered count."""
+        names = " or ".join(f"{FILTER_LABELS.get(c, c)} ({c})" for c in self.columns)
+        who = "screen failure has" if self.n == 1 else "screen failures have"
+        return (
+            f"Screened is not comparable under this filter: {self.n} {who} no {names} and so "
+            f"{'is' if self.n == 1 else 'are'} not in the selection. Without filters, "
+            f"{self.screened_overall} subjects were screened."
+        )
+
+
+def screen_failures_outside(adsl: pd.DataFrame, filters: Filters) -> ScreenFailuresOutside | None:
+    """Count the screen failures that ``filters`` drop only for lack of a value in a filtered column.
+
+    A filter on a column that screen failures do not have (MDTTYPE, TRTSDT, ...) makes "screened" in the
+    selection equal the enrolled patients; this measures how many screen failures that hides.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data before filtering (as of the view's date).
+    filters : Filters
+        The active filters.
+
+    Returns
+    -------
+    ScreenFailuresOutside or None
+        None when no screen failure is left out that way (no filters, the missing value is allowed, or every
+        screen failure has the filtered values).
+    """
+    columns = [c for c in filters.columns if c in adsl.columns and MISSING not in filters.values(c)]
+    if not columns:
+        return None
+    failures = ~enrolled_mask(adsl)
+    lacks = pd.DataFrame({c: column_keys(adsl[c]).eq(MISSING) for c in columns}, index=adsl.index)
+    # Passing on every column where a value exists, with at least one filtered value missing (the missing
+    # value is not allowed in these columns, so such a subject is outside the selection).
+    ok = pd.Series(True, index=adsl.index)
+    for column in columns:
+        ok &= column_keys(adsl[column]).isin(filters.values(column)) | lacks[column]
+    other = [c for c in filters.columns if c not in columns and c in adsl.columns]
+    if other:
+        ok &= selected_subjects(adsl, Filters(tuple((c, filters.values(c)) for c in other)))
+    left_out = failures & ok & lacks.any(axis=1)
+    if not left_out.any():
+        return None
+    lacking = tuple(c for c in columns if lacks.loc[left_out, c].any())
+    return ScreenFailuresOutside(n=int(left_out.sum()), columns=lacking, screened_overall=len(adsl))
 
 
 #: Categories of :func:`enrollment_progress`, in display order.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 STUDYID = "MEDCARE"
 
 #: Testosterone castrate level, ng/dL (inclusion: below it; exclusion: above it).
@@ -125,3 +127,25 @@ DEFAULT_SETTINGS = TrialSettings()
 #: Days per month and per week for time-axis conversion (a Julian year / 12, the usual survival convention).
 DAYS_PER_MONTH = 365.25 / 12
 DAYS_PER_WEEK = 7.0
+
+
+def is_protocol_study(adsl: pd.DataFrame) -> bool:
+    """Return True when ``adsl`` holds MEDCARE data: every subject has ADSL.STUDYID equal to :data:`STUDYID`.
+
+    Protocol labels (``"Progression-free survival (PCWG3)"``) and the historical :data:`BENCHMARKS` apply only
+    to MEDCARE; other studies keep their own PARAM text and get no MEDCARE benchmark by default.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    bool
+        False when STUDYID is absent, empty, or names another study for any subject.
+    """
+    if "STUDYID" not in adsl.columns or adsl.empty:
+        return False
+    ids = adsl["STUDYID"].astype("string").str.strip().str.upper()
+    return bool(ids.eq(STUDYID.upper()).fillna(False).all())

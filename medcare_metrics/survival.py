@@ -1264,6 +1264,25 @@ _NOT_CATEGORY_SUFFIXES: tuple[str, ...] = ("DT", "DTM", "DTC", "TM", "DY", "DUR"
 TREATMENT_COLUMNS: tuple[str, ...] = ("TRT01A", "TRT01P", "ACTARM", "ARM")
 
 
+#: ADSL columns that record what happened after baseline (outcomes): death (DTHFL, DTHCAUS, LDDTHGR1,
+#: DTH30FL, ...), end of study or of treatment (EOSSTT, EOTSTT), discontinuation and completion (DCSREAS,
+#: DCDECOD, DCREASCD, DISCONFL, DSRAEFL, COMP24FL), last contact (LSTALVDT, FRVDT), reference end dates and
+#: exposure (RFENDTC, TRTEDT, TRTDURD, CUMDOSE, AVGDD). Splitting a survival curve by the outcome makes the
+#: log-rank test and the hazard ratio meaningless, so these never stratify.
+OUTCOME_PREFIXES: tuple[str, ...] = (
+    "DTH", "LDDTH", "EOS", "EOT", "DCS", "DCT", "DCD", "DCREAS", "DISCON", "DSRAE", "COMP", "LSTALV", "FRV",
+    "RFEND", "RFXEND", "RFPEND", "TRTE", "TRTDUR", "CUMDOSE", "AVGDD",
+)  # fmt: skip
+#: Name (or ADaM numeric code) columns that repeat a code column: left out when that column is offered.
+DUPLICATE_COLUMNS: dict[str, str] = {
+    "SITENAME": "SITEID",
+    "ARMCD": "ARM",
+    "ACTARMCD": "ACTARM",
+    "TRT01AN": "TRT01A",
+    "TRT01PN": "TRT01P",
+}
+
+
 def stratification_columns(
     adsl: pd.DataFrame, subjects: Iterable[str] | None = None, max_levels: int = 8
 ) -> list[str]:
@@ -1285,7 +1304,10 @@ def stratification_columns(
         at least half of them. Left out: identifiers; dates, times, study days and durations (names ending in
         DT, DTM, DTC, TM, DY, DUR...); numbers with decimals; whole numbers with more than ``max_levels``
         values in the whole of ADSL (ages, counts of days: a filter leaving few patients does not make them
-        categories). Order: ``filters.STANDARD_FILTERS``, then :data:`TREATMENT_COLUMNS`, then ADSL order.
+        categories); outcomes and other post-baseline columns (:data:`OUTCOME_PREFIXES`: DTHFL, EOSSTT,
+        DCSREAS, ...); a name or numeric code repeating an offered column (:data:`DUPLICATE_COLUMNS`:
+        SITENAME beside SITEID, whose names the page shows, and an ADaM ``xxxN`` code beside ``xxx``). Order:
+        ``filters.STANDARD_FILTERS``, then :data:`TREATMENT_COLUMNS`, then ADSL order.
     """
     from medcare_metrics.filters import ID_COLUMNS, STANDARD_FILTERS
 
@@ -1293,7 +1315,8 @@ def stratification_columns(
     rows = adsl if wanted is None else adsl[adsl["USUBJID"].astype(str).isin(wanted)]
     found = []
     for column in adsl.columns:
-        if column in ID_COLUMNS or column.upper().endswith(_NOT_CATEGORY_SUFFIXES):
+        name = column.upper()
+        if column in ID_COLUMNS or name.endswith(_NOT_CATEGORY_SUFFIXES) or name.startswith(OUTCOME_PREFIXES):
             continue
         everywhere = adsl[column]
         if pd.api.types.is_datetime64_any_dtype(everywhere):
@@ -1307,6 +1330,9 @@ def stratification_columns(
             continue
         if 2 <= values.nunique(dropna=True) <= max_levels:
             found.append(column)
+    duplicates = {c for c in found if DUPLICATE_COLUMNS.get(c) in found}
+    duplicates |= {c for c in found if c.endswith("N") and c[:-1] in found}
+    found = [c for c in found if c not in duplicates]
     first = [c for c in (*STANDARD_FILTERS, *TREATMENT_COLUMNS) if c in found]
     return first + [c for c in found if c not in first]
 
@@ -1411,7 +1437,7 @@ def benchmark_table(paramcd: str, unit: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["POPULATION", "MEDIAN", "LOWER", "UPPER", "SOURCE"])
 
 
-def endpoint_label(adtte: pd.DataFrame, paramcd: str) -> str:
+def endpoint_label(adtte: pd.DataFrame, paramcd: str, protocol_labels: bool = True) -> str:
     """Return a readable name of an endpoint: the protocol's name, else ADTTE.PARAM, else the code.
 
     Parameters
@@ -1420,15 +1446,19 @@ def endpoint_label(adtte: pd.DataFrame, paramcd: str) -> str:
         ADTTE.
     paramcd : str
         Parameter code.
+    protocol_labels : bool, default True
+        Use the MEDCARE protocol's names (``protocol.ENDPOINTS``). Pass False for another study
+        (:func:`medcare_metrics.protocol.is_protocol_study`): its own PARAM text is used, since the same code
+        (PFS) may follow another definition there.
 
     Returns
     -------
     str
-        For example ``"NEST-free survival (NESTFS)"``.
+        For example ``"NEST-free survival (NESTFS)"``, or ``"Progression Free Survival (PFS)"`` from PARAM.
     """
     from medcare_metrics.protocol import ENDPOINTS
 
-    name = ENDPOINTS.get(paramcd)
+    name = ENDPOINTS.get(paramcd) if protocol_labels else None
     if name is None and "PARAM" in adtte.columns:
         params = adtte.loc[adtte["PARAMCD"] == paramcd, "PARAM"].dropna()
         name = str(params.iloc[0]) if len(params) else None

@@ -14,14 +14,19 @@ Counting rules (the same as the R reference tables in ``shared/conformance/*/ref
   counted under "missing grade" (GRADE = <NA>), not dropped. When at least one event has a valid grade, the
   worst valid grade counts. :func:`medcare_metrics.ctcae.ctcae_problems` lists each such event.
 - ``by`` splits by a column of ADSL (a subject attribute: MDTTYPE, SITEID, an arm) or, when ADSL lacks it, of
-  ADAE (an event attribute: AEREL, AESER, the onset phase). For an ADSL column each group's denominator is its
-  own subjects; for an ADAE column every group's denominator is the whole safety population, because any
-  subject can have an event in any group, and a subject counts in each group where they have an event. A
-  missing group value is the group "Missing".
+  ADAE. For an ADSL column each group's denominator is its own subjects. An ADAE column that is the same for
+  all events of a subject (a subject attribute carried on ADAE, such as TRTA) cannot place the subjects
+  without events; when an ADSL column has the same value for every subject with an event (TRT01A for TRTA),
+  that column gives the groups and their denominators, as a trial report's arm columns do
+  (:func:`split_source`). For an event attribute (AEREL, AESER, the onset phase; see
+  :data:`EVENT_LEVEL_PREFIXES`) or a subject attribute without a matching ADSL column, every group's
+  denominator is the whole safety population, because any subject can have an event in any group, and a
+  subject counts in each group where they have an event. A missing group value is the group "Missing".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -53,6 +58,17 @@ RELATIONSHIP_ORDER: tuple[str, ...] = (
 )  # fmt: skip
 #: Table orders of :func:`grade_table`.
 TABLE_ORDERS: tuple[str, ...] = ("alphabetical", "frequency")
+
+#: ADAE columns that describe the event, never the subject, whatever the data (a subject with one event has
+#: one value of every column): names starting with AE (AEREL, AESER, AESEV, ...), AOCC (occurrence flags), the
+#: analysis dates, days, durations and grades of the event, CQ/SMQ (query names), and the flags below.
+EVENT_LEVEL_PREFIXES: tuple[str, ...] = (
+    "AE", "AOCC", "AST", "ADUR", "ATOX", "ASEV", "AREL", "ASER", "CQ", "SMQ",
+)  # fmt: skip
+#: Event-level ADAE columns outside :data:`EVENT_LEVEL_PREFIXES`.
+EVENT_LEVEL_COLUMNS: frozenset[str] = frozenset(
+    {"PHASE", "ONSET_DAYS", "TRTEMFL", "ONTRTFL", "PREFL", "FUPFL", "ANL01FL", "GRADE"}
+)
 
 _LEVEL_KEYS: dict[str, tuple[str, ...]] = {
     "term": ("AEBODSYS", "AEDECOD"),
@@ -170,7 +186,11 @@ class ToxicityCounts:
     teae_only : bool
         Whether only treatment-emergent events were counted.
     event_split : bool
-        True when ``by`` is an ADAE (event) column: every group's denominator is then the whole population.
+        True when every group's denominator is the whole population (``by`` is an ADAE column and no ADSL
+        column gives the subjects' groups; see :func:`split_source`).
+    note : str
+        How the groups and denominators were formed when ``by`` is an ADAE column (:attr:`SplitSource.note`);
+        empty otherwise.
     """
 
     counts: pd.DataFrame
@@ -181,6 +201,7 @@ class ToxicityCounts:
     by: str | None
     teae_only: bool
     event_split: bool = False
+    note: str = ""
 
     @property
     def uses_severity(self) -> bool:
@@ -339,6 +360,125 @@ def safety_population(adsl: pd.DataFrame, by: str | None = None) -> Population:
     return Population(subjects.drop_duplicates("USUBJID").reset_index(drop=True), rule)
 
 
+@dataclass(frozen=True)
+class SplitSource:
+    """Where the groups of a split come from, and so the denominators.
+
+    Attributes
+    ----------
+    by : str or None
+        The split column asked for.
+    adsl_column : str or None
+        The ADSL column that gives each subject's group and the per-group denominators: ``by`` itself when
+        ADSL has it, an ADSL column with the same per-subject values (TRT01A for ADAE.TRTA), or None when the
+        groups come from the events (every group's denominator is then the whole safety population).
+    note : str
+        One or two sentences on how the groups were formed when ``by`` is an ADAE column; empty otherwise.
+    """
+
+    by: str | None
+    adsl_column: str | None
+    note: str = ""
+
+    @property
+    def event_split(self) -> bool:
+        """True when the groups come from the events: every denominator is the whole safety population."""
+        return self.by is not None and self.adsl_column is None
+
+
+def is_event_level(column: str) -> bool:
+    """Return True when an ADAE column describes the event by its name (:data:`EVENT_LEVEL_PREFIXES`).
+
+    Parameters
+    ----------
+    column : str
+        An ADAE column name.
+
+    Returns
+    -------
+    bool
+        True for AEREL, AESER, TRTEMFL, PHASE, ASTDT, ...; False for other names.
+    """
+    name = column.upper()
+    return name in EVENT_LEVEL_COLUMNS or name.startswith(EVENT_LEVEL_PREFIXES)
+
+
+def _adsl_candidates(by: str, adsl: pd.DataFrame) -> list[str]:
+    """Return ADSL columns to compare with the ADAE column ``by``, the ADaM counterpart first."""
+    # ADaM: the ADSL treatment of period 01 (TRT01A, TRT01PN) is TRTA, TRTPN on the ADAE records.
+    match = re.fullmatch(r"TRT([AP])(N?)", by.upper())
+    preferred = [f"TRT01{match.group(1)}{match.group(2)}"] if match else []
+    others = [c for c in adsl.columns if c not in ("USUBJID", *preferred)]
+    return [c for c in preferred if c in adsl.columns] + others
+
+
+def split_source(adae: pd.DataFrame, adsl: pd.DataFrame | None, by: str | None) -> SplitSource:
+    """Return where the groups of a ``by`` split come from (ADSL or the events), with a note.
+
+    An ADSL column gives the groups as is. An ADAE column whose name is not event-level
+    (:func:`is_event_level`) and whose value is the same for all events of each safety-population subject
+    is a subject attribute carried on ADAE (TRTA): subjects without events cannot be placed from ADAE, so
+    the first ADSL column with the same value for every such subject with an event (the ADaM counterpart
+    first: TRT01A for TRTA, TRT01P for TRTP) gives the groups and denominators. Otherwise the groups come
+    from the events and every group's denominator is the whole safety population.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events (all of them: a TEAE filter does not change what a column is).
+    adsl : pandas.DataFrame or None
+        Subject level; None leaves the groups to the events.
+    by : str or None
+        The split column.
+
+    Returns
+    -------
+    SplitSource
+        The ADSL column giving the groups (or None) and a note for ADAE columns.
+
+    Raises
+    ------
+    ValueError
+        When ``by`` is in neither ADSL nor ADAE.
+    """
+    if by is None:
+        return SplitSource(None, None)
+    if adsl is not None and by in adsl.columns:
+        return SplitSource(by, by)
+    if by not in adae.columns:
+        where = "ADSL or ADAE" if adsl is not None else "ADAE"
+        raise ValueError(f"no column {by!r} in {where} to split by")
+    if adsl is None:
+        return SplitSource(by, None)
+    whole = "every group's denominator is the whole safety population and a patient counts in each group "
+    whole += "where they have an event"
+    if is_event_level(by):
+        return SplitSource(by, None, f"{by} is an event-level ADAE column: {whole}.")
+    population = safety_population(adsl).subjects["USUBJID"]
+    events = adae.loc[adae["USUBJID"].isin(population), ["USUBJID", by]]
+    if events.empty:
+        return SplitSource(by, None, f"No adverse event in the safety population: {whole}.")
+    per_subject = _group_values(events[by]).groupby(events["USUBJID"].to_numpy())
+    if bool((per_subject.nunique() > 1).any()):
+        return SplitSource(by, None, f"{by} differs between events of a subject: {whole}.")
+    values = per_subject.first()
+    subjects = adsl.drop_duplicates("USUBJID").set_index("USUBJID")
+    for column in _adsl_candidates(by, adsl):
+        mapped = _group_values(subjects[column].reindex(values.index))
+        if mapped.equals(values.astype(object)):
+            note = (
+                f"{by} is the same for all adverse events of a subject, and ADSL.{column} has the same "
+                f"value for every patient with an event: groups and denominators are those of "
+                f"ADSL.{column}, so patients without an adverse event count in their group's denominator."
+            )
+            return SplitSource(by, column, note)
+    note = (
+        f"{by} is the same for all adverse events of a subject, but no ADSL column matches it, so patients "
+        f"without an adverse event cannot be placed in a group: {whole}."
+    )
+    return SplitSource(by, None, note)
+
+
 def _check_level(level: str) -> tuple[str, ...]:
     if level not in _LEVEL_KEYS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
@@ -350,8 +490,8 @@ def _events(
     adsl: pd.DataFrame | None,
     by: str | None,
     options: ToxicityOptions,
-) -> tuple[pd.DataFrame, GradeScale, Population | None]:
-    """Return the counted events with GROUP and GRADE columns, the scale and the population."""
+) -> tuple[pd.DataFrame, GradeScale, Population | None, SplitSource]:
+    """Return the counted events with GROUP and GRADE columns, the scale, the population and the split."""
     missing = [c for c in ("USUBJID", "AEBODSYS", "AEDECOD") if c not in adae.columns]
     if missing:
         raise ValueError(f"ADAE lacks column(s) {', '.join(missing)}")
@@ -363,19 +503,16 @@ def _events(
             raise ValueError("ADAE has no TRTEMFL column: cannot keep treatment-emergent events only")
         events = events.loc[flag_yes(events, "TRTEMFL")]
     population: Population | None = None
-    by_adsl = by is not None and adsl is not None and by in adsl.columns
-    if by is not None and not by_adsl and by not in adae.columns:
-        where = "ADSL or ADAE" if adsl is not None else "ADAE"
-        raise ValueError(f"no column {by!r} in {where} to split by")
+    split = split_source(adae, adsl, by)
     if adsl is not None:
-        population = safety_population(adsl, by if by_adsl else None)
+        population = safety_population(adsl, split.adsl_column)
         groups = population.subjects.set_index("USUBJID")["GROUP"]
         events = events.loc[events["USUBJID"].isin(groups.index)].copy()
-        if by_adsl:
+        if split.adsl_column is not None:
             events["GROUP"] = events["USUBJID"].map(groups).astype(object)
-    if not by_adsl:
+    if split.adsl_column is None:
         events["GROUP"] = _group_values(events[by]) if by is not None else ALL
-    return events.reset_index(drop=True), scale, population
+    return events.reset_index(drop=True), scale, population, split
 
 
 def _worst(events: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -423,7 +560,7 @@ def worst_grade_per_subject(
         For an unknown level, a missing column or ``by``, or ``teae_only`` without TRTEMFL.
     """
     _check_level(level)
-    events, _, _ = _events(adae, adsl, by, options or ToxicityOptions())
+    events, _, _, _ = _events(adae, adsl, by, options or ToxicityOptions())
     return (
         _worst(events, level).sort_values(["GROUP", "AEBODSYS", "AEDECOD", "USUBJID"]).reset_index(drop=True)
     )
@@ -480,9 +617,8 @@ def toxicity_by_grade(
     """
     _check_level(level)
     options = options or ToxicityOptions()
-    events, scale, population = _events(adae, adsl, by, options)
-    by_adsl = by is not None and adsl is not None and by in adsl.columns
-    den = _denominators(events, population, by_adsl)
+    events, scale, population, split = _events(adae, adsl, by, options)
+    den = _denominators(events, population, split.adsl_column is not None)
     worst = _worst(events, level)
     counts = (
         worst.groupby(["GROUP", "AEBODSYS", "AEDECOD", "WORST_GRADE"], dropna=False)
@@ -503,8 +639,9 @@ def toxicity_by_grade(
         drop=True
     )
     rule = population.rule if population is not None else "subjects with an event (no ADSL)"
-    event_split = by is not None and not by_adsl
-    return ToxicityCounts(counts, den, scale, rule, level, by, options.teae_only, event_split)
+    return ToxicityCounts(
+        counts, den, scale, rule, level, by, options.teae_only, split.event_split, split.note
+    )
 
 
 def grade_table(result: ToxicityCounts, high_grade: int = 3, order: str = "alphabetical") -> pd.DataFrame:
@@ -757,7 +894,7 @@ def high_grade_events(
         subject and onset.
     """
     options = options or ToxicityOptions()
-    events, scale, _ = _events(adae, adsl, by, options)
+    events, scale, _, _ = _events(adae, adsl, by, options)
     events = add_onset_phase(events, adsl, options.acute_window_days)
     events = events.loc[(events["GRADE"] >= options.high_grade).fillna(False).to_numpy(dtype=bool)].copy()
     events["GRADE_LABEL"] = events["GRADE"].map(scale.label, na_action=None).astype(object)
@@ -883,6 +1020,51 @@ def denominator_text(result: ToxicityCounts) -> str:
         return f"{head}: N = {n}{each}."
     parts = ", ".join(f"{g} N = {int(n)}" for g, n in zip(den["GROUP"], den["N"], strict=True))
     return f"{head}: {parts}."
+
+
+def counted_events_text(
+    adae: pd.DataFrame, adsl: pd.DataFrame | None, options: ToxicityOptions | None = None
+) -> str:
+    """Return one sentence saying which adverse events the counts include.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+    adsl : pandas.DataFrame or None
+        Subject level: only events of the safety population are counted, and TRTSDT tells which of the
+        events that are not treatment-emergent began before the MDT start.
+    options : ToxicityOptions or None
+        The TEAE filter.
+
+    Returns
+    -------
+    str
+        ``'Counted: treatment-emergent adverse events only (TRTEMFL = "Y"); left out: 2 events with TRTEMFL
+        not "Y", 2 of which began before the MDT start.'``, ``'Counted: all adverse events, including 2 events
+        with TRTEMFL not "Y", 2 of which began before the MDT start.'``, or, without TRTEMFL, ``'Counted: all
+        adverse events (ADAE has no TRTEMFL: treatment emergence is not recorded).'``
+    """
+    options = options or ToxicityOptions()
+    if "TRTEMFL" not in adae.columns:
+        return "Counted: all adverse events (ADAE has no TRTEMFL: treatment emergence is not recorded)."
+    events = adae
+    if adsl is not None and "USUBJID" in adsl.columns:
+        events = adae.loc[adae["USUBJID"].isin(safety_population(adsl).subjects["USUBJID"])]
+    not_teae = events.loc[~flag_yes(events, "TRTEMFL")]
+    n_not = len(not_teae)
+    n_before = int((add_onset_phase(not_teae, adsl)["PHASE"] == "Before MDT").sum()) if n_not else 0
+    them = "1 event" if n_not == 1 else f"{n_not} events"
+    which = f"{n_before} of which" if n_before else "none of which"
+    if n_not == 1:
+        which = "which" if n_before else "which did not"
+    rest = f'{them} with TRTEMFL not "Y", {which} began before the MDT start'
+    if options.teae_only:
+        head = 'Counted: treatment-emergent adverse events only (TRTEMFL = "Y")'
+        return f"{head}; left out: {rest}." if n_not else f"{head}; no event is left out."
+    if not n_not:
+        return 'Counted: all adverse events, all of them treatment-emergent (TRTEMFL = "Y").'
+    return f"Counted: all adverse events, including {rest}."
 
 
 def soc_names(result: ToxicityCounts) -> list[str]:

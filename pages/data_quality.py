@@ -1,9 +1,11 @@
-"""Data quality: validation problems, loading notes, possible protocol deviations and CTCAE checks."""
+"""Data quality: validation problems, loading notes, protocol deviations, contradictions and CTCAE checks."""
 
 import streamlit as st
 
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, plural
+from medcare_metrics.consistency import RULES as CONSISTENCY_RULES
+from medcare_metrics.consistency import consistency_problems, consistency_rules_not_checked
 from medcare_metrics.ctcae import CTCAE_VERSION, GRADE_COLUMNS, ctcae_problems
 from medcare_metrics.eligibility import RULES, UNCHECKABLE_CRITERIA, protocol_deviations, rules_not_checked
 from medcare_metrics.filters import Filters, filter_options, search_rows, select_rows
@@ -14,7 +16,8 @@ ctx = page_context()
 page_header(
     ctx,
     "Data quality",
-    "What loading found wrong in the files, what it derived, and values that break protocol or CTCAE rules.",
+    "What loading found wrong in the files, what it derived, values that break protocol or CTCAE rules, and "
+    "datasets that contradict each other.",
 )
 
 PROBLEM_COLUMNS = {
@@ -110,6 +113,40 @@ st.caption(
     + "."
 )
 
+st.subheader("Consistency between datasets")
+st.caption(
+    "Patients in the current selection whose datasets contradict each other, for example a fatal (grade 5) "
+    "adverse event for a patient recorded alive, or a date after the data cut-off. Each row needs checking "
+    "against the source documents."
+)
+contradictions = consistency_problems(ctx.trial)
+unchecked = consistency_rules_not_checked(ctx.trial)
+n_rules = len(CONSISTENCY_RULES)
+consistency_checked = n_rules - len(unchecked)
+if not contradictions.empty:
+    st.dataframe(
+        contradictions,
+        hide_index=True,
+        key="dq_consistency",
+        column_config={"DETAIL": st.column_config.TextColumn("DETAIL", width="large")},
+    )
+    download_table(contradictions, "consistency_problems.csv")
+elif consistency_checked == 0:
+    st.info("No consistency rule could be checked: the data lack every column they need (below).")
+else:
+    st.success(
+        f"No contradiction between datasets ({consistency_checked} of {n_rules} rules could be checked).",
+        icon=":material/check_circle:",
+    )
+if not unchecked.empty:
+    st.markdown(f"**Consistency rules not checked** ({len(unchecked)} of {n_rules}): their data are absent.")
+    st.dataframe(
+        unchecked,
+        hide_index=True,
+        key="dq_consistency_not_checked",
+        column_config={"DESCRIPTION": st.column_config.TextColumn("DESCRIPTION", width="medium")},
+    )
+
 st.subheader(f"CTCAE v{CTCAE_VERSION} checks")
 adae = ctx.trial.adae
 if adae is None:
@@ -153,6 +190,7 @@ else:
                 "row": st.column_config.NumberColumn(
                     "ADAE record", help="Position in ADAE as loaded, first record = 0.", format="%d"
                 ),
+                "ASTDT": st.column_config.DateColumn("ASTDT", format="YYYY-MM-DD"),
                 "problem": st.column_config.TextColumn("problem", width="large"),
             },
             key="dq_ctcae",

@@ -1,7 +1,5 @@
 """Enrollment: progress to the target, by centre and month, screening funnel, projection, event maturity."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from medcare_app import cache
@@ -41,35 +39,19 @@ page_header(
 )
 names = value_labels(ctx.full.adsl).get("SITEID", {})
 
-with st.expander("Plan and prior", expanded=False, icon=":material/tune:"):
-    left, middle, right = st.columns(3)
-    target = left.number_input(
-        "Target enrollment (patients)",
-        min_value=1,
-        value=int(ctx.settings.target_enrollment),
-        step=1,
-        key="enrollment_target",
-        help="Protocol default from the trial settings.",
-    )
-    months = middle.number_input(
-        "Planned accrual period (months)",
-        min_value=1.0,
-        value=float(ctx.settings.planned_accrual_months),
-        step=1.0,
-        key="enrollment_planned_months",
-        help="Protocol default from the trial settings; counted from the first consent or screening.",
-    )
-    certainty = right.slider(
-        "Prior certainty in the plan (P)",
-        min_value=0.0,
-        max_value=1.0,
-        value=DEFAULT_CERTAINTY,
-        step=0.05,
-        key="enrollment_certainty",
-        help="0: the projection uses the observed accrual only. 1: the plan weighs as much as the full "
-        "target of observed patients.",
-    )
-settings = replace(ctx.settings, target_enrollment=int(target), planned_accrual_months=float(months))
+# Target and planned accrual are shared trial settings (sidebar); only the prior belongs to this page.
+certainty = st.slider(
+    "Prior certainty in the plan (P)",
+    min_value=0.0,
+    max_value=1.0,
+    value=DEFAULT_CERTAINTY,
+    step=0.05,
+    key="enrollment_certainty",
+    width=400,
+    help="0: the projection uses the observed accrual only. 1: the plan weighs as much as the full "
+    "target of observed patients. Target and planned accrual period: Trial settings in the sidebar.",
+)
+settings = ctx.settings
 # Target, status and projection belong to the whole trial: a centre's share of the target is not defined.
 outlook = cache.measure(
     ctx, accrual_outlook, cache.Dataset("adsl"), settings, whole=True, certainty=certainty, as_of=ctx.as_of

@@ -9,9 +9,9 @@ from medcare_app.ui import page_header, show_figure
 from medcare_metrics.cuts import changes_since, default_since
 from medcare_metrics.figures.overview import enrollment_progress_figure
 from medcare_metrics.overview import (
-    MEASURES,
     MedianEstimate,
     enrollment_progress,
+    screen_failures_outside,
     trial_summary,
 )
 from medcare_metrics.subjects import first_entry_date
@@ -31,13 +31,14 @@ def _median_text(median: MedianEstimate | None) -> tuple[str | None, str]:
     value = f"{median.median:.1f} months" if median.reached else "Not reached"
     ci = f"{median.conf_level:.0%} CI {_months(median.lower)} to {_months(median.upper)}"
     events = f"{median.events} event{'' if median.events == 1 else 's'}"
-    return value, f"{ci}; {events} in {median.n} patients."
+    caution = median.small_numbers_note(ctx.settings.at_risk_threshold)
+    return value, f"{ci}; {events} in {median.n} patients." + (f" **{caution}**" if caution else "")
 
 
 def _metric(label: str, value: object, measure: str, extra: str = "") -> None:
     reason = summary.reason(measure)
     st.metric(label, "n/a" if value is None else value, border=True)
-    st.caption(f"Not available: {reason}" if reason else f"{MEASURES[measure]} {extra}".strip())
+    st.caption(f"Not available: {reason}" if reason else f"{summary.describe(measure)} {extra}".strip())
 
 
 median_value, median_extra = _median_text(summary.nestfs_median)
@@ -49,10 +50,13 @@ enrolled_extra = (
     if any(note.startswith("ADSL.ENRLFL derived") for note in ctx.full.notes)
     else ""
 )
+# A filter on a column screen failures lack (MDT type, ...) silently drops them from "Screened".
+outside = cache.measure(ctx, screen_failures_outside, cache.Dataset("adsl"), ctx.filters, whole=True)
+screened_extra = f"**{outside.note}**" if outside is not None else ""
 rows = (
     (
         ("Enrolled", f"{summary.enrolled} of {summary.target}", "enrolled", enrolled_extra),
-        ("Screened", summary.screened, "screened", ""),
+        ("Screened", summary.screened, "screened", screened_extra),
         ("On study", summary.on_study, "on_study", ""),
         ("Latest enrollment", latest and f"{latest:%Y-%m-%d}", "latest_enrollment", latest_extra),
     ),

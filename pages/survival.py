@@ -7,6 +7,7 @@ from medcare_app.ui import download_table, missing_dataset, page_header, show_fi
 from medcare_metrics import survival as sv
 from medcare_metrics.figures.survival import COUNT_TITLES, km_figure
 from medcare_metrics.filters import value_labels
+from medcare_metrics.protocol import STUDYID, is_protocol_study
 
 ctx = page_context()
 trial = ctx.trial
@@ -20,6 +21,8 @@ if trial.adtte is None:
     missing_dataset("adtte", "the survival curves")
     st.stop()
 
+# Protocol names and the historical benchmark belong to MEDCARE; another study keeps its own PARAM text.
+medcare = is_protocol_study(ctx.full.adsl)
 endpoint_codes = sv.endpoints(trial.adtte) or sv.endpoints(ctx.full.adtte)
 UNITS = {"MONTHS": "Months", "WEEKS": "Weeks", "DAYS": "Days"}
 CONF_LABELS = {"log": "log (R default)", "log-log": "log-log", "plain": "plain"}
@@ -28,7 +31,7 @@ top = st.columns([2, 1, 1])
 paramcd = top[0].selectbox(
     "Endpoint",
     endpoint_codes,
-    format_func=lambda code: sv.endpoint_label(ctx.full.adtte, code),
+    format_func=lambda code: sv.endpoint_label(ctx.full.adtte, code, medcare),
     key="survival_endpoint",
 )
 unit = top[1].radio("Time in", list(UNITS), format_func=UNITS.get, horizontal=True, key="survival_unit")
@@ -84,10 +87,16 @@ if benchmarks.empty:
 else:
     show_benchmark = bottom[0].toggle(
         "Show the historical benchmark medians",
-        value=True,
+        value=medcare,
         key="survival_benchmark",
         help=f"{benchmarks['SOURCE'].iloc[0]}. The values live in medcare_metrics/protocol.py (BENCHMARKS).",
     )
+    if not medcare:
+        with bottom[0]:
+            st.caption(
+                f"The benchmark is the {STUDYID} historical series; these data are not {STUDYID} "
+                "(ADSL.STUDYID), so it is off by default."
+            )
 show_ci = bottom[1].toggle("Confidence bands", value=True, key="survival_bands")
 counts = bottom[2].selectbox(
     "Under the time axis",
@@ -117,7 +126,7 @@ show_figure(
         tail=tail,
         threshold=threshold,
         show_ci=show_ci,
-        title=sv.endpoint_label(trial.adtte, paramcd),
+        title=sv.endpoint_label(trial.adtte, paramcd, medcare),
         counts=counts,
     ),
     key="survival_km",

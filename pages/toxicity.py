@@ -10,6 +10,7 @@ from medcare_metrics.ctcae import ctcae_problems
 from medcare_metrics.figures.toxicity import toxicity_grade_figure
 from medcare_metrics.toxicity import (
     ToxicityOptions,
+    counted_events_text,
     denominator_text,
     grade_table,
     high_grade_events,
@@ -64,12 +65,23 @@ def table(frame: pd.DataFrame, group_label: str | None = None) -> None:
 
 ctx = page_context()
 trial = ctx.trial
-page_header(
-    ctx,
-    "Toxicity",
+intro = (
     "Adverse events as trial reports count them: each patient once per term, SOC or overall, at the worst "
-    "grade, as a share of the treated patients (safety population).",
+    "grade, as a share of the treated patients (safety population)."
 )
+has_teae = trial.adae is not None and "TRTEMFL" in trial.adae.columns
+# The header says which events are counted, so it reads the checkbox below before it is drawn; treatment-
+# emergent events only by default, as the denominator (treated patients) implies.
+teae_wanted = bool(st.session_state.get("tox_teae", has_teae)) and has_teae
+if trial.adae is not None:
+    intro += " " + cache.measure(
+        ctx,
+        counted_events_text,
+        cache.Dataset("adae"),
+        cache.Dataset("adsl"),
+        ToxicityOptions(teae_only=teae_wanted),
+    )
+page_header(ctx, "Toxicity", intro)
 if trial.adae is None:
     missing_dataset("adae", "the toxicity tables")
     st.stop()
@@ -79,12 +91,12 @@ splits = split_choices(adsl)
 left, middle, right, far = st.columns(4)
 split_label = left.selectbox("Split by", list(splits), key="tox_split")
 value_label = middle.radio("Bars show", ["% of patients", "Patients"], horizontal=True, key="tox_value")
-has_teae = "TRTEMFL" in adae.columns
 teae = right.checkbox(
     "Treatment-emergent only",
+    value=has_teae,
     key="tox_teae",
     disabled=not has_teae,
-    help='ADAE.TRTEMFL = "Y"' if has_teae else "ADAE has no TRTEMFL column.",
+    help='ADAE.TRTEMFL = "Y" (on by default)' if has_teae else "ADAE has no TRTEMFL column.",
 )
 window = far.number_input(
     "Acute window (days after MDT start)",

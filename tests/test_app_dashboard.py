@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, header, metrics
 
 from medcare_app.context import DATA_ENV, resolve_source
-from medcare_app.sidebar import DOWNLOAD_FORMAT_KEY, filter_key
+from medcare_app.sidebar import ACCRUAL_KEY, DOWNLOAD_FORMAT_KEY, TARGET_KEY, filter_key
 from medcare_metrics.loading import example_path
 
 ENTRY = "dashboard.py"
@@ -232,3 +232,35 @@ def test_deep_link_in_old_pages_mode_reruns_through_the_entry_script(monkeypatch
         context._leave_legacy_pages_mode()
     assert PagesManager.uses_pages_directory is False
     context._leave_legacy_pages_mode()  # no rerun once the mode is off
+
+
+def test_trial_settings_are_shared_by_every_page(app) -> None:
+    enrolled = int((_example_adsl()["ENRLFL"] == "Y").sum())
+    at = app(ENTRY)
+    at.run()
+    assert metrics(at)["Enrolled"] == f"{enrolled} of 18"
+    assert "target" not in at.query_params  # the protocol default stays out of the URL
+    at.switch_page("pages/enrollment.py").run()
+    at.sidebar.number_input(key=TARGET_KEY).set_value(24).run()
+    assert not at.exception
+    assert metrics(at)["Enrolled"] == f"{enrolled} of 24"
+    assert at.query_params["target"] == "24"
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert at.sidebar.number_input(key=TARGET_KEY).value == 24
+    assert metrics(at)["Enrolled"] == f"{enrolled} of 24"
+    at.sidebar.number_input(key=TARGET_KEY).set_value(18).run()
+    assert "target" not in at.query_params
+
+
+def test_trial_settings_from_the_url(app) -> None:
+    enrolled = int((_example_adsl()["ENRLFL"] == "Y").sum())
+    at = app(ENTRY, query={"target": "30", "accrual": "36"})
+    at.run()
+    assert not at.exception
+    assert metrics(at)["Enrolled"] == f"{enrolled} of 30"
+    assert at.sidebar.number_input(key=ACCRUAL_KEY).value == 36.0
+    bad = app(ENTRY, query={"target": "lots"})
+    bad.run()
+    assert not bad.exception
+    assert metrics(bad)["Enrolled"] == f"{enrolled} of 18"  # unreadable: the protocol default

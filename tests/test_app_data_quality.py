@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +11,7 @@ import pytest
 from conftest import CONFORMANCE, header, tiny_frames, write_source
 
 from medcare_app.sidebar import filter_key
+from medcare_metrics.loading import example_path
 
 PAGE = "pages/data_quality.py"
 
@@ -47,6 +50,7 @@ def test_problems_deviations_and_ctcae(app, flawed_source: Path) -> None:
         "Validation problems",
         "Derived or assumed while loading",
         "Possible protocol deviations",
+        "Consistency between datasets",
         "CTCAE v5.0 checks",
     ]
     problems = _problems(at)
@@ -149,3 +153,70 @@ def test_severity_only_adae_is_explained_not_listed(app) -> None:
     row = by_term.loc[by_term["AEDECOD"] == "APPLICATION SITE PRURITUS"].iloc[0]
     assert (row["count"], row["subjects"]) == (len(itch), itch["USUBJID"].nunique())
     assert "term not in CTCAE" in row["problem"]
+
+
+PLANTED = "MEDCARE-03-001"
+
+
+@pytest.fixture
+def contradicting_example(tmp_path: Path) -> Path:
+    """Copy of the shipped example with one contradiction planted: MEDCARE-03-001 (centre 03, DTHFL N, OS
+    censored) gets a grade 5 (fatal) urinary tract infection, ATOXGR and AETOXGR both 5."""
+    folder = tmp_path / "example"
+    shutil.copytree(example_path(), folder)
+    adsl = pd.read_csv(folder / "adsl.csv", dtype=str)
+    assert adsl.loc[adsl["USUBJID"] == PLANTED, ["SITEID", "DTHFL"]].values.tolist() == [["03", "N"]]
+    adtte = pd.read_csv(folder / "adtte.csv")
+    os_row = (adtte["USUBJID"] == PLANTED) & (adtte["PARAMCD"] == "OS")
+    assert adtte.loc[os_row, "CNSR"].tolist() == [1]
+    adae = pd.read_csv(folder / "adae.csv")
+    uti = (adae["USUBJID"] == PLANTED) & (adae["AEDECOD"] == "Urinary tract infection")
+    assert uti.sum() == 1
+    adae.loc[uti, ["ATOXGR", "AETOXGR"]] = 5
+    adae.to_csv(folder / "adae.csv", index=False)
+    return folder
+
+
+def test_example_is_consistent(app) -> None:
+    at = app(PAGE)
+    at.run()
+    assert not at.exception
+    assert any("No contradiction between datasets" in s.value for s in at.success)
+    assert not any("RULE" in f.value.columns and "DATASET" in f.value.columns for f in at.dataframe)
+
+
+def test_planted_contradiction_is_shown(app, contradicting_example: Path) -> None:
+    at = app(PAGE, data=contradicting_example)
+    at.run()
+    assert not at.exception
+    found = _table(at, "DATASET")
+    assert found[["USUBJID", "DATASET", "COLUMN", "RULE"]].values.tolist() == [
+        [PLANTED, "ADAE", "ATOXGR", "GRADE5_NOT_DEAD"]
+    ]
+    assert "Urinary tract infection" in found.loc[0, "DETAIL"]
+    assert "download_consistency_problems_csv" in [b.key for b in at.get("download_button")]
+    # The sidebar selection applies: centre 01 holds no contradiction.
+    at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["01"]).run()
+    assert not any("DATASET" in f.value.columns for f in at.dataframe)
+    assert any("No contradiction between datasets" in s.value for s in at.success)
+
+
+def test_consistency_rules_not_checked_are_listed(app, tiny_source: Path) -> None:
+    from medcare_metrics.consistency import RULES
+
+    at = app(PAGE, data=tiny_source)
+    at.run()
+    skipped = _table(at, "DESCRIPTION")
+    # The tiny source has no DTHDT, no OS parameter and no ADTU.
+    assert {"DTHFL_NO_DTHDT", "OS_EVENT_NOT_DEAD", "DEATH_DATE_OS", "NLES_ADTU"} <= set(skipped["RULE"])
+    checked = len(RULES) - len(skipped)
+    assert any(f"({checked} of {len(RULES)} rules could be checked)" in s.value for s in at.success)
+
+
+def test_ctcae_onset_shown_as_date(app, flawed_source: Path) -> None:
+    at = app(PAGE, data=flawed_source)
+    at.run()
+    ctcae = next(f for f in at.dataframe if "AEDECOD" in f.value.columns)
+    config = json.loads(ctcae.proto.columns)
+    assert config["ASTDT"]["type_config"]["type"] == "date"
+    assert config["ASTDT"]["type_config"]["format"] == "YYYY-MM-DD"

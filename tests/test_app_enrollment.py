@@ -16,7 +16,7 @@ import pytest
 from conftest import CONFORMANCE, header, metrics
 from scipy import stats
 
-from medcare_app.sidebar import AS_OF_KEY, filter_key
+from medcare_app.sidebar import ACCRUAL_KEY, AS_OF_KEY, TARGET_KEY, filter_key
 
 PAGE = "pages/enrollment.py"
 
@@ -93,7 +93,7 @@ def test_certainty_and_target_widgets(app, tiny_source: Path) -> None:
     # Observed accrual (4 in 758 days) is slower than planned (18 in 730.5 days): more trust in the plan
     # brings the predicted completion forward.
     assert metrics(at)["Predicted completion"] < before
-    at.number_input(key="enrollment_target").set_value(4).run()
+    at.sidebar.number_input(key=TARGET_KEY).set_value(4).run()  # a shared trial setting in the sidebar
     shown = metrics(at)
     assert shown["Enrolled"] == "4 of 4"
     assert at.subheader[0].value == "Enrollment complete"
@@ -163,3 +163,19 @@ def test_page_on_conformance_data(app, name: str) -> None:
     assert at.subheader[0].value == "Enrollment complete"
     # No NESTFS parameter: the page says so instead of failing.
     assert any("NESTFS" in c.value for c in at.caption)
+
+
+def test_planned_accrual_is_a_shared_setting(app, tiny_source: Path) -> None:
+    at = app(PAGE, data=tiny_source)
+    at.run()
+    # Target and accrual period are widgets of the shared sidebar, not of this page.
+    assert not any(w.key in ("enrollment_target", "enrollment_planned_months") for w in at.number_input)
+    assert {TARGET_KEY, ACCRUAL_KEY} <= {w.key for w in at.sidebar.number_input}
+    at.sidebar.number_input(key=TARGET_KEY).set_value(4).run()
+    # 4 in 408 days against the plan of 4 in 730.5 days (24 months): 179%; plan of 12 months (365.25 days):
+    # 365.25 / 408 = 90%.
+    assert metrics(at)["Accrual rate vs plan"] == "179%"
+    at.sidebar.number_input(key=ACCRUAL_KEY).set_value(12.0).run()
+    assert not at.exception
+    assert metrics(at)["Accrual rate vs plan"] == "90%"
+    assert at.query_params["target"] == "4" and at.query_params["accrual"] == "12"

@@ -250,3 +250,52 @@ def test_changes_since_counts(app, tiny_source: Path) -> None:
     assert changes[CHANGE_LABELS["NESTFS"]] == "2"
     assert changes[CHANGE_LABELS["PFS"]] == "2"
     assert changes[CHANGE_LABELS["severe_aes"]] == "1"
+
+
+def test_median_on_few_patients_at_risk_says_unreliable(app, tiny_source: Path) -> None:
+    at = app(PAGE, data=tiny_source)
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    # NEST-FS days: 100 (event), 200, 250 (censored), 300 (event): the median, 300 days, has only T-01 at
+    # risk (1 < the default threshold 3); the lower limit (day 100) has all 4, the upper is not reached.
+    assert "Unreliable: the estimate rests on 1 patient at risk at the median (fewer than 3)." in captions
+
+
+def test_screened_under_a_filter_screen_failures_lack(app, tiny_source: Path) -> None:
+    at = app(PAGE, data=tiny_source)
+    at.run()
+    assert "Screened is not comparable" not in " ".join(c.value for c in at.caption)
+    at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["01"]).run()
+    assert "Screened is not comparable" not in " ".join(c.value for c in at.caption)  # failures have a centre
+    at.sidebar.multiselect(key=filter_key("SITEID")).set_value([]).run()
+    at.sidebar.multiselect(key=filter_key("MDTTYPE")).set_value(["SBRT"]).run()
+    assert not at.exception
+    assert metrics(at)["Screened"] == "2"  # T-01, T-03: the selection itself
+    captions = " ".join(c.value for c in at.caption)
+    # T-05 and T-06 (screen failures) have no MDTTYPE; 6 subjects in ADSL.
+    assert "2 screen failures have no MDT type (MDTTYPE) and so are not in the selection" in captions
+    assert "Without filters, 6 subjects were screened." in captions
+
+
+def test_other_study_measure_text_has_no_protocol_definition(app) -> None:
+    at = app(PAGE, data=CONFORMANCE / "pharmaverseadam")
+    at.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "PCWG3" not in captions
+    assert "PFS event (CNSR = 0), as this study's ADTTE defines it" in captions
+
+
+def test_warning_banner_names_adsl_warnings(app, tmp_path: Path) -> None:
+    frames = tiny_frames()
+    frames["adsl"]["AGE"] = frames["adsl"]["AGE"].astype(object)
+    frames["adtte"]["AVAL"] = frames["adtte"]["AVAL"].astype(object)
+    frames["adsl"].loc[1, "AGE"] = "old"  # T-02 (file row 3): AGE not a number
+    frames["adtte"].loc[0, "AVAL"] = "abc"  # an ADTTE error as well
+    source = write_source(tmp_path / "warn", **frames)
+    at = app("dashboard.py", data=source)
+    at.run()
+    assert not at.exception
+    banner = " ".join(w.value for w in at.warning)
+    assert "**ADSL** (adsl.csv): 1 warning; those values are set missing, rows kept." in banner
+    assert "**ADTTE** (adtte.csv): 1 error" in banner

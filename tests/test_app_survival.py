@@ -283,3 +283,21 @@ def test_every_endpoint_of_pharmaverseadam(app) -> None:
     assert list(medians["Patients"]) == [2, 1, 1]
     assert list(medians["Median (days)"]) == ["not reached", "43", "not reached"]
     assert medians.loc["Xanomeline High Dose", "95% CI"] == "not reached to not reached"
+
+
+def test_other_study_gets_its_own_labels_and_no_benchmark_by_default(app) -> None:
+    # pharmaverseadam: ADSL.STUDYID is CDISCPILOT01, so PFS is its own "Progression Free Survival" (PARAM),
+    # not MEDCARE's PCWG3 definition, and the MEDCARE historical benchmark starts switched off.
+    at = app(PAGE, data=CONFORMANCE / "pharmaverseadam")
+    at.run()
+    assert not at.exception
+    endpoint = at.selectbox(key="survival_endpoint")
+    assert endpoint.options[0] == "Progression Free Survival (PFS)"
+    assert not any("PCWG3" in o for o in endpoint.options)
+    assert at.toggle(key="survival_benchmark").value is False
+    assert "these data are not MEDCARE (ADSL.STUDYID), so it is off by default" in texts(at)
+    assert "Black markers at 50%" not in texts(at)
+    assert not [t for t in figure(at)["data"] if t.get("name", "").startswith("Benchmark")]
+    assert "PCWG3" not in json.dumps(figure(at)["layout"])
+    at.toggle(key="survival_benchmark").set_value(True).run()  # still available on request
+    assert "Black markers at 50%" in texts(at)

@@ -66,6 +66,9 @@ def test_grade_counts_and_denominator(app, tox_source: Path) -> None:
     assert overall["Missing grade"] == "1 (25.0%)"
     captions = " ".join(c.value for c in at.caption)
     assert 'safety population (SAFFL = "Y"): N = 4.' in captions
+    # Every event of tox_frames is treatment-emergent; the TEAE filter is on by default as ADAE has TRTEMFL.
+    assert at.checkbox(key="tox_teae").value is True
+    assert 'treatment-emergent adverse events only (TRTEMFL = "Y"); no event is left out.' in captions
     assert "Data quality" in captions  # the ungraded Nausea event is listed there
     assert len(at.get("plotly_chart")) >= 4
     assert not at.info  # CTCAE grades present: no severity note
@@ -245,3 +248,45 @@ def test_many_terms_are_drawn_top_n(app, tmp_path: Path) -> None:
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[2].proto.spec)
     assert "12 less frequent terms not drawn" in {a.get("text") for a in spec["layout"]["annotations"]}
+
+
+def test_treatment_emergent_by_default(app, tmp_path: Path) -> None:
+    frames = tox_frames()
+    # T-01's grade 1 Fatigue began 2022-01-15, before T-01's MDT start (2022-01-20): not treatment-emergent.
+    frames["adae"].loc[0, ["ASTDT", "TRTEMFL"]] = ["2022-01-15", "N"]
+    at = app(PAGE, data=write_source(tmp_path / "pre_mdt", **frames))
+    at.run()
+    assert not at.exception
+    assert at.checkbox(key="tox_teae").value is True
+    header = at.caption[0].value
+    assert header.endswith(
+        'Counted: treatment-emergent adverse events only (TRTEMFL = "Y"); left out: 1 event with TRTEMFL not '
+        '"Y", which began before the MDT start.'
+    )
+    overall = _table(at).iloc[0]
+    # T-02 3, T-03 missing, T-04 3; T-01 has no treatment-emergent event. N stays 4.
+    assert overall["N"] == 4
+    assert overall["Any grade"] == "3 (75.0%)"
+    assert overall["Grade 1"] == "0 (0.0%)"
+    assert overall["Grade >= 3"] == "2 (50.0%)"
+    at.checkbox(key="tox_teae").uncheck().run()
+    assert not at.exception
+    assert at.caption[0].value.endswith(
+        'Counted: all adverse events, including 1 event with TRTEMFL not "Y", which began before the MDT '
+        "start."
+    )
+    overall = _table(at).iloc[0]
+    assert overall["Any grade"] == "4 (100.0%)"
+    assert overall["Grade 1"] == "1 (25.0%)"
+
+
+def test_without_trtemfl_all_events_count(app, tmp_path: Path) -> None:
+    frames = tox_frames()
+    frames["adae"] = frames["adae"].drop(columns="TRTEMFL")
+    at = app(PAGE, data=write_source(tmp_path / "no_teae", **frames))
+    at.run()
+    assert not at.exception
+    box = at.checkbox(key="tox_teae")
+    assert box.value is False and box.disabled
+    assert "ADAE has no TRTEMFL" in at.caption[0].value
+    assert _table(at).iloc[0]["Any grade"] == "4 (100.0%)"

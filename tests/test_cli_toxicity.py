@@ -130,3 +130,32 @@ def test_module_matches_r(folder: str, arm: str, teae: bool, suffix: str) -> Non
         (r["AEBODSYS"], r["AEDECOD"], r["group"], r["worst_grade"], r["n_subjects"]) for r in data["rows"]
     )
     assert got == expected
+
+
+@needs_conformance
+def test_adae_arm_column_uses_adsl_denominators(capsys: pytest.CaptureFixture[str]) -> None:
+    # TRTA (ADAE) equals TRT01A (ADSL) for every subject with an AE: R's per-arm safety N, not 254 each.
+    folder = CONFORMANCE / "cdiscpilot01"
+    code, out, err = run_cli([str(folder), "--by", "TRTA", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"denominators", "rows"}
+    den = pd.read_csv(folder / "reference" / "ae_denominators.csv")
+    assert data["denominators"] == dict(zip(den["GROUP"], den["N_safety"].astype(int), strict=True))
+    assert "ADSL.TRT01A" in err
+    by_adsl = json.loads(run_cli([str(folder), "--by", "TRT01A", "--json"], capsys)[1])
+    assert data["rows"] == by_adsl["rows"]
+
+
+@needs_conformance
+def test_adae_event_column_keeps_whole_population(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = CONFORMANCE / "cdiscpilot01"
+    code, out, err = run_cli([str(folder), "--by", "AESER", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"denominators", "rows"}
+    # The safety population of the reference: 86 + 84 + 84 = 254 patients, in every AESER group.
+    total = int(pd.read_csv(folder / "reference" / "ae_denominators.csv")["N_safety"].sum())
+    assert total == 254
+    assert set(data["denominators"].values()) == {total}
+    assert "whole safety population" in err

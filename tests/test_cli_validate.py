@@ -92,3 +92,25 @@ def test_module_entry_point(tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad.returncode == 1
+
+
+def test_long_problem_text_wraps_and_is_never_cut(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "src"
+    shutil.copytree(SMALL, folder)
+    adsl = pd.read_csv(SMALL / "adsl.csv", dtype=str, keep_default_na=False)
+    adsl.loc[2, "SEX"] = " ".join(f"word{i}" for i in range(40))  # about 270 characters
+    adsl.to_csv(folder / "adsl.csv", index=False)
+    code, out = run_cli(folder, capsys)
+    assert code == 0
+    assert "..." not in out
+    lines = out.splitlines()
+    first = next(i for i, x in enumerate(lines) if x.startswith("warning "))
+    start = lines[first].index("SEX 'word0")  # the problem column
+    block = [lines[first]]
+    block += [x for x in lines[first + 1 :] if x[:start].isspace() and x[start:] and not x[start].isspace()]
+    # About 300 characters at 100 a line: four lines, each continuation indented to the problem column.
+    assert len(block) == 4
+    assert all(len(x) - start <= validate.MAX_PROBLEM_WIDTH for x in block)
+    text = " ".join(x[start:] for x in block)
+    assert "'" + " ".join(f"word{i}" for i in range(40)) + "'" in text
+    assert text.endswith("value set missing")

@@ -334,9 +334,11 @@ def test_toxicity_page_follows_the_filter(app, full, centre) -> None:
     at = _run(app, "pages/toxicity.py")
     before = at.dataframe[0].value.copy()
     after = _filter(at).dataframe[0].value
-    from medcare_metrics.toxicity import grade_table
+    from medcare_metrics.toxicity import ToxicityOptions, grade_table
 
-    expected = grade_table(toxicity_by_grade(centre.adae, centre.adsl, level="overall"))
+    # The page counts treatment-emergent events by default when ADAE has TRTEMFL.
+    teae = ToxicityOptions(teae_only=True)
+    expected = grade_table(toxicity_by_grade(centre.adae, centre.adsl, level="overall", options=teae))
     pd.testing.assert_frame_equal(after.reset_index(drop=True), expected.reset_index(drop=True))
     assert not after.equals(before)
 

@@ -213,3 +213,109 @@ def test_enrollment_progress_figure_large_trial_gets_automatic_ticks() -> None:
     # A zero-sized category keeps its legend entry but prints no number in the bar.
     assert fig.data[1].name == "Still to enroll (0)"
     assert fig.data[1].text is None
+
+
+def _all_events_trial(n: int = 20) -> TrialData:
+    # n enrolled patients, NEST-FS events at months 1, 2, ..., n.
+    ids = [f"E{i:02d}" for i in range(1, n + 1)]
+    adsl = pd.DataFrame({"STUDYID": "MEDCARE", "USUBJID": ids, "ENRLFL": "Y"})
+    adtte = pd.DataFrame(
+        {
+            "USUBJID": ids,
+            "PARAMCD": "NESTFS",
+            "AVAL": [float(i) for i in range(1, n + 1)],
+            "AVALU": "MONTHS",
+            "CNSR": pd.array([0] * n, dtype="Int64"),
+        }
+    )
+    return TrialData(adsl=adsl, adtte=adtte)
+
+
+def test_median_counts_patients_at_risk_at_the_median_and_its_limits() -> None:
+    median = trial_summary(_all_events_trial()).nestfs_median
+    assert median is not None
+    # S(k) = (20 - k) / 20 after month k: exactly 0.5 from month 10 to 11 -> median 10.5 (R's midpoint);
+    # at risk at 10.5: the 10 patients with times 11..20.
+    # Greenwood: se^2(log S) = sum 1/(n_i (n_i - 1)) = 1/(20 - k) - 1/20.
+    # Lower = S exp(-1.96 se): k = 6: 0.7 * exp(-1.96 * 0.1464) = 0.525; k = 7: 0.65 * 0.7250 = 0.471 -> 7.
+    # Upper = S exp(1.96 se): k = 15: 0.25 * exp(1.96 * 0.3873) = 0.534; k = 16: 0.2 * 2.4025 = 0.48 -> 16.
+    assert (median.median, median.lower, median.upper) == pytest.approx((10.5, 7.0, 16.0))
+    assert median.at_risk == 10
+    # At month 7: times 7..20 = 14 at risk; at month 16: times 16..20 = 5 at risk (the fewest).
+    assert median.fewest_at_risk == 5
+    assert median.small_numbers_note(5) is None
+    note = median.small_numbers_note(6)
+    assert note is not None and "5 patients at risk at a confidence limit" in note and "Unreliable" in note
+
+
+def test_median_at_risk_ignores_limits_not_reached() -> None:
+    median = trial_summary(_trial()).nestfs_median
+    assert median is not None
+    # Months 2 (event), 4 (cens), 6 (event), 8 (cens): median 6 with P3, P4 (times 6, 8) at risk;
+    # lower limit 2 with all 4 at risk; upper not reached, so it has no count.
+    assert median.at_risk == 2
+    assert median.fewest_at_risk == 2
+    note = median.small_numbers_note(3)
+    assert note is not None and "2 patients at risk at the median" in note
+    assert median.small_numbers_note(2) is None
+
+
+def test_median_not_reached_has_no_at_risk_count() -> None:
+    adtte = _adtte().assign(CNSR=pd.array([0, 1, 1, 1, 1, 0, 1], dtype="Int64"))  # S stays at 3/4
+    median = trial_summary(_trial(adtte=adtte)).nestfs_median
+    assert median is not None
+    # Lower band at month 2: 0.75 * exp(-1.96 * sqrt(1/12)) = 0.426 -> lower limit 2 with 4 at risk.
+    assert median.at_risk is None
+    assert median.fewest_at_risk == 4
+    assert median.small_numbers_note(3) is None
+
+
+def _screening_adsl() -> pd.DataFrame:
+    # S1-S3 enrolled with an MDT type; F1-F3 screen failures without one (F3 at centre 02).
+    return pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S2", "S3", "F1", "F2", "F3"],
+            "SITEID": ["01", "01", "02", "01", "01", "02"],
+            "ENRLFL": ["Y", "Y", "Y", "N", "N", "N"],
+            "MDTTYPE": ["SBRT", "Surgery", "SBRT", None, None, None],
+        }
+    )
+
+
+def test_screen_failures_outside_a_filter_on_a_column_they_lack() -> None:
+    from medcare_metrics.filters import Filters
+    from medcare_metrics.overview import screen_failures_outside
+
+    adsl = _screening_adsl()
+    outside = screen_failures_outside(adsl, Filters.from_mapping({"MDTTYPE": ["SBRT"]}))
+    assert outside is not None
+    assert (outside.n, outside.columns, outside.screened_overall) == (3, ("MDTTYPE",), 6)
+    assert "3 screen failures have no MDT type (MDTTYPE)" in outside.note
+    assert "6 subjects were screened" in outside.note
+    # With the centre filter too, only F1 and F2 (centre 01) would otherwise be in the selection.
+    both = screen_failures_outside(adsl, Filters.from_mapping({"MDTTYPE": ["SBRT"], "SITEID": ["01"]}))
+    assert both is not None and (both.n, both.columns) == (2, ("MDTTYPE",))
+
+
+def test_screen_failures_outside_only_when_a_value_is_missing() -> None:
+    from medcare_metrics.filters import MISSING, Filters
+    from medcare_metrics.overview import screen_failures_outside
+
+    adsl = _screening_adsl()
+    assert screen_failures_outside(adsl, Filters()) is None
+    # Screen failures have a centre: a centre filter keeps them comparable.
+    assert screen_failures_outside(adsl, Filters.from_mapping({"SITEID": ["01"]})) is None
+    # Allowing the missing value keeps them in the selection.
+    assert screen_failures_outside(adsl, Filters.from_mapping({"MDTTYPE": ["SBRT", MISSING]})) is None
+
+
+def test_other_study_measure_text() -> None:
+    medcare = trial_summary(_trial(adsl=_adsl().assign(STUDYID="MEDCARE")))
+    assert medcare.protocol_study
+    assert "PCWG3" in medcare.describe("pfs_events")
+    other = trial_summary(_trial(adsl=_adsl().assign(STUDYID="CDISCPILOT01")))
+    assert not other.protocol_study
+    assert "PCWG3" not in other.describe("pfs_events")
+    assert other.describe("screened") == MEASURES["screened"]
+    with pytest.raises(KeyError):
+        other.describe("nonsense")

@@ -503,5 +503,50 @@ def test_stratification_columns_leave_out_dates_days_and_measurements():
     assert sv.stratification_columns(adsl) == ["TRT01A", "ARM"]  # treatment columns first
     # Among 5 patients AGE has 5 values, but it is still a measurement; DTHCAUS is known for 2 of 5.
     assert sv.stratification_columns(adsl, subjects=["S0", "S1", "S2", "S3", "S4"]) == ["TRT01A", "ARM"]
-    # Among S0 and S1 the death columns have a value for everyone: DTHCAUS qualifies, the dates never do.
-    assert sv.stratification_columns(adsl, subjects=["S0", "S1"]) == ["TRT01A", "ARM", "DTHCAUS"]
+    # Among S0 and S1 DTHCAUS has a value for everyone, but it is an outcome: never offered, nor the dates.
+    assert sv.stratification_columns(adsl, subjects=["S0", "S1"]) == ["TRT01A", "ARM"]
+
+
+def test_stratification_columns_leave_out_outcomes_and_duplicate_names():
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["A", "B", "C", "D"],
+            "SITEID": ["01", "01", "02", "02"],
+            "SITENAME": ["UZ Leuven", "UZ Leuven", "UZ Gent", "UZ Gent"],  # the name of SITEID
+            "SEX": ["M", "M", "F", "F"],  # baseline: offered
+            "DTHFL": ["Y", "N", "N", "Y"],
+            "EOSSTT": ["COMPLETED", "DISCONTINUED", "ONGOING", "COMPLETED"],
+            "DCSREAS": ["Death", "Withdrawal", "Death", "Withdrawal"],
+            "DCDECOD": ["DEATH", "WITHDRAWAL", "DEATH", "WITHDRAWAL"],
+            "DISCONFL": ["Y", "Y", "N", "N"],
+            "COMP24FL": ["N", "N", "Y", "Y"],
+            "LDDTHGR1": ["<= 30", "> 30", "<= 30", "> 30"],
+            "EOSDT": ["2022-01-01", "2022-02-01", "2022-01-01", "2022-02-01"],  # dates as text
+            "LSTALVDT": ["2022-01-01", "2022-02-01", "2022-01-01", "2022-02-01"],
+            "AGEGR1": ["<65", ">=65", "<65", ">=65"],
+            "AGEGR1N": [1, 2, 1, 2],  # the numeric code of AGEGR1
+        }
+    )
+    assert sv.stratification_columns(adsl) == ["SITEID", "SEX", "AGEGR1"]
+    # Without SITEID the centre name is the only centre column, so it is offered.
+    assert sv.stratification_columns(adsl.drop(columns="SITEID")) == ["SITENAME", "SEX", "AGEGR1"]
+    assert sv.stratification_columns(adsl.drop(columns="AGEGR1"))[-1] == "AGEGR1N"
+
+
+def test_endpoint_label_of_another_study_uses_param():
+    adtte = pd.DataFrame({"PARAMCD": ["PFS"], "PARAM": ["Progression Free Survival"]})
+    assert sv.endpoint_label(adtte, "PFS", protocol_labels=False) == "Progression Free Survival (PFS)"
+    assert sv.endpoint_label(adtte.drop(columns="PARAM"), "PFS", protocol_labels=False) == "PFS"
+
+
+def test_is_protocol_study_on_conformance_data():
+    from conftest import CONFORMANCE
+
+    from medcare_metrics.protocol import is_protocol_study
+
+    for name in ("cdiscpilot01", "pharmaverseadam"):
+        adsl = pd.read_csv(CONFORMANCE / name / "adsl.csv", usecols=["STUDYID"])
+        assert not is_protocol_study(adsl)
+    assert is_protocol_study(pd.DataFrame({"STUDYID": ["MEDCARE", "MEDCARE"]}))
+    assert not is_protocol_study(pd.DataFrame({"STUDYID": ["MEDCARE", "OTHER"]}))
+    assert not is_protocol_study(pd.DataFrame({"USUBJID": ["A"]}))

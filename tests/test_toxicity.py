@@ -378,3 +378,82 @@ def test_split_choices_prefer_centre_names() -> None:
     assert tox.split_choices(both) == {"None": None, "MDT type": "MDTTYPE", "Centre": "SITENAME"}
     ids = pd.DataFrame({"USUBJID": ["A"], "SITEID": ["01"], "TRT01A": ["X"], "ARM": ["X"]})
     assert tox.split_choices(ids) == {"None": None, "Centre": "SITEID", "Arm": "TRT01A"}
+
+
+def arm_of(result: tox.ToxicityCounts) -> dict[str, int]:
+    return dict(zip(result.denominators["GROUP"], result.denominators["N"], strict=True))
+
+
+def test_subject_attribute_on_adae_takes_adsl_denominators(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    # TRTA carried on ADAE as ADaM does (TRT01A of ADSL). TRT01P differs for S3, so only TRT01A matches.
+    adsl = adsl.assign(TRT01P=["A", "A", "A", "B", "A", "B"], TRT01A=["A", "A", "B", "B", "A", "B"])
+    trta = {"S1": "A", "S2": "A", "S3": "B", "S4": "B", "S5": "A"}
+    adae = adae.assign(TRTA=adae["USUBJID"].map(trta))
+    result = tox.toxicity_by_grade(adae, adsl, level="overall", by="TRTA")
+    # Safety population S1, S2, S3, S4, S6: A = S1, S2; B = S3, S4 and S6, who has no AE.
+    assert arm_of(result) == {"A": 2, "B": 3}
+    assert not result.event_split
+    assert "ADSL.TRT01A" in result.note
+    # A: S1 worst 3, S2 worst 2. B: S3 worst 4 (grade 4 beats the ungraded Nausea), S4 2.
+    assert counts_of(result, GROUP="A") == {2: 1, 3: 1}
+    assert counts_of(result, GROUP="B") == {2: 1, 4: 1}
+    assert result.n_population == 5
+    pct = result.counts.set_index(["GROUP", "GRADE"])["PCT"]
+    assert pct[("B", 4)] == pytest.approx(100.0 / 3)
+
+
+def test_subject_attribute_matches_any_adsl_column(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    adsl = adsl.assign(COHORT=["1", "1", "2", "2", "9", "2"])  # S5 (not in the safety population) differs
+    adae = adae.assign(COH=adae["USUBJID"].map({"S1": "1", "S2": "1", "S3": "2", "S4": "2", "S5": "1"}))
+    split = tox.split_source(adae, adsl, "COH")
+    assert split.adsl_column == "COHORT"
+    assert arm_of(tox.toxicity_by_grade(adae, adsl, by="COH")) == {"1": 2, "2": 3}
+
+
+def test_subject_attribute_without_adsl_match_keeps_whole_population(
+    adsl: pd.DataFrame, adae: pd.DataFrame
+) -> None:
+    adae = adae.assign(TRTA=adae["USUBJID"].map({"S1": "A", "S2": "A", "S3": "B", "S4": "B", "S5": "A"}))
+    result = tox.toxicity_by_grade(adae, adsl, level="overall", by="TRTA")
+    assert arm_of(result) == {"A": 5, "B": 5}
+    assert result.event_split
+    assert "no ADSL column matches" in result.note
+
+
+def test_event_columns_keep_whole_population(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    # AESER is "N" on every event, as ADSL's DTHFL is for everyone: still an event attribute, by its name.
+    adsl = adsl.assign(DTHFL="N")
+    result = tox.toxicity_by_grade(adae.assign(AESER="N"), adsl, level="overall", by="AESER")
+    assert arm_of(result) == {"N": 5}
+    assert "event-level" in result.note
+    # A column that differs between the events of S1 (1, 1, 2, 1) is an event attribute too.
+    visit = adae.assign(APERIOD=["1", "1", "2", "1", "1", "1", "1", "1", "1", "1"])
+    split = tox.split_source(visit, adsl.assign(APERIOD="1"), "APERIOD")
+    assert split.adsl_column == "APERIOD"  # an ADSL column is always a subject attribute
+    split = tox.split_source(visit, adsl, "APERIOD")
+    assert split.adsl_column is None and "differs between events" in split.note
+    assert tox.split_source(adae, adsl, "MDTTYPE") == tox.SplitSource("MDTTYPE", "MDTTYPE", "")
+    assert tox.is_event_level("AEREL") and tox.is_event_level("PHASE") and not tox.is_event_level("TRTA")
+
+
+def test_counted_events_text(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    # S3's Nausea (TRTEMFL N) began 2020-12-25, before S3's MDT start 2021-01-01; S5 is not in the population.
+    teae = tox.counted_events_text(adae, adsl, ToxicityOptions(teae_only=True))
+    assert teae == (
+        'Counted: treatment-emergent adverse events only (TRTEMFL = "Y"); left out: 1 event with TRTEMFL '
+        'not "Y", which began before the MDT start.'
+    )
+    assert tox.counted_events_text(adae, adsl) == (
+        'Counted: all adverse events, including 1 event with TRTEMFL not "Y", which began before the MDT '
+        "start."
+    )
+    # S4's Diarrhea (2021-03-01, after MDT) flagged N as well: 2 events, 1 of them before MDT.
+    two = adae.assign(TRTEMFL=["Y"] * 6 + ["N", "Y", "N", "N"])
+    assert tox.counted_events_text(two, adsl) == (
+        'Counted: all adverse events, including 2 events with TRTEMFL not "Y", 1 of which began before the '
+        "MDT start."
+    )
+    assert tox.counted_events_text(adae.assign(TRTEMFL="Y"), adsl).endswith(
+        'treatment-emergent (TRTEMFL = "Y").'
+    )
+    assert "has no TRTEMFL" in tox.counted_events_text(adae.drop(columns="TRTEMFL"), adsl)

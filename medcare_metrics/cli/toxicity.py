@@ -4,7 +4,10 @@ Prints subjects by worst grade per term (and group) over the safety population. 
 object: ``{"denominators": {group: int}, "rows": [{"AEBODSYS", "AEDECOD", "group", "worst_grade",
 "n_subjects"}, ...]}``. ``worst_grade`` is the CTCAE grade; on data without one it is the AESEV rank (1 MILD,
 2 MODERATE, 3 SEVERE) and a note on stderr says so. ``worst_grade`` is null for subjects whose events for the
-term have no valid grade.
+term have no valid grade. ``--by`` an ADAE column: a subject attribute carried on ADAE (TRTA) takes its groups
+and denominators from the matching ADSL column (TRT01A); an event attribute (AEREL, AESER) keeps the whole
+safety population as every group's denominator. A note on stderr says which
+(:func:`medcare_metrics.toxicity.split_source`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--by",
         metavar="COLUMN",
         default=None,
-        help='split by an ADSL (preferred) or ADAE column; default "ALL"',
+        help='split by an ADSL (preferred) or ADAE column; default "ALL" (see the note on stderr)',
     )
     parser.add_argument("--teae", action="store_true", help='treatment-emergent events only (TRTEMFL = "Y")')
     parser.add_argument(
@@ -102,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     if result.uses_severity:
         labels = ", ".join(f"{g} {lab}" for g, lab in result.scale.labels)
         print(f"note: no CTCAE grade in ADAE; worst_grade is the AESEV rank ({labels})", file=sys.stderr)
+    if result.note:
+        print(f"note: {result.note}", file=sys.stderr)
     if args.json:
         print(json.dumps(result_json(result)))
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from typing import TextIO
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pandas as pd
 from medcare_metrics.loading import LoadResult, load_trial
 from medcare_metrics.subjects import enrolled_mask
 
-#: Longest problem text printed before it is cut (the full text is in the Data quality page).
+#: Width of the problem column; longer problem text wraps onto further lines (never cut).
 MAX_PROBLEM_WIDTH = 100
 
 
@@ -41,7 +42,8 @@ def problems_table(problems: pd.DataFrame) -> str:
     Returns
     -------
     str
-        One line per problem with severity, dataset, file, row, USUBJID, column and the problem text.
+        One row per problem with severity, dataset, file, row, USUBJID, column and the full problem text,
+        wrapped at :data:`MAX_PROBLEM_WIDTH` characters onto indented continuation lines.
     """
     if problems.empty:
         return "No problems."
@@ -49,12 +51,18 @@ def problems_table(problems: pd.DataFrame) -> str:
     shown = shown.sort_values("_err", kind="stable").drop(columns="_err")
     shown = shown[["severity", "dataset", "file", "row", "USUBJID", "column", "problem"]].astype(object)
     shown = shown.where(shown.notna(), "")
-    shown["problem"] = shown["problem"].map(
-        lambda t: t if len(t) <= MAX_PROBLEM_WIDTH else t[: MAX_PROBLEM_WIDTH - 3] + "..."
-    )
     cells = [list(shown.columns), *[[str(v) for v in row] for row in shown.itertuples(index=False)]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]) - 1)]
+    indent = sum(w + 2 for w in widths)
+    lines = []
+    for row in cells:
+        head = "  ".join(v.ljust(w) for v, w in zip(row[:-1], widths, strict=True))
+        # Long words (paths, value lists) stay whole: the text is never cut.
+        parts = textwrap.wrap(row[-1], MAX_PROBLEM_WIDTH, break_long_words=False, break_on_hyphens=False)
+        parts = parts or [""]
+        lines.append(f"{head}  {parts[0]}".rstrip())
+        lines.extend(" " * indent + part for part in parts[1:])
+    return "\n".join(lines)
 
 
 def summary(result: LoadResult) -> str:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from medcare_app import cache
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, plural
 from medcare_metrics.consistency import RULES as CONSISTENCY_RULES
@@ -80,13 +81,23 @@ if notes:
 else:
     st.caption("Nothing: every value was read as given.")
 
+# Data checks concern the data as delivered: a replay at an earlier date cannot undo a later grade change,
+# so it could show contradictions the source does not have. Filters still apply.
+delivered = cache.view(ctx.source, ctx.fingerprint, ctx.filters, None) or ctx.trial
+if ctx.replayed:
+    st.info(
+        "The checks below run on the data as delivered (cut-off), not as of the chosen date; "
+        "the filters apply.",
+        icon=":material/info:",
+    )
+
 st.subheader("Possible protocol deviations")
 st.caption(
     "Enrolled patients in the current selection whose data break an eligibility rule of the protocol. "
     "Each row needs checking against the source documents."
 )
-deviations = protocol_deviations(ctx.trial.adsl, ctx.trial.adtu)
-skipped = rules_not_checked(ctx.trial.adsl, ctx.trial.adtu)
+deviations = protocol_deviations(delivered.adsl, delivered.adtu)
+skipped = rules_not_checked(delivered.adsl, delivered.adtu)
 checked = len(RULES) - len(skipped)
 if not deviations.empty:
     st.dataframe(
@@ -119,8 +130,8 @@ st.caption(
     "adverse event for a patient recorded alive, or a date after the data cut-off. Each row needs checking "
     "against the source documents."
 )
-contradictions = consistency_problems(ctx.trial)
-unchecked = consistency_rules_not_checked(ctx.trial)
+contradictions = consistency_problems(delivered)
+unchecked = consistency_rules_not_checked(delivered)
 n_rules = len(CONSISTENCY_RULES)
 consistency_checked = n_rules - len(unchecked)
 if not contradictions.empty:
@@ -148,7 +159,7 @@ if not unchecked.empty:
     )
 
 st.subheader(f"CTCAE v{CTCAE_VERSION} checks")
-adae = ctx.trial.adae
+adae = delivered.adae
 if adae is None:
     missing_dataset("adae", "the CTCAE term and grade checks")
 elif not any(column in adae.columns for column in GRADE_COLUMNS):

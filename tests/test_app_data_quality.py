@@ -220,3 +220,14 @@ def test_ctcae_onset_shown_as_date(app, flawed_source: Path) -> None:
     config = json.loads(ctcae.proto.columns)
     assert config["ASTDT"]["type_config"]["type"] == "date"
     assert config["ASTDT"]["type_config"]["format"] == "YYYY-MM-DD"
+
+
+def test_checks_run_on_the_delivered_data_whatever_the_as_of_date(app, contradicting_example: Path) -> None:
+    # As of 2022-06-30 MEDCARE-03-001 (registered 2022-10-29) is not enrolled yet; the replay would hide the
+    # planted grade 5 AE, but the checks concern the data as delivered, so the contradiction stays listed.
+    at = app(PAGE, data=contradicting_example, query={"asof": "2022-06-30"})
+    at.run()
+    assert not at.exception
+    assert any("data as delivered" in i.value for i in at.info)
+    found = _table(at, "DATASET")
+    assert found["USUBJID"].tolist() == [PLANTED]

@@ -1,5 +1,7 @@
 """Toxicity: worst CTCAE grade per patient, grade >= 3 patients and events, acute vs late, relation to MDT."""
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,7 @@ from medcare_app.ui import download_table, missing_dataset, page_header, show_fi
 from medcare_metrics.ctcae import ctcae_problems
 from medcare_metrics.figures.toxicity import toxicity_grade_figure
 from medcare_metrics.toxicity import (
+    ToxicityCounts,
     ToxicityOptions,
     counted_events_text,
     denominator_text,
@@ -61,6 +64,24 @@ def table(frame: pd.DataFrame, group_label: str | None = None) -> None:
     if group_label:
         config["GROUP"] = group_label
     st.dataframe(frame, hide_index=True, column_config=config)
+
+
+def detail_by_level(
+    measure: Callable[..., ToxicityCounts], label: str, key: str, group_label: str, filename: str
+) -> None:
+    """Draw ``measure`` by SOC or term, as the user picks, with its table and CSV download."""
+    level = st.radio(label, ["System organ class", "Term"], horizontal=True, key=f"{key}_level")
+    detail = cache.measure(
+        ctx,
+        measure,
+        cache.Dataset("adae"),
+        cache.Dataset("adsl"),
+        level="soc" if level == "System organ class" else "term",
+        options=options,
+    )
+    show_figure(toxicity_grade_figure(detail, value=value, max_rows=25), key=f"{key}_detail")
+    table(grade_table(detail, order="frequency"), group_label)
+    download_table(detail.counts, filename)
 
 
 ctx = page_context()
@@ -237,20 +258,7 @@ with phase_tab:
     )
     show_figure(toxicity_grade_figure(phases, value=value), key="tox_phase")
     table(grade_table(phases), "Phase")
-    phase_level = st.radio(
-        "Acute and late by", ["System organ class", "Term"], horizontal=True, key="tox_phase_level"
-    )
-    phase_detail = cache.measure(
-        ctx,
-        toxicity_by_phase,
-        cache.Dataset("adae"),
-        cache.Dataset("adsl"),
-        level="soc" if phase_level == "System organ class" else "term",
-        options=options,
-    )
-    show_figure(toxicity_grade_figure(phase_detail, value=value, max_rows=25), key="tox_phase_detail")
-    table(grade_table(phase_detail, order="frequency"), "Phase")
-    download_table(phase_detail.counts, "toxicity_acute_late")
+    detail_by_level(toxicity_by_phase, "Acute and late by", "tox_phase", "Phase", "toxicity_acute_late")
 
 with rel_tab:
     if "AEREL" not in adae.columns:
@@ -267,17 +275,6 @@ with rel_tab:
         st.caption("Relationship to MDT as recorded in ADAE.AEREL. " + denominator_text(related))
         show_figure(toxicity_grade_figure(related, value=value), key="tox_rel")
         table(grade_table(related), "Relationship")
-        rel_level = st.radio(
-            "Relationship by", ["System organ class", "Term"], horizontal=True, key="tox_rel_level"
+        detail_by_level(
+            toxicity_by_relationship, "Relationship by", "tox_rel", "Relationship", "toxicity_by_relationship"
         )
-        rel_detail = cache.measure(
-            ctx,
-            toxicity_by_relationship,
-            cache.Dataset("adae"),
-            cache.Dataset("adsl"),
-            level="soc" if rel_level == "System organ class" else "term",
-            options=options,
-        )
-        show_figure(toxicity_grade_figure(rel_detail, value=value, max_rows=25), key="tox_rel_detail")
-        table(grade_table(rel_detail, order="frequency"), "Relationship")
-        download_table(rel_detail.counts, "toxicity_by_relationship")

@@ -32,7 +32,12 @@ from medcare_metrics.filters import (
 )
 from medcare_metrics.loading import LoadResult
 from medcare_metrics.overview import count_enrolled
-from medcare_metrics.protocol import DEFAULT_SETTINGS, TrialSettings
+from medcare_metrics.protocol import (
+    DEFAULT_SETTINGS,
+    PLANNED_ACCRUAL_MONTHS_BOUNDS,
+    TARGET_ENROLLMENT_BOUNDS,
+    TrialSettings,
+)
 from medcare_metrics.subjects import first_entry_date
 
 #: Query parameter holding the as-of date (ISO); absent means the cut-off.
@@ -211,13 +216,21 @@ def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None) -> date | None:
 
 
 def _url_number(param: str, default: float, integer: bool) -> float:
-    """Return the number in query parameter ``param``, or ``default`` when absent, unreadable or below 1."""
+    """Return the number in query parameter ``param``; ``default`` when absent, unreadable or out of bounds.
+
+    The bounds are the protocol's, as the sidebar inputs': ``TARGET_ENROLLMENT_BOUNDS`` for ``target``,
+    ``PLANNED_ACCRUAL_MONTHS_BOUNDS`` for ``accrual``.
+    """
+    low, high = {TARGET_PARAM: TARGET_ENROLLMENT_BOUNDS, ACCRUAL_PARAM: PLANNED_ACCRUAL_MONTHS_BOUNDS}.get(
+        param, (1, float("inf"))
+    )
     text = st.query_params.get(param)
     try:
         value = float(text) if text else float(default)
-    except ValueError:
+    except (OverflowError, ValueError):
         return default
-    if value != value or value < 1 or (integer and not value.is_integer()):  # NaN, nonsense
+    # NaN and infinity fail the bounds test; a fractional patient count is nonsense.
+    if not low <= value <= high or (integer and not value.is_integer()):
         return default
     return int(value) if integer else value
 
@@ -235,7 +248,8 @@ def _render_settings() -> TrialSettings:
     st.subheader("Trial settings")
     target = st.number_input(
         "Target enrollment (patients)",
-        min_value=1,
+        min_value=TARGET_ENROLLMENT_BOUNDS[0],
+        max_value=TARGET_ENROLLMENT_BOUNDS[1],
         step=1,
         key=TARGET_KEY,
         help=f"Protocol default: {DEFAULT_SETTINGS.target_enrollment}. Used by every page (Overview, "
@@ -243,7 +257,8 @@ def _render_settings() -> TrialSettings:
     )
     months = st.number_input(
         "Planned accrual period (months)",
-        min_value=1.0,
+        min_value=float(PLANNED_ACCRUAL_MONTHS_BOUNDS[0]),
+        max_value=float(PLANNED_ACCRUAL_MONTHS_BOUNDS[1]),
         step=1.0,
         key=ACCRUAL_KEY,
         help=f"Protocol default: {DEFAULT_SETTINGS.planned_accrual_months:g} months, counted from the "

@@ -571,3 +571,68 @@ def default_since(as_of_date: DateLike, days: int = 91) -> _date:
     if days < 0:
         raise ValueError(f"days must be >= 0, got {days}")
     return (as_date(as_of_date, "as_of_date") - pd.Timedelta(days=days)).date()
+
+
+@dataclass(frozen=True)
+class SinceWindow:
+    """Bounds and default of a "changes since" date picker.
+
+    Attributes
+    ----------
+    min : datetime.date or None
+        Earliest allowed start: the first entry date, or ``max`` when that comes later; None when the first
+        entry date is unknown (no lower bound).
+    default : datetime.date
+        Default start, between ``min`` and ``max``.
+    max : datetime.date
+        Latest allowed start: the date the view shows.
+    """
+
+    min: _date | None
+    default: _date
+    max: _date
+
+    def clamp(self, value: DateLike | None) -> _date:
+        """Return ``value`` as a date within ``[min, max]``; the default when it is None or not a date."""
+        if value is None:
+            return self.default
+        try:
+            day = as_date(value, "value").date()
+        except ValueError:
+            return self.default
+        return min(day if self.min is None else max(day, self.min), self.max)
+
+
+def since_window(first_entry: DateLike | None, as_of_date: DateLike, days: int = 91) -> SinceWindow:
+    """Return the bounds and default of the "changes since" date for a view dated ``as_of_date``.
+
+    The default is ``days`` days before ``as_of_date`` (:func:`default_since`), but not before the first entry
+    date of the trial and never after ``as_of_date``. The earliest allowed date is the first entry date, or
+    ``as_of_date`` itself when the view's date comes before any entry. The overview and the patients page
+    share it (same date picker key and URL parameter ``since``).
+
+    Parameters
+    ----------
+    first_entry : str, datetime.date, pandas.Timestamp or None
+        Earliest entry date of the trial (:func:`medcare_metrics.subjects.first_entry_date`); None if unknown.
+    as_of_date : str, datetime.date or pandas.Timestamp
+        The date the view shows.
+    days : int, default 91
+        Days to go back for the default.
+
+    Returns
+    -------
+    SinceWindow
+        ``min <= default <= max``, with ``max`` the view's date (``min`` None when ``first_entry`` is None).
+
+    Raises
+    ------
+    ValueError
+        If a date is not a date or ``days`` is negative.
+    """
+    until = as_date(as_of_date, "as_of_date").date()
+    back = default_since(until, days)
+    if first_entry is None or pd.isna(first_entry):
+        return SinceWindow(min=None, default=back, max=until)
+    lowest = min(as_date(first_entry, "first_entry").date(), until)
+    return SinceWindow(min=lowest, default=min(max(back, lowest), until), max=until)

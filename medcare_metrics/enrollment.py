@@ -31,6 +31,7 @@ from medcare_metrics.protocol import (
     ENDPOINTS,
     Benchmark,
     TrialSettings,
+    check_settings,
 )
 from medcare_metrics.subjects import (
     as_date,
@@ -400,12 +401,12 @@ def enrollment_status(
     Raises
     ------
     ValueError
-        If the target or the planned period is not positive.
+        If the target or the planned period is outside its bounds
+        (:func:`medcare_metrics.protocol.check_settings`).
     """
+    check_settings(settings)
     target = int(settings.target_enrollment)
     planned_days = _planned_days(settings)
-    if target <= 0 or planned_days <= 0:
-        raise ValueError("target enrollment and planned accrual period must be positive")
     begin = as_date(start, "start") if start is not None else accrual_start(adsl)
     reference = reference_date(adsl, as_of)
     mask = enrolled_mask(adsl)

@@ -670,7 +670,7 @@ def _derive(dataset: str, frame: pd.DataFrame, out: _Collector) -> pd.DataFrame:
 def _describe_value(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)
 
@@ -718,7 +718,7 @@ def _validate_values(
         shown = "" if _missing(value) else f"{_describe_value(value)} "
         if check_text == schema.IN_ADSL and value in out.excluded_subjects:
             text = "is a subject whose ADSL row was excluded (see the ADSL problems)"
-        if check_text in row_check_columns:
+        if check_text in row_check_columns and check_text not in schema.EXCLUDING_ROW_CHECKS:
             severity, tail = "warning", "row kept"
         elif col == "DCUTDT":
             # Mixed cut-off dates make every date-based number doubtful, yet the rows themselves are usable.

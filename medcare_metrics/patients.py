@@ -800,11 +800,13 @@ def time_to_event_table(profile: PatientProfile) -> pd.DataFrame | None:
     pandas.DataFrame or None
         Endpoint (PARAM, else PARAMCD), Time (AVAL with its unit), Outcome (``"Event"`` or ``"Censored"``),
         Origin (STARTDT), Date (ADT), Description (EVNTDESC for events, CNSDTDSC for censorings). None when
-        the trial has no ADTTE.
+        the trial has no ADTTE; empty (same columns) when the patient has no ADTTE row.
     """
     tte = profile.time_to_event
     if tte is None:
         return None
+    if tte.empty:  # a patient registered but without time-to-event rows yet
+        return pd.DataFrame(columns=["Endpoint", "Time", "Outcome", "Origin", "Date", "Description"])
     label = tte["PARAM"].fillna(tte["PARAMCD"]) if "PARAM" in tte.columns else tte["PARAMCD"]
     unit = tte["AVALU"].astype("string").str.lower().fillna("") if "AVALU" in tte.columns else ""
     aval = pd.to_numeric(tte["AVAL"], errors="coerce")

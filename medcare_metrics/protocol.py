@@ -124,9 +124,41 @@ class TrialSettings:
 
 DEFAULT_SETTINGS = TrialSettings()
 
+#: Inclusive bounds of the settings a user may change, in the sidebar or the address (``?target=``,
+#: ``?accrual=``): target enrollment in patients, planned accrual period in months.
+TARGET_ENROLLMENT_BOUNDS: tuple[int, int] = (1, 10_000)
+PLANNED_ACCRUAL_MONTHS_BOUNDS: tuple[float, float] = (1.0, 600.0)
+
+
+def check_settings(settings: TrialSettings) -> None:
+    """Raise ValueError when the user-editable settings are outside their bounds.
+
+    Parameters
+    ----------
+    settings : TrialSettings
+        Settings to check: ``target_enrollment`` (a whole number in :data:`TARGET_ENROLLMENT_BOUNDS`) and
+        ``planned_accrual_months`` (in :data:`PLANNED_ACCRUAL_MONTHS_BOUNDS`).
+
+    Raises
+    ------
+    ValueError
+        Naming the setting, its value and its bounds.
+    """
+    target = settings.target_enrollment
+    low, high = TARGET_ENROLLMENT_BOUNDS
+    if not (low <= target <= high and float(target).is_integer()):
+        raise ValueError(f"target enrollment must be a whole number from {low} to {high:,}, got {target!r}")
+    months = settings.planned_accrual_months
+    low_m, high_m = PLANNED_ACCRUAL_MONTHS_BOUNDS
+    if not low_m <= months <= high_m:  # False for NaN
+        raise ValueError(f"planned accrual period must be {low_m:g} to {high_m:g} months, got {months!r}")
+
+
 #: Days per month and per week for time-axis conversion (a Julian year / 12, the usual survival convention).
 DAYS_PER_MONTH = 365.25 / 12
 DAYS_PER_WEEK = 7.0
+#: Longest plausible time to event (ADTTE.AVAL), in years: a longer (or infinite) time is a data error.
+MAX_TIME_TO_EVENT_YEARS = 100.0
 
 
 def is_protocol_study(adsl: pd.DataFrame) -> bool:

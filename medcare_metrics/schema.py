@@ -261,6 +261,38 @@ def _psa_in_ng_ml(df: pd.DataFrame) -> pd.Series:
     return ~((df["PARAMCD"] == "PSA") & df["AVALU"].notna() & unit.ne("NG/ML").fillna(False))
 
 
+IMPLAUSIBLE_TIME = (
+    f"is longer than {protocol.MAX_TIME_TO_EVENT_YEARS:g} years in its unit (AVALU, else days), "
+    "not a plausible time to event"
+)
+CHECK_LABELS[IMPLAUSIBLE_TIME] = "range"
+#: Days per AVALU unit, for :data:`IMPLAUSIBLE_TIME` (a unit not listed is read as days).
+_DAYS_PER_AVALU: dict[str, float] = {
+    "DAYS": 1.0,
+    "WEEKS": protocol.DAYS_PER_WEEK,
+    "MONTHS": protocol.DAYS_PER_MONTH,
+    "YEARS": 12 * protocol.DAYS_PER_MONTH,
+}
+
+
+def _plausible_time(df: pd.DataFrame) -> pd.Series:
+    """Return False for time-to-event rows whose AVAL is infinite or beyond the plausible maximum.
+
+    The maximum is :data:`medcare_metrics.protocol.MAX_TIME_TO_EVENT_YEARS`, converted to AVALU (days when
+    AVALU is absent or not a known unit). Missing and negative AVAL are left to the other checks.
+    """
+    if "AVAL" not in df.columns:
+        return pd.Series(True, index=df.index)
+    aval = pd.to_numeric(df["AVAL"], errors="coerce").astype(float)
+    if "AVALU" in df.columns:
+        unit = df["AVALU"].astype("string").str.strip().str.upper()
+        days_per_unit = unit.map(_DAYS_PER_AVALU).astype(float).fillna(1.0)
+    else:
+        days_per_unit = pd.Series(1.0, index=df.index)
+    longest = protocol.MAX_TIME_TO_EVENT_YEARS * 12 * protocol.DAYS_PER_MONTH
+    return aval.isna() | (aval * days_per_unit <= longest)
+
+
 #: Row-level checks spanning several columns: dataset -> [(check, column the problem is reported on)].
 ROW_CHECKS: dict[str, list[tuple[pa.Check, str]]] = {
     "adsl": [
@@ -269,10 +301,16 @@ ROW_CHECKS: dict[str, list[tuple[pa.Check, str]]] = {
             "ENRLDT",
         )
     ],
+    "adtte": [
+        (pa.Check(_plausible_time, element_wise=False, name="range", error=IMPLAUSIBLE_TIME), "AVAL"),
+    ],
     "adlb": [
         (pa.Check(_psa_in_ng_ml, element_wise=False, name="conditional", error=PSA_UNIT), "AVALU"),
     ],
 }
+#: Row checks (by error text) whose failure excludes the row, as a bad required value does; the others
+#: are warnings and the row is kept.
+EXCLUDING_ROW_CHECKS: frozenset[str] = frozenset({IMPLAUSIBLE_TIME})
 
 DUPLICATE_KEY = "duplicates an earlier row's key"
 CHECK_LABELS[DUPLICATE_KEY] = "unique"

@@ -1025,6 +1025,10 @@ def km_curve(tte: pd.DataFrame, options: KMOptions | None = None, at_risk_thresh
     return curve[list(CURVE_COLUMNS)]
 
 
+#: Most times :func:`at_risk_times` returns after 0, whatever ``max_ticks`` asks for.
+MAX_AT_RISK_TICKS = 30
+
+
 def at_risk_times(max_time: float, unit: str, max_ticks: int = 8) -> list[float]:
     """Return evenly spaced times for a number-at-risk table: 0 and round steps up to ``max_time``.
 
@@ -1033,14 +1037,17 @@ def at_risk_times(max_time: float, unit: str, max_ticks: int = 8) -> list[float]
     max_time : float
         Longest follow-up shown.
     unit : str
-        Time unit; steps are round in that unit (6 or 12 months, 30 or 90 days, ...).
+        Time unit; steps are round in that unit (6 or 12 months, 30 or 90 days, ...). Beyond the longest
+        round step, the step is that step times a power of 10.
     max_ticks : int
-        Most times returned after 0.
+        Most times returned after 0 while the longest round step allows it (at least 1, at most
+        :data:`MAX_AT_RISK_TICKS`).
 
     Returns
     -------
     list of float
-        ``[0, step, 2 step, ...]`` not beyond ``max_time``.
+        ``[0, step, 2 step, ...]`` not beyond ``max_time``: never more than ``MAX_AT_RISK_TICKS + 1`` times,
+        whatever ``max_time`` (``[0.0]`` when it is not a positive finite number).
     """
     steps = {
         "DAYS": (7, 14, 30, 60, 90, 180, 365, 730, 1461),
@@ -1048,10 +1055,21 @@ def at_risk_times(max_time: float, unit: str, max_ticks: int = 8) -> list[float]
         "MONTHS": (1, 2, 3, 6, 12, 24, 48),
         "YEARS": (0.25, 0.5, 1, 2, 5, 10),
     }[normalize_unit(unit)]
+    max_ticks = int(min(max(max_ticks, 1), MAX_AT_RISK_TICKS))
     if not np.isfinite(max_time) or max_time <= 0:
         return [0.0]
-    step = next((s for s in steps if max_time / s <= max_ticks), steps[-1])
-    return [float(step * i) for i in range(int(np.floor(max_time / step + 1e-9)) + 1)]
+    step = float(next((s for s in steps if max_time / s <= max_ticks), steps[-1]))
+    if max_time / step > MAX_AT_RISK_TICKS:
+        # Far longer than the longest round step covers (an implausible time): that step times a power of
+        # 10, so that the number of times stays bounded whatever max_time.
+        with np.errstate(over="ignore"):
+            step *= 10.0 ** max(np.ceil(np.log10(max_time / (step * max_ticks))), 1.0)
+            while max_time / step > max_ticks:  # rounding in log10
+                step *= 10.0
+        if not np.isfinite(step):  # within a few powers of 10 of the largest float
+            return [0.0]
+    count = min(int(np.floor(max_time / step + 1e-9)), MAX_AT_RISK_TICKS)
+    return [float(step * i) for i in range(count + 1)]
 
 
 def _fmt(value: float, decimals: int) -> str:

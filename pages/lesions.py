@@ -124,6 +124,9 @@ try:
 except ValueError as err:
     unavailable(str(err))
     st.stop()
+if per_patient.empty:
+    st.info("No enrolled patient in the selection, so no lesion to show.", icon=":material/info:")
+    st.stop()
 
 count_tab, site_tab, detection_tab, mdt_tab, map_tab = st.tabs(
     ["Lesions per patient", "Sites", "Detection (PSMA PET-CT)", "MDT and dose", "Patient × site"]

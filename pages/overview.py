@@ -1,12 +1,11 @@
 """Overview: where the trial stands, in a few numbers that each say what they count."""
 
-
 import streamlit as st
 
 from medcare_app import cache
 from medcare_app.context import page_context
 from medcare_app.ui import page_header, show_figure
-from medcare_metrics.cuts import changes_since, default_since
+from medcare_metrics.cuts import changes_since, since_window
 from medcare_metrics.figures.overview import enrollment_progress_figure
 from medcare_metrics.overview import (
     MedianEstimate,
@@ -78,12 +77,12 @@ show_figure(enrollment_progress_figure(progress, summary.target), key="overview_
 
 if ctx.as_of is not None:
     st.subheader("Changes since")
-    first = first_entry_date(ctx.full.adsl)
+    window = since_window(first_entry_date(ctx.full.adsl), ctx.as_of)
     since = st.date_input(
         "Changes since",
-        value=default_since(ctx.as_of),
-        min_value=None if first is None else first.date(),
-        max_value=ctx.as_of,
+        value=window.default,
+        min_value=window.min,
+        max_value=window.max,
         key="since",
         bind="query-params",
         format="YYYY-MM-DD",
@@ -91,6 +90,7 @@ if ctx.as_of is not None:
         width=200,
         help="For example the last steering committee. Default: three months before the view's date.",
     )
+    since = window.clamp(since)
     counts = cache.measure(ctx, changes_since, cache.TRIAL, since, ctx.as_of).counts()
     st.caption(f"What is new between {since:%Y-%m-%d} (excluded) and {ctx.as_of:%Y-%m-%d} (included).")
     with st.container(border=True, key="changes"):

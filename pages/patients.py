@@ -6,7 +6,7 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import page_context
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
-from medcare_metrics.cuts import changes_since, default_since
+from medcare_metrics.cuts import changes_since, since_window
 from medcare_metrics.figures.patients import (
     patient_timeline_figure,
     psa_trajectory_figure,
@@ -191,20 +191,20 @@ with changes_tab:
     if ctx.as_of is None:
         unavailable("the data hold no date, so there is no date to compare with.")
     else:
-        first = first_entry_date(ctx.full.adsl)
+        window = since_window(first_entry_date(ctx.full.adsl), ctx.as_of)
         # Same key, default and URL parameter as the overview's "Changes since": one date for both pages.
         since = st.date_input(
             "Changes since",
-            value=default_since(ctx.as_of),
-            min_value=None if first is None else min(first.date(), ctx.as_of),
-            max_value=ctx.as_of,
+            value=window.default,
+            min_value=window.min,
+            max_value=window.max,
             key="since",
             bind="query-params",
             format="YYYY-MM-DD",
             width=300,
             help="For example the last steering committee. Default: 91 days (13 weeks) before the view date.",
         )
-        changes = cache.measure(ctx, changes_since, cache.TRIAL, since, until=ctx.as_of)
+        changes = cache.measure(ctx, changes_since, cache.TRIAL, window.clamp(since), until=ctx.as_of)
         st.markdown(
             f"New between **{changes.since:%Y-%m-%d}** (excluded) and **{changes.until:%Y-%m-%d}** "
             "(included), among the patients selected in the sidebar."

@@ -81,7 +81,8 @@ def lesion_count_figure(
             annotation_text=limit_label or f"more than {max_lesions}",
             annotation_position="top left",
         )
-    tallest = int(distribution.groupby("N_LESIONS_CAT", observed=True)["N_PATIENTS"].sum().max() or 0)
+    totals = distribution.groupby("N_LESIONS_CAT", observed=True)["N_PATIENTS"].sum()
+    tallest = int(totals.max()) if len(totals) and pd.notna(totals.max()) else 0  # no patient: no bar
     apply_layout(fig, title=title, height=340)
     fig.update_layout(
         barmode="stack",

@@ -21,6 +21,8 @@ from medcare_metrics import cuts, loading
 from medcare_metrics.filters import Filters, apply_filters
 from medcare_metrics.loading import LoadResult
 from medcare_metrics.model import TrialData
+from medcare_metrics.protocol import TrialSettings
+from medcare_metrics.views.scope import ViewScope
 
 if TYPE_CHECKING:  # the context module imports this one; here it is only a type
     from medcare_app.context import PageContext
@@ -213,6 +215,84 @@ def measure(
         function,
         tuple(args),
         tuple(sorted(kwargs.items())),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _page_view(
+    source: str,
+    fingerprint: str,
+    filters: Filters,
+    as_of: date | None,
+    cutoff: date | None,
+    settings: TrialSettings,
+    qualname: str,
+    _function: Callable[..., Any],
+    controls: object,
+) -> Any:
+    # ``_function`` is not hashed by Streamlit (leading underscore): ``qualname`` stands for it in the key.
+    del qualname
+    loaded = load(source, fingerprint)
+    replay = as_of if as_of is not None and cutoff is not None and as_of < cutoff else None
+    trial = view(source, fingerprint, filters, replay)
+    unfiltered = view(source, fingerprint, Filters(), replay)
+    delivered = view(source, fingerprint, filters, None)
+    if loaded.trial is None or trial is None or unfiltered is None or delivered is None:
+        raise ValueError(f"{source} has no usable ADSL")
+    scope = ViewScope(
+        trial=trial,
+        unfiltered=unfiltered,
+        full=loaded.trial,
+        delivered=delivered,
+        problems=loaded.problems,
+        settings=settings,
+        filters=filters,
+        as_of=as_of,
+        cutoff=cutoff,
+    )
+    return _function(scope) if controls is None else _function(scope, controls)
+
+
+def page_view(ctx: PageContext, function: Callable[..., T], controls: object = None) -> T:
+    """Call a page's view function once per view and controls, and return the cached result on reruns.
+
+    The result is kept per source, fingerprint, filters, as-of date, trial settings, function and controls:
+    a rerun with nothing changed, or a return to earlier widget values, costs a cache lookup.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page context (source, fingerprint, filters, dates and settings of the view).
+    function : callable
+        A view function of :mod:`medcare_metrics.views`: ``function(scope, controls)``, or ``function(scope)``
+        when ``controls`` is None. Keyed by its module and qualified name, so it must be a module-level
+        function.
+    controls : frozen dataclass, optional
+        The page's widget values (hashable by Streamlit).
+
+    Returns
+    -------
+    object
+        What ``function`` returns (a copy: the cache pickles it).
+
+    Raises
+    ------
+    ValueError
+        When ``function`` is a lambda or a local function (its name would not identify it).
+    """
+    qualname = f"{function.__module__}.{function.__qualname__}"
+    if "<" in qualname:
+        raise ValueError(f"page_view() needs a module-level function, not {qualname}")
+    return _page_view(
+        ctx.source,
+        ctx.fingerprint,
+        ctx.filters,
+        ctx.as_of,
+        ctx.cutoff,
+        ctx.settings,
+        qualname,
+        function,
+        controls,
     )
 
 

@@ -132,7 +132,7 @@ def page_header(
         st.warning("No enrolled patient matches the filters in the sidebar.", icon=":material/filter_alt:")
 
 
-def show_figure(fig: go.Figure, key: str | None = None) -> None:
+def show_figure(fig: go.Figure, key: str | None = None, ctx: PageContext | None = None) -> None:
     """Draw a plotly figure at full width with a download button (PNG or SVG, as the sidebar says).
 
     Parameters
@@ -141,8 +141,10 @@ def show_figure(fig: go.Figure, key: str | None = None) -> None:
         The figure (built in ``medcare_metrics.figures``).
     key : str, optional
         Streamlit element key, needed when a page draws the same figure twice; also names the downloaded file.
+    ctx : PageContext, optional
+        The page context (its download format); pass it.
     """
-    ctx = current_context()
+    ctx = ctx if ctx is not None else current_context()
     fmt = ctx.download_format if ctx is not None else "png"
     filename = f"medcare_{_slug(key)}" if key else "medcare_figure"
     st.plotly_chart(fig, config=download_config(fmt, filename), key=key, theme=None)
@@ -176,7 +178,7 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV")
     )
 
 
-def missing_dataset(name: str, needed_for: str) -> None:
+def missing_dataset(name: str, needed_for: str, ctx: PageContext | None = None) -> None:
     """Say that the source has no usable ``name`` dataset and what cannot be shown without it.
 
     Parameters
@@ -185,6 +187,8 @@ def missing_dataset(name: str, needed_for: str) -> None:
         Dataset name (``"adae"``, ``"ADTTE"``, ...).
     needed_for : str
         What needs it, e.g. ``"the toxicity tables"``.
+    ctx : PageContext, optional
+        The page context (to tell an absent dataset from an unusable one); pass it.
 
     Notes
     -----
@@ -193,7 +197,7 @@ def missing_dataset(name: str, needed_for: str) -> None:
     """
     key = name.lower()
     what = DATASET_DESCRIPTIONS.get(key, "dataset")
-    ctx = current_context()
+    ctx = ctx if ctx is not None else current_context()
     unusable = ctx is not None and key in DATASET_DESCRIPTIONS and ctx.full.dataset(key) is None
     problems = ctx.problems if ctx is not None and unusable else pd.DataFrame()
     if not problems.empty:

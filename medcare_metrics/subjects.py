@@ -12,46 +12,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+# Re-exported: the flag and population rules live in medcare_metrics.rules.
+from medcare_metrics.rules import enrolled_mask as enrolled_mask
+from medcare_metrics.rules import flag_yes as flag_yes
+
 #: ADSL dates marking a subject's entry into the trial, the earliest counting.
 ENTRY_DATE_COLUMNS: tuple[str, ...] = ("RFICDT", "SCRNDT", "ENRLDT", "RANDDT", "TRTSDT")
 #: ADSL dates marking registration, in order of preference (ENRLDT is MEDCARE's; RANDDT, TRTSDT stand in).
 REGISTRATION_DATE_COLUMNS: tuple[str, ...] = ("ENRLDT", "RANDDT", "TRTSDT")
-
-
-def flag_yes(frame: pd.DataFrame, column: str) -> pd.Series:
-    """Return True where a Y/N flag column is ``"Y"`` (case and surrounding spaces ignored).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Any dataset holding ``column``.
-    column : str
-        Flag column, for example ENRLFL or SAFFL.
-
-    Returns
-    -------
-    pandas.Series of bool
-        Aligned with ``frame``; False for missing values.
-    """
-    return frame[column].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
-
-
-def enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
-    """Return True for enrolled subjects: ``ENRLFL == "Y"``, or every subject when ENRLFL is absent.
-
-    Parameters
-    ----------
-    adsl : pandas.DataFrame
-        Subject-level data.
-
-    Returns
-    -------
-    pandas.Series of bool
-        Aligned with ``adsl``.
-    """
-    if "ENRLFL" not in adsl.columns:
-        return pd.Series(True, index=adsl.index)
-    return flag_yes(adsl, "ENRLFL")
 
 
 def died_mask(adsl: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,241 @@
+"""ADaM rules the whole package shares, each defined once.
+
+Time units (AVALU), what an event is (``CNSR = 0``), the grade scale's "high grade", Y/N flags and the
+populations (enrolled, safety, treatment-emergent events). Every module that needs one of these asks here,
+so that two pages can never count by different rules without saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import pandas as pd
+
+#: Days in a week, a month and a year. A month is a twelfth of a Julian year, as R's and SAS's usual
+#: ``/ 30.4375`` conversion.
+DAYS_PER_WEEK = 7.0
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+#: Days per AVALU unit, upper case, plural and singular.
+DAYS_PER_UNIT: Mapping[str, float] = MappingProxyType(
+    {
+        "DAYS": 1.0,
+        "DAY": 1.0,
+        "WEEKS": DAYS_PER_WEEK,
+        "WEEK": DAYS_PER_WEEK,
+        "MONTHS": DAYS_PER_MONTH,
+        "MONTH": DAYS_PER_MONTH,
+        "YEARS": DAYS_PER_YEAR,
+        "YEAR": DAYS_PER_YEAR,
+    }
+)
+#: The units a time can be shown in, plural, shortest first.
+TIME_UNITS: tuple[str, ...] = ("DAYS", "WEEKS", "MONTHS", "YEARS")
+
+#: ADTTE.CNSR value of an event; any other value (1, 2, ...) is a censoring.
+EVENT_CNSR = 0
+
+#: Grades from this one up are "high grade" (CTCAE grade >= 3; on severity data, SEVERE).
+HIGH_GRADE = 3
+
+
+def unit_days(unit: str) -> float:
+    """Return the length of one AVALU ``unit`` in days.
+
+    Parameters
+    ----------
+    unit : str
+        ``"DAYS"``, ``"WEEKS"``, ``"MONTHS"`` or ``"YEARS"`` (any case, singular or plural).
+
+    Returns
+    -------
+    float
+        Days per unit.
+
+    Raises
+    ------
+    ValueError
+        For an unknown unit.
+    """
+    key = str(unit).strip().upper()
+    if key not in DAYS_PER_UNIT:
+        raise ValueError(f"unknown time unit {unit!r}; expected one of {', '.join(TIME_UNITS)}")
+    return DAYS_PER_UNIT[key]
+
+
+def days_per_unit(units: pd.Series) -> pd.Series:
+    """Return the days per unit of each AVALU value (NaN for a missing or unknown unit).
+
+    Parameters
+    ----------
+    units : pandas.Series
+        AVALU values (any case, singular or plural).
+
+    Returns
+    -------
+    pandas.Series of float
+        Aligned with ``units``.
+    """
+    return units.astype("string").str.strip().str.upper().map(DAYS_PER_UNIT).astype(float)
+
+
+def is_event(cnsr: pd.Series) -> pd.Series:
+    """Return True where ADTTE.CNSR marks an event (``CNSR = 0``).
+
+    Parameters
+    ----------
+    cnsr : pandas.Series
+        CNSR values (numbers, or text holding numbers).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``cnsr``; False for a censoring and for a missing value.
+    """
+    return pd.to_numeric(cnsr, errors="coerce").eq(EVENT_CNSR).fillna(False).astype(bool)
+
+
+def is_high_grade(grades: pd.Series, high_grade: int = HIGH_GRADE) -> pd.Series:
+    """Return True where a grade (CTCAE 1-5, or the rank of a severity) is high grade.
+
+    Parameters
+    ----------
+    grades : pandas.Series
+        Numeric grades; missing allowed.
+    high_grade : int, default :data:`HIGH_GRADE`
+        The lowest high grade.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``grades``; False for a missing grade.
+    """
+    return pd.to_numeric(grades, errors="coerce").ge(high_grade).fillna(False).astype(bool)
+
+
+def flag_yes(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return True where a Y/N flag column is ``"Y"`` (case and surrounding spaces ignored).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any dataset holding ``column``.
+    column : str
+        Flag column, for example ENRLFL or SAFFL.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``frame``; False for missing values.
+    """
+    return frame[column].astype("string").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
+
+
+@dataclass(frozen=True)
+class PopulationRule:
+    """Which subjects a count is over, and how they were chosen.
+
+    Attributes
+    ----------
+    name : str
+        Short name for people (``"enrolled patients"``, ``"safety population"``).
+    rule : str
+        The rule applied, in words (``'SAFFL = "Y"'``).
+    """
+
+    name: str
+    rule: str
+
+
+def enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
+    """Return True for enrolled subjects: ``ENRLFL == "Y"``, or every subject when ENRLFL is absent.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``adsl``.
+    """
+    if "ENRLFL" not in adsl.columns:
+        return pd.Series(True, index=adsl.index)
+    return flag_yes(adsl, "ENRLFL")
+
+
+def enrolled_population(adsl: pd.DataFrame) -> PopulationRule:
+    """Return how :func:`enrolled_mask` chooses the enrolled patients of ``adsl``.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    PopulationRule
+        ``'ENRLFL = "Y"'``, or every subject when ADSL has no ENRLFL.
+    """
+    rule = 'ENRLFL = "Y"' if "ENRLFL" in adsl.columns else "every ADSL subject (no ENRLFL)"
+    return PopulationRule("enrolled patients", rule)
+
+
+def safety_mask(adsl: pd.DataFrame) -> tuple[pd.Series, PopulationRule]:
+    """Return the safety population: the denominator of every toxicity count.
+
+    SAFFL = "Y" when ADSL has SAFFL; else subjects with a TRTSDT (treated); else ENRLFL = "Y"; else every
+    subject.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    mask : pandas.Series of bool
+        Aligned with ``adsl``.
+    rule : PopulationRule
+        The rule that was applied.
+    """
+    if "SAFFL" in adsl.columns:
+        return flag_yes(adsl, "SAFFL"), PopulationRule("safety population", 'SAFFL = "Y"')
+    if "TRTSDT" in adsl.columns:
+        return adsl["TRTSDT"].notna(), PopulationRule(
+            "safety population", "treated (TRTSDT present; ADSL has no SAFFL)"
+        )
+    if "ENRLFL" in adsl.columns:
+        return flag_yes(adsl, "ENRLFL"), PopulationRule(
+            "safety population", 'enrolled (ENRLFL = "Y"; ADSL has no SAFFL or TRTSDT)'
+        )
+    return pd.Series(True, index=adsl.index), PopulationRule(
+        "safety population", "all ADSL subjects (no SAFFL, TRTSDT or ENRLFL)"
+    )
+
+
+def treatment_emergent_mask(adae: pd.DataFrame) -> pd.Series:
+    """Return True for treatment-emergent adverse events (``ADAE.TRTEMFL = "Y"``).
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events with a TRTEMFL column.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``adae``.
+
+    Raises
+    ------
+    ValueError
+        When ADAE has no TRTEMFL column.
+    """
+    if "TRTEMFL" not in adae.columns:
+        raise ValueError("ADAE has no TRTEMFL column: cannot keep treatment-emergent events only")
+    return flag_yes(adae, "TRTEMFL")

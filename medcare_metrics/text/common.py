@@ -1,0 +1,110 @@
+"""Formatting shared by every subject: counts with their noun, dates, percentages, "n of N"."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+
+def plural(n: int, word: str, plural_word: str | None = None) -> str:
+    """Return ``"1 error"``, ``"2 errors"``: ``n`` and ``word``, plural unless ``n`` is 1.
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    word : str
+        The singular noun.
+    plural_word : str, optional
+        The plural when it is not ``word + "s"`` (``"patients"`` is, ``"analyses"`` is not).
+
+    Returns
+    -------
+    str
+        The count and the noun.
+    """
+    return f"{n} {word if n == 1 else (plural_word or word + 's')}"
+
+
+def n_of(n: int, total: int | None, word: str = "patients") -> str:
+    """Return ``"8 of 18 patients"`` (or ``"8 patients"`` when there is no total).
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    total : int or None
+        Its denominator; None when there is none.
+    word : str, default "patients"
+        The plural noun.
+
+    Returns
+    -------
+    str
+        The count with its denominator.
+    """
+    return f"{n} {word}" if total is None else f"{n} of {total} {word}"
+
+
+def format_date(value: date | pd.Timestamp | None, missing: str = "unknown") -> str:
+    """Return a date as ``YYYY-MM-DD``, or ``missing`` for None / NaT.
+
+    Parameters
+    ----------
+    value : datetime.date, pandas.Timestamp or None
+        The date.
+    missing : str, default "unknown"
+        Text for a missing date.
+
+    Returns
+    -------
+    str
+        ISO date or ``missing``.
+    """
+    if value is None or (isinstance(value, pd.Timestamp) and pd.isna(value)):
+        return missing
+    return f"{value:%Y-%m-%d}"
+
+
+def format_percent(part: float, whole: float, decimals: int = 0) -> str:
+    """Return ``part / whole`` as a percentage (``"33%"``), or ``"-"`` when ``whole`` is 0.
+
+    Parameters
+    ----------
+    part, whole : float
+        Numerator and denominator.
+    decimals : int, default 0
+        Decimal places.
+
+    Returns
+    -------
+    str
+        The percentage.
+    """
+    if not whole:
+        return "-"
+    return f"{100 * part / whole:.{decimals}f}%"
+
+
+def format_number(value: float | None, decimals: int = 1, missing: str = "n/a") -> str:
+    """Return a number with ``decimals`` places, or ``missing`` for None / NaN.
+
+    Parameters
+    ----------
+    value : float or None
+        The number.
+    decimals : int, default 1
+        Decimal places.
+    missing : str, default "n/a"
+        Text for a missing value.
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    return f"{value:.{decimals}f}"

@@ -1,0 +1,80 @@
+"""What every view function works on: the selected trial, the trial as loaded and the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from medcare_metrics.filters import Filters
+from medcare_metrics.model import TrialData
+from medcare_metrics.protocol import DEFAULT_SETTINGS, TrialSettings
+
+
+@dataclass(frozen=True)
+class ViewScope:
+    """The data a view shows and the state of the shared sidebar.
+
+    Attributes
+    ----------
+    trial : TrialData
+        The trial replayed as of :attr:`as_of` (when replayed), then filtered.
+    unfiltered : TrialData
+        The trial replayed as of :attr:`as_of`, without filters: the denominator of "n of N".
+    full : TrialData
+        The trial as loaded (no replay, no filters).
+    delivered : TrialData
+        The trial as delivered (no replay), filtered: data checks run on it, since a replay cannot undo a
+        later correction within a record.
+    problems : pandas.DataFrame
+        Validation problems of the source (columns of ``LoadResult.problems``).
+    settings : TrialSettings
+        Trial settings as the sidebar sets them.
+    filters : Filters
+        The active subject filters.
+    as_of : datetime.date or None
+        The date of the view: the chosen as-of date, else the cut-off; None when the data hold no date.
+    cutoff : datetime.date or None
+        The data cut-off (ADSL.DCUTDT), else the latest date in the data.
+    """
+
+    trial: TrialData
+    unfiltered: TrialData
+    full: TrialData
+    delivered: TrialData
+    problems: pd.DataFrame
+    settings: TrialSettings = DEFAULT_SETTINGS
+    filters: Filters = field(default_factory=Filters)
+    as_of: date | None = None
+    cutoff: date | None = None
+
+    @property
+    def replayed(self) -> bool:
+        """True when the view replays the trial at a date before the cut-off."""
+        return self.as_of is not None and self.cutoff is not None and self.as_of < self.cutoff
+
+    @classmethod
+    def of(cls, trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) -> ViewScope:
+        """Return the scope of ``trial`` as loaded, unfiltered and not replayed (tests, scripts, reports).
+
+        Parameters
+        ----------
+        trial : TrialData
+            A loaded trial.
+        settings : TrialSettings, optional
+            Trial settings (protocol defaults).
+
+        Returns
+        -------
+        ViewScope
+            ``trial`` as the selected, unfiltered and full trial, with no problems and no dates.
+        """
+        return cls(
+            trial=trial,
+            unfiltered=trial,
+            full=trial,
+            delivered=trial,
+            problems=pd.DataFrame(),
+            settings=settings,
+        )

@@ -39,6 +39,7 @@ from medcare_metrics.protocol import (
     TrialSettings,
 )
 from medcare_metrics.subjects import first_entry_date
+from medcare_metrics.text.common import escape_markdown
 
 #: Query parameter holding the as-of date (ISO); absent means the cut-off.
 AS_OF_PARAM = "asof"
@@ -337,11 +338,11 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
 
         name = "Example trial (synthetic)" if is_example(source.path) else (full.name or source.path)
         cut_label = "Data cut-off" if cutoff_label == "cut-off" else "Latest date (no DCUTDT)"
+        when = cutoff.isoformat() if cutoff else "unknown"
         st.markdown(
-            f"**{name}**  \n{cut_label}: **{cutoff.isoformat() if cutoff else 'unknown'}**  \n"
-            f"Fingerprint: `{fingerprint}`",
-            help=f"Source: {source.path}. The fingerprint is a hash of the files: the same fingerprint means "
-            "the same data cut.",
+            f"**{escape_markdown(name)}**  \n{cut_label}: **{when}**  \nFingerprint: `{fingerprint}`",
+            help=f"Source: {escape_markdown(source.path)}. The fingerprint is a hash of the files: the same "
+            "fingerprint means the same data cut.",
         )
         if result.n_errors or result.n_warnings:
             st.caption(
@@ -366,7 +367,10 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
         problems=result.problems,
         settings=settings,
         filters=filters,
-        filter_text=describe_filters(filters, value_labels=value_labels(full.adsl)),
+        # Centre names and other values come from the data: escaped, since the header is Markdown.
+        filter_text=describe_filters(
+            filters, value_labels=value_labels(full.adsl), value_format=escape_markdown
+        ),
         n_selected=count_enrolled(trial.adsl),
         n_total=count_enrolled(unfiltered.adsl),
         as_of=as_of if as_of is not None else cutoff,

@@ -10,7 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from medcare_app.context import PageContext, current_context
+from medcare_metrics.export import to_csv_bytes
 from medcare_metrics.figures.style import download_config
+from medcare_metrics.text.common import escape_markdown
 
 if TYPE_CHECKING:  # plotly is imported only by medcare_metrics.figures; here it is just a type
     import plotly.graph_objects as go
@@ -90,7 +92,7 @@ def dataset_problems_text(ctx: PageContext, datasets: Sequence[str]) -> str | No
         errors, warnings, files = _dataset_problems(ctx, name)
         if not errors and not warnings:
             continue
-        where = f" ({', '.join(files)})" if files else ""
+        where = f" ({', '.join(escape_markdown(f) for f in files)})" if files else ""
         if errors:
             tail = f", {plural(warnings, 'warning')}" if warnings else ""
             unusable = ctx.full.dataset(name) is None
@@ -155,7 +157,7 @@ def _slug(text: str) -> str:
 
 
 def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV") -> None:
-    """Draw a button that downloads ``df`` as a CSV file.
+    """Draw a button that downloads ``df`` as a CSV file (formula-like text cells made inert).
 
     Parameters
     ----------
@@ -169,7 +171,7 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV")
     name = filename if filename.lower().endswith(".csv") else f"{filename}.csv"
     st.download_button(
         label,
-        df.to_csv(index=False).encode("utf-8"),
+        to_csv_bytes(df),
         file_name=name,
         mime="text/csv",
         key=f"download_{_slug(name)}",
@@ -208,7 +210,7 @@ def missing_dataset(name: str, needed_for: str, ctx: PageContext | None = None) 
             first = rows.iloc[0]
             st.error(
                 f"{key.upper()} ({what}) could not be used, so {needed_for} cannot be shown. "
-                f"{first['file']}: {first['problem']}.",
+                f"{escape_markdown(first['file'])}: {escape_markdown(first['problem'])}.",
                 icon=":material/error:",
             )
             return

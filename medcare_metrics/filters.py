@@ -8,7 +8,7 @@ filter reads the same from a URL (``?SITEID=01&NLES=2``) as from a widget, whate
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -394,6 +394,7 @@ def describe_filters(
     filters: Filters,
     labels: Mapping[str, str] | None = None,
     value_labels: Mapping[str, Mapping[str, str]] | None = None,
+    value_format: Callable[[str], str] = str,
 ) -> str:
     """Say in words which subjects ``filters`` keep.
 
@@ -405,6 +406,8 @@ def describe_filters(
         Column label per column (default :data:`FILTER_LABELS`; unlisted columns appear by name).
     value_labels : mapping of str to mapping of str to str, optional
         Per column, a label per value (for example centre names per SITEID).
+    value_format : callable, default str
+        Applied to every value (or its label), e.g. a Markdown escape when the text goes into Markdown.
 
     Returns
     -------
@@ -422,7 +425,7 @@ def describe_filters(
     rank = {column: i for i, column in enumerate(STANDARD_FILTERS)}
     for column, values in sorted(filters.items, key=lambda item: (rank.get(item[0], len(rank)), item[0])):
         names = value_labels.get(column, {})
-        shown = " or ".join(names.get(v, v) for v in values)
+        shown = " or ".join(value_format(names.get(v, v)) for v in values)
         clauses.append(f"{labels.get(column, column)}: {shown}")
     return "; ".join(clauses)
 

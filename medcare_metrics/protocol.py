@@ -10,6 +10,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+# Re-exported for older imports: time units and plausibility are ADaM rules, defined in medcare_metrics.rules.
+from medcare_metrics.rules import DAYS_PER_MONTH as DAYS_PER_MONTH
+from medcare_metrics.rules import DAYS_PER_WEEK as DAYS_PER_WEEK
+from medcare_metrics.rules import MAX_TIME_TO_EVENT_YEARS as MAX_TIME_TO_EVENT_YEARS
+
 STUDYID = "MEDCARE"
 
 #: Testosterone castrate level, ng/dL (inclusion: below it; exclusion: above it).
@@ -154,11 +159,6 @@ def check_settings(settings: TrialSettings) -> None:
         raise ValueError(f"planned accrual period must be {low_m:g} to {high_m:g} months, got {months!r}")
 
 
-#: Days per month and per week for time-axis conversion (a Julian year / 12, the usual survival convention).
-DAYS_PER_MONTH = 365.25 / 12
-DAYS_PER_WEEK = 7.0
-#: Longest plausible time to event (ADTTE.AVAL), in years: a longer (or infinite) time is a data error.
-MAX_TIME_TO_EVENT_YEARS = 100.0
 
 
 def is_protocol_study(adsl: pd.DataFrame) -> bool:

@@ -35,6 +35,9 @@ DAYS_PER_UNIT: Mapping[str, float] = MappingProxyType(
 #: The units a time can be shown in, plural, shortest first.
 TIME_UNITS: tuple[str, ...] = ("DAYS", "WEEKS", "MONTHS", "YEARS")
 
+#: Longest plausible time to event (ADTTE.AVAL), in years: a longer (or infinite) time is a data error.
+MAX_TIME_TO_EVENT_YEARS = 100.0
+
 #: ADTTE.CNSR value of an event; any other value (1, 2, ...) is a censoring.
 EVENT_CNSR = 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 import pandas as pd
@@ -108,3 +109,30 @@ def format_number(value: float | None, decimals: int = 1, missing: str = "n/a") 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return missing
     return f"{value:.{decimals}f}"
+
+
+#: Characters that make Markdown formatting, links, images, HTML, maths or tables in Streamlit.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!$~|#:])")
+
+
+def escape_markdown(value: object) -> str:
+    """Return ``value`` as text that Markdown shows literally.
+
+    Every value that comes from the data (a centre name, a file name, a term) goes through this before it
+    reaches ``st.markdown`` or a caption, so that ``[x](http://host)`` stays text instead of becoming a link
+    and ``**x**`` is not bold.
+
+    Parameters
+    ----------
+    value : object
+        Any value; ``str(value)`` is escaped.
+
+    Returns
+    -------
+    str
+        The text with Markdown's special characters backslash-escaped and line breaks folded to spaces.
+    """
+    text = " ".join(str(value).split())
+    # The colon stops autolinks (http://, mailto:) and Streamlit's directives (:red[...]); the dot after
+    # "www" stops the bare-domain autolink.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("www.", "www\\.")

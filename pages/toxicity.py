@@ -1,30 +1,28 @@
 """Toxicity: worst CTCAE grade per patient, grade >= 3 patients and events, acute vs late, relation to MDT."""
 
-from collections.abc import Callable
-
 import pandas as pd
 import streamlit as st
 
 from medcare_app import cache
-from medcare_app.context import page_context
+from medcare_app.context import PageContext
+from medcare_app.shell import run_standalone
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
-from medcare_metrics.ctcae import ctcae_problems
 from medcare_metrics.figures.toxicity import toxicity_grade_figure
-from medcare_metrics.toxicity import (
-    ToxicityCounts,
-    ToxicityOptions,
-    counted_events_text,
-    denominator_text,
-    grade_table,
-    high_grade_events,
-    high_grade_patients,
-    restrict_to_soc,
-    soc_names,
-    split_choices,
-    toxicity_by_grade,
-    toxicity_by_phase,
-    toxicity_by_relationship,
+from medcare_metrics.text import toxicity as text
+from medcare_metrics.views.toxicity import (
+    DETAIL_LEVELS,
+    VALUES,
+    DetailSection,
+    GradeFigure,
+    ToxicityChoices,
+    ToxicityControls,
+    ToxicityView,
+    toxicity_choices,
+    toxicity_view,
 )
+
+#: Datasets whose validation problems the header names.
+DATASETS: tuple[str, ...] = ("adsl", "adae")
 
 #: Display names of the table columns (the data keep their ADaM names, also in the CSV downloads).
 LABELS = {
@@ -58,7 +56,7 @@ LISTING = (
 )  # fmt: skip
 
 
-def table(frame: pd.DataFrame, group_label: str | None = None) -> None:
+def _table(frame: pd.DataFrame, group_label: str | None = None) -> None:
     """Draw ``frame`` with readable column names; GROUP is shown as ``group_label``."""
     config = dict(LABELS)
     if group_label:
@@ -66,215 +64,146 @@ def table(frame: pd.DataFrame, group_label: str | None = None) -> None:
     st.dataframe(frame, hide_index=True, column_config=config)
 
 
-def detail_by_level(
-    measure: Callable[..., ToxicityCounts], label: str, key: str, group_label: str, filename: str
-) -> None:
-    """Draw ``measure`` by SOC or term, as the user picks, with its table and CSV download."""
-    level = st.radio(label, ["System organ class", "Term"], horizontal=True, key=f"{key}_level")
-    detail = cache.measure(
-        ctx,
-        measure,
-        cache.Dataset("adae"),
-        cache.Dataset("adsl"),
-        level="soc" if level == "System organ class" else "term",
-        options=options,
+def _figure(ctx: PageContext, figure: GradeFigure, key: str, max_rows: int | None = None) -> None:
+    fig = toxicity_grade_figure(figure.counts, value=figure.value, max_rows=max_rows or figure.max_rows)
+    show_figure(fig, key=key, ctx=ctx)
+
+
+def _controls(choices: ToxicityChoices) -> ToxicityControls:
+    left, middle, right, far = st.columns(4)
+    values = dict(VALUES)
+    split = left.selectbox("Split by", list(choices.splits), key="tox_split")
+    value = middle.radio("Bars show", list(values), horizontal=True, key="tox_value")
+    teae = right.checkbox(
+        "Treatment-emergent only",
+        value=choices.has_teae,
+        key="tox_teae",
+        disabled=not choices.has_teae,
+        help=text.TEAE_HELP if choices.has_teae else text.NO_TEAE_HELP,
     )
-    show_figure(toxicity_grade_figure(detail, value=value, max_rows=25), key=f"{key}_detail")
-    table(grade_table(detail, order="frequency"), group_label)
-    download_table(detail.counts, filename)
-
-
-ctx = page_context()
-trial = ctx.trial
-intro = (
-    "Adverse events as trial reports count them: each patient once per term, SOC or overall, at the worst "
-    "grade, as a share of the treated patients (safety population)."
-)
-has_teae = trial.adae is not None and "TRTEMFL" in trial.adae.columns
-# The header says which events are counted, so it reads the checkbox below before it is drawn; treatment-
-# emergent events only by default, as the denominator (treated patients) implies.
-teae_wanted = bool(st.session_state.get("tox_teae", has_teae)) and has_teae
-if trial.adae is not None:
-    intro += " " + cache.measure(
-        ctx,
-        counted_events_text,
-        cache.Dataset("adae"),
-        cache.Dataset("adsl"),
-        ToxicityOptions(teae_only=teae_wanted),
+    window = far.number_input(
+        "Acute window (days after MDT start)",
+        min_value=0,
+        max_value=3650,
+        value=choices.acute_window_days,
+        step=1,
+        key="tox_window",
+        help=text.window_help(choices.acute_window_days),
     )
-page_header(ctx, "Toxicity", intro)
-if trial.adae is None:
-    missing_dataset("adae", "the toxicity tables")
-    st.stop()
+    return ToxicityControls(str(split), values[str(value)], bool(teae), int(window))
 
-adae, adsl = trial.adae, trial.adsl
-splits = split_choices(adsl)
-left, middle, right, far = st.columns(4)
-split_label = left.selectbox("Split by", list(splits), key="tox_split")
-value_label = middle.radio("Bars show", ["% of patients", "Patients"], horizontal=True, key="tox_value")
-teae = right.checkbox(
-    "Treatment-emergent only",
-    value=has_teae,
-    key="tox_teae",
-    disabled=not has_teae,
-    help='ADAE.TRTEMFL = "Y" (on by default)' if has_teae else "ADAE has no TRTEMFL column.",
-)
-window = far.number_input(
-    "Acute window (days after MDT start)",
-    min_value=0,
-    max_value=3650,
-    value=int(ctx.settings.acute_window_days),
-    step=1,
-    key="tox_window",
-    help=f"Protocol default: {ctx.settings.acute_window_days} days.",
-)
-options = ToxicityOptions(teae_only=teae and has_teae, acute_window_days=int(window))
-by = splits[split_label]
-group_label = split_label if by is not None else None
-value = "PCT" if value_label == "% of patients" else "N"
 
-try:
-    overall = cache.measure(
-        ctx,
-        toxicity_by_grade,
-        cache.Dataset("adae"),
-        cache.Dataset("adsl"),
-        level="overall",
-        by=by,
-        options=options,
-    )
-except ValueError as err:
-    unavailable(str(err))
-    st.stop()
-
-if overall.uses_severity:
-    st.info(
-        overall.scale.describe() + " The bars and tables below show severity, not CTCAE grades.",
-        icon=":material/info:",
-    )
-high_label = "SEVERE" if overall.uses_severity else f"Grade ≥ {options.high_grade}"
-st.caption(denominator_text(overall) + (" Treatment-emergent events only." if options.teae_only else ""))
-n_problems = len(cache.measure(ctx, ctcae_problems, cache.Dataset("adae")))
-if n_problems:
-    st.caption(
-        f":material/warning: {n_problems} AE term or grade problem(s) against CTCAE v5.0 (unknown term, "
-        "impossible or missing grade); see the Data quality page. Events without a valid grade count under "
-        "“Missing grade”."
-    )
-
-grades_tab, high_tab, phase_tab, rel_tab = st.tabs(
-    ["Grades", f"{high_label} patients", "Acute vs late", "Relationship to MDT"]
-)
-
-with grades_tab:
+def _grades(ctx: PageContext, view: ToxicityView) -> None:
+    assert view.overall is not None and view.soc is not None
     st.subheader("Any adverse event")
-    show_figure(toxicity_grade_figure(overall, value=value), key="tox_overall")
-    table(grade_table(overall), group_label)
-    soc = cache.measure(
-        ctx,
-        toxicity_by_grade,
-        cache.Dataset("adae"),
-        cache.Dataset("adsl"),
-        level="soc",
-        by=by,
-        options=options,
-    )
+    _figure(ctx, view.overall.figure, "tox_overall")
+    _table(view.overall.table, view.group_label)
     st.subheader("By system organ class")
-    show_figure(toxicity_grade_figure(soc, value=value, max_rows=len(soc_names(soc))), key="tox_soc")
-    table(grade_table(soc, order="frequency"), group_label)
-    download_table(soc.counts, "toxicity_by_soc")
+    _figure(ctx, view.soc.figure, "tox_soc")
+    _table(view.soc.table, view.group_label)
+    download_table(view.soc.download, "toxicity_by_soc")
 
     st.subheader("By term")
-    terms = cache.measure(
-        ctx,
-        toxicity_by_grade,
-        cache.Dataset("adae"),
-        cache.Dataset("adsl"),
-        level="term",
-        by=by,
-        options=options,
-    )
-    socs = soc_names(terms)
     pick_col, top_col = st.columns([3, 1])
     chosen = pick_col.selectbox(
-        "System organ class", ["All", *socs], key="tox_soc_pick", help="Drill down from a SOC to its terms."
+        "System organ class", [t.soc for t in view.terms], key="tox_soc_pick", help=text.SOC_PICK_HELP
     )
-    shown = terms if chosen == "All" else restrict_to_soc(terms, chosen)
-    n_terms = int(shown.counts["AEDECOD"].nunique())
-    top = n_terms
-    if n_terms > 10:
+    shown = view.term_section(str(chosen))
+    top = shown.n_terms
+    if shown.n_terms > 10:
+        # How many terms to draw is a drawing choice: the view holds every term of the choice.
         top = int(
             top_col.number_input(
-                f"Terms drawn (of {n_terms})",
+                text.top_n_label(shown.n_terms),
                 min_value=5,
-                max_value=n_terms,
-                value=min(25, n_terms),
+                max_value=shown.n_terms,
+                value=min(25, shown.n_terms),
                 step=5,
                 key="tox_top_n",
-                help="The most frequent terms are drawn; the table lists them all.",
+                help=text.TOP_N_HELP,
             )
         )
-    show_figure(toxicity_grade_figure(shown, value=value, max_rows=top), key="tox_terms")
-    if not overall.uses_severity:
-        st.caption("Hover over a bar for the CTCAE v5.0 definition of that grade for that term.")
-    table(grade_table(shown, order="frequency"), group_label)
-    download_table(terms.counts, "toxicity_by_term")
+    _figure(ctx, shown.figure, "tox_terms", max_rows=top)
+    if view.definition_caption:
+        st.caption(view.definition_caption)
+    _table(shown.table, view.group_label)
+    if view.terms_download is not None:
+        download_table(view.terms_download, "toxicity_by_term")
 
-with high_tab:
-    patients = cache.measure(
-        ctx, high_grade_patients, cache.Dataset("adae"), cache.Dataset("adsl"), by=by, options=options
-    )
-    events = cache.measure(
-        ctx, high_grade_events, cache.Dataset("adae"), cache.Dataset("adsl"), by=by, options=options
-    )
-    n_high, n_pop = patients["USUBJID"].nunique(), overall.n_population
-    share = f" ({100.0 * n_high / n_pop:.1f}%)" if n_pop else ""
-    st.markdown(
-        f"**{n_high} of {n_pop} patients**{share} in the safety population had at least one {high_label} "
-        "event."
-    )
-    table(patients, group_label)
-    download_table(patients, "toxicity_high_grade_patients")
-    st.subheader(f"Every {high_label} event")
-    st.caption(f"{len(events)} event(s), by patient and onset. The CSV download has every ADAE column used.")
+
+def _high_grade(view: ToxicityView) -> None:
+    high = view.high
+    assert high is not None
+    st.markdown(high.sentence)
+    _table(high.patients, view.group_label)
+    download_table(high.patients, "toxicity_high_grade_patients")
+    st.subheader(high.heading)
+    st.caption(high.events_caption)
     st.dataframe(
-        events,
+        high.events,
         hide_index=True,
-        column_order=[c for c in LISTING if c in events.columns],
-        column_config={**LABELS, "GROUP": group_label or "Group"},
+        column_order=[c for c in LISTING if c in high.events.columns],
+        column_config={**LABELS, "GROUP": view.group_label or "Group"},
     )
-    download_table(events, "toxicity_high_grade_events")
+    download_table(high.events, "toxicity_high_grade_events")
 
-with phase_tab:
-    phases = cache.measure(
-        ctx, toxicity_by_phase, cache.Dataset("adae"), cache.Dataset("adsl"), level="overall", options=options
-    )
-    st.caption(
-        "Acute: onset from the day of the patient's MDT start (ADSL.TRTSDT) up to "
-        f"{options.acute_window_days} days after it; late: after that. Onset from ASTDT, else the study day "
-        "ASTDY. Events that began before the MDT start are shown apart as “Before MDT” (not toxicity of "
-        "MDT); events without an onset date as “Unknown onset”. A patient with events in both phases counts "
-        "in both. " + denominator_text(phases)
-    )
-    show_figure(toxicity_grade_figure(phases, value=value), key="tox_phase")
-    table(grade_table(phases), "Phase")
-    detail_by_level(toxicity_by_phase, "Acute and late by", "tox_phase", "Phase", "toxicity_acute_late")
 
-with rel_tab:
-    if "AEREL" not in adae.columns:
-        unavailable("ADAE has no AEREL column (relationship to MDT).")
-    else:
-        related = cache.measure(
-            ctx,
-            toxicity_by_relationship,
-            cache.Dataset("adae"),
-            cache.Dataset("adsl"),
-            level="overall",
-            options=options,
-        )
-        st.caption("Relationship to MDT as recorded in ADAE.AEREL. " + denominator_text(related))
-        show_figure(toxicity_grade_figure(related, value=value), key="tox_rel")
-        table(grade_table(related), "Relationship")
-        detail_by_level(
-            toxicity_by_relationship, "Relationship by", "tox_rel", "Relationship", "toxicity_by_relationship"
-        )
+def _detail(
+    ctx: PageContext, section: DetailSection, key: str, group_label: str, level_label: str, filename: str
+) -> None:
+    st.caption(section.caption)
+    _figure(ctx, section.overall.figure, key)
+    _table(section.overall.table, group_label)
+    level = st.radio(level_label, [label for label, _ in DETAIL_LEVELS], horizontal=True, key=f"{key}_level")
+    detail = section.level(str(level))
+    _figure(ctx, detail.figure, f"{key}_detail")
+    _table(detail.table, group_label)
+    download_table(detail.download, filename)
+
+
+def render(ctx: PageContext) -> None:
+    """Draw the Toxicity page."""
+    choices: ToxicityChoices = cache.page_view(ctx, toxicity_choices)
+    if not choices.has_adae:
+        page_header(ctx, "Toxicity", text.INTRO, DATASETS)
+        missing_dataset("adae", text.NEEDED_FOR, ctx=ctx)
+        return
+    # The intro says which events are counted, which the controls below decide: its place is kept first.
+    header = st.container()
+    controls = _controls(choices)
+    view: ToxicityView = cache.page_view(ctx, toxicity_view, controls)
+    with header:
+        page_header(ctx, "Toxicity", view.intro, DATASETS)
+    if view.unavailable:
+        unavailable(view.unavailable)
+        return
+    if view.severity_note:
+        st.info(view.severity_note, icon=":material/info:")
+    st.caption(view.denominator_caption)
+    if view.ctcae_caption:
+        st.caption(view.ctcae_caption)
+
+    grades_tab, high_tab, phase_tab, rel_tab = st.tabs(list(view.tabs))
+    with grades_tab:
+        _grades(ctx, view)
+    with high_tab:
+        _high_grade(view)
+    with phase_tab:
+        assert view.phase is not None
+        _detail(ctx, view.phase, "tox_phase", "Phase", "Acute and late by", "toxicity_acute_late")
+    with rel_tab:
+        if view.relationship is None:
+            unavailable(view.relationship_unavailable)
+        else:
+            _detail(
+                ctx,
+                view.relationship,
+                "tox_rel",
+                "Relationship",
+                "Relationship by",
+                "toxicity_by_relationship",
+            )
+
+
+if __name__ == "__main__":
+    run_standalone(render, DATASETS)

@@ -78,7 +78,10 @@ def test_high_grade_tab(app, tox_source: Path) -> None:
     at = app(PAGE, data=tox_source)
     at.run()
     # T-02 and T-04 of the 4 patients in the safety population.
-    expected = "**2 of 4 patients** (50.0%) in the safety population had at least one Grade ≥ 3 event."
+    expected = (
+        '**2 of 4 patients** (50.0%) in the safety population (SAFFL = "Y") had at least one Grade ≥ 3 '
+        "event; counted: treatment-emergent events."
+    )
     assert expected in [m.value for m in at.markdown]
     patients = next(d.value for d in at.dataframe if "WORST_GRADE" in d.value.columns)
     assert sorted(patients["USUBJID"]) == ["T-02", "T-04"]
@@ -170,7 +173,10 @@ def test_severity_only_source(app, tmp_path: Path) -> None:
     assert "AESEV" in at.info[0].value
     overall = _table(at).iloc[0]
     assert overall["SEVERE"] == "2 (50.0%)"
-    expected = "**2 of 4 patients** (50.0%) in the safety population had at least one SEVERE event."
+    expected = (
+        '**2 of 4 patients** (50.0%) in the safety population (SAFFL = "Y") had at least one SEVERE event; '
+        "counted: treatment-emergent events."
+    )
     assert expected in [m.value for m in at.markdown]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from medcare_metrics import rules
 from medcare_metrics import toxicity as tox
+from medcare_metrics.text import toxicity as text
 from medcare_metrics.toxicity import ToxicityOptions
 
 GI = "Gastrointestinal disorders"
@@ -266,7 +268,7 @@ def test_severity_fallback(adsl: pd.DataFrame) -> None:
     result = tox.toxicity_by_grade(adae, adsl)
     assert result.uses_severity
     assert result.scale.column == "AESEV"
-    assert "AESEV" in result.scale.describe()
+    assert "AESEV" in text.grade_scale_text(result.scale)
     # S1 MILD + SEVERE -> SEVERE (3); S2 moderate -> 2; S3 no severity -> missing.
     assert counts_of(result) == {3: 1, 2: 1, None: 1}
     labels = dict(
@@ -438,22 +440,78 @@ def test_event_columns_keep_whole_population(adsl: pd.DataFrame, adae: pd.DataFr
 
 def test_counted_events_text(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
     # S3's Nausea (TRTEMFL N) began 2020-12-25, before S3's MDT start 2021-01-01; S5 is not in the population.
-    teae = tox.counted_events_text(adae, adsl, ToxicityOptions(teae_only=True))
+    def counted_events_text(
+        adae: pd.DataFrame, adsl: pd.DataFrame, options: ToxicityOptions | None = None
+    ) -> str:
+        return text.counted_events_text(tox.counted_events(adae, adsl, options))
+
+    teae = counted_events_text(adae, adsl, ToxicityOptions(teae_only=True))
     assert teae == (
         'Counted: treatment-emergent adverse events only (TRTEMFL = "Y"); left out: 1 event with TRTEMFL '
         'not "Y", which began before the MDT start.'
     )
-    assert tox.counted_events_text(adae, adsl) == (
+    assert counted_events_text(adae, adsl) == (
         'Counted: all adverse events, including 1 event with TRTEMFL not "Y", which began before the MDT '
         "start."
     )
     # S4's Diarrhea (2021-03-01, after MDT) flagged N as well: 2 events, 1 of them before MDT.
     two = adae.assign(TRTEMFL=["Y"] * 6 + ["N", "Y", "N", "N"])
-    assert tox.counted_events_text(two, adsl) == (
+    assert counted_events_text(two, adsl) == (
         'Counted: all adverse events, including 2 events with TRTEMFL not "Y", 1 of which began before the '
         "MDT start."
     )
-    assert tox.counted_events_text(adae.assign(TRTEMFL="Y"), adsl).endswith(
-        'treatment-emergent (TRTEMFL = "Y").'
+    assert counted_events_text(adae.assign(TRTEMFL="Y"), adsl).endswith('treatment-emergent (TRTEMFL = "Y").')
+    assert "has no TRTEMFL" in counted_events_text(adae.drop(columns="TRTEMFL"), adsl)
+
+
+@pytest.mark.parametrize(
+    "drop",
+    [[], ["SAFFL"], ["SAFFL", "TRTSDT"], ["SAFFL", "TRTSDT", "ENRLFL"]],
+    ids=["saffl", "trtsdt", "enrlfl", "all"],
+)
+def test_safety_population_is_the_rule_of_rules(adsl: pd.DataFrame, drop: list[str]) -> None:
+    frame = adsl.assign(ENRLFL=["Y", "Y", "N", "Y", "Y", "Y"]).drop(columns=drop)
+    frame.loc[1, "TRTSDT"] = pd.NaT
+    mask, rule = rules.safety_mask(frame)
+    population = tox.safety_population(frame)
+    assert list(population.subjects["USUBJID"]) == list(frame.loc[mask, "USUBJID"])
+    assert population.rule == rule.rule and population.population_rule == rule
+
+
+def test_high_grade_patient_count(adsl: pd.DataFrame, adae: pd.DataFrame) -> None:
+    # Grade >= 3 in the safety population (S1, S2, S3, S4, S6): S1 Nausea 3, S3 Cystitis 4 (S5's grade 5 is
+    # outside it). S4's Diarrhea raised to 3 but not treatment-emergent: counted only over all events.
+    events = adae.copy()
+    events.loc[8, ["ATOXGR", "TRTEMFL"]] = [3, "N"]
+    teae = tox.high_grade_patient_count(events, adsl)
+    assert (teae.n_patients, teae.n_population, teae.teae_only, teae.high_grade) == (2, 5, True, 3)
+    assert teae.population == rules.PopulationRule("safety population", 'SAFFL = "Y"')
+    assert text.high_grade_count_text(teae) == (
+        '2 of 5 patients in the safety population (SAFFL = "Y"), treatment-emergent events'
     )
-    assert "has no TRTEMFL" in tox.counted_events_text(adae.drop(columns="TRTEMFL"), adsl)
+    every = tox.high_grade_patient_count(events, adsl, teae_only=False)
+    assert (every.n_patients, every.n_population, every.teae_only) == (3, 5, False)
+    assert text.high_grade_count_text(every).endswith(", all adverse events")
+    untagged = tox.high_grade_patient_count(events.drop(columns="TRTEMFL"), adsl)
+    assert (untagged.n_patients, untagged.teae_only, untagged.has_trtemfl) == (3, False, False)
+    assert text.high_grade_count_text(untagged).endswith("all adverse events (ADAE has no TRTEMFL)")
+    with pytest.raises(ValueError, match="TRTEMFL"):
+        tox.high_grade_patient_count(events.drop(columns="TRTEMFL"), adsl, teae_only=True)
+    # The same patients as the page's listing.
+    listed = tox.high_grade_patients(events, adsl, options=ToxicityOptions(teae_only=True))
+    assert sorted(listed["USUBJID"]) == ["S1", "S3"]
+    assert tox.high_grade_patient_count(events, adsl, high_grade=4).n_patients == 1  # S3's grade 4
+
+
+def test_high_grade_patient_count_on_severity(adsl: pd.DataFrame) -> None:
+    adae = pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S2", "S3"],
+            "AEBODSYS": [GI] * 3,
+            "AEDECOD": ["NAUSEA"] * 3,
+            "AESEV": ["SEVERE", "MODERATE", "severe"],
+        }
+    )
+    count = tox.high_grade_patient_count(adae, adsl)
+    assert (count.n_patients, count.n_population, count.uses_severity, count.teae_only) == (2, 5, True, False)
+    assert "SEVERE event" in text.high_grade_sentence(count)

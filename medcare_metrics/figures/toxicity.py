@@ -110,7 +110,9 @@ def toxicity_grade_figure(
         horizontal_spacing=0.03,
         subplot_titles=None if panels == [ALL] else [_panel_title(g, den[g], len(panels)) for g in panels],
     )
-    grades = [(g, lab, GRADE_COLORS.get(g, MUTED)) for g, lab in result.scale.labels]
+    grades: list[tuple[int | None, str, str]] = [
+        (g, lab, GRADE_COLORS.get(g, MUTED)) for g, lab in result.scale.labels
+    ]
     missing = c.loc[c["GRADE"].isna()]
     if not missing.empty:
         grades.append((None, str(missing["GRADE_LABEL"].iloc[0]), MUTED))

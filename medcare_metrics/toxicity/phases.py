@@ -1,0 +1,197 @@
+"""Onset phase after the MDT start (acute, late), relationship to MDT, events the TEAE filter leaves out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics.protocol import DEFAULT_SETTINGS
+from medcare_metrics.rules import treatment_emergent_mask
+from medcare_metrics.toxicity.counts import ToxicityCounts, ToxicityOptions, toxicity_by_grade
+from medcare_metrics.toxicity.population import safety_population
+
+
+def add_onset_phase(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None = None,
+    window_days: int = DEFAULT_SETTINGS.acute_window_days,
+) -> pd.DataFrame:
+    """Return ADAE with the onset day after MDT start and the phase: acute, late, before MDT or unknown.
+
+    Days after MDT start = ASTDT - TRTSDT (ADSL). When that is missing, ASTDY is used: ADaM has no day 0, so
+    days after = ASTDY - 1 for ASTDY >= 1 and ASTDY for ASTDY < 0. Acute: 0 <= days <= ``window_days``; late:
+    after; "Before MDT": negative; "Unknown onset": neither date nor day available.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events; ASTDT and/or ASTDY used when present.
+    adsl : pandas.DataFrame or None
+        Subject level with TRTSDT (MDT start); optional.
+    window_days : int
+        The acute window in days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``adae`` with ONSET_DAYS (Int64, days after MDT start) and PHASE.
+
+    Raises
+    ------
+    ValueError
+        When ``window_days`` is negative.
+    """
+    if window_days < 0:
+        raise ValueError(f"acute window must be >= 0 days, got {window_days}")
+    out = adae.copy()
+    days = pd.Series(pd.NA, index=out.index, dtype="Float64")
+    if adsl is not None and "TRTSDT" in adsl.columns and "ASTDT" in out.columns:
+        start = pd.to_datetime(
+            out["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"])
+        )
+        onset = pd.to_datetime(out["ASTDT"])
+        days = ((onset - start).dt.days).astype("Float64")
+    if "ASTDY" in out.columns:
+        dy = pd.to_numeric(out["ASTDY"], errors="coerce").astype("Float64")
+        dy_days = dy.where(dy < 0, dy - 1)
+        days = days.fillna(dy_days)
+    out["ONSET_DAYS"] = days.round().astype("Int64")
+    phase = np.select(
+        [
+            days.isna().to_numpy(dtype=bool),
+            (days < 0).fillna(False).to_numpy(dtype=bool),
+            (days <= window_days).fillna(False).to_numpy(dtype=bool),
+        ],
+        ["Unknown onset", "Before MDT", "Acute"],
+        default="Late",
+    )
+    out["PHASE"] = pd.Series(phase, index=out.index, dtype=object)
+    return out
+
+
+def toxicity_by_phase(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    level: str = "overall",
+    options: ToxicityOptions | None = None,
+) -> ToxicityCounts:
+    """Count subjects by worst grade in the acute and late phase (GROUP = PHASE).
+
+    A subject with events in both phases counts in both. Denominators: the whole safety population in each
+    phase. Events with onset before the MDT start are neither acute nor late toxicity of MDT: they form the
+    group "Before MDT" (kept, not dropped; with ``teae_only`` they drop out when TRTEMFL = "N"). Events with
+    neither an onset date nor a study day form "Unknown onset".
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+    adsl : pandas.DataFrame or None
+        Subject level (TRTSDT, safety population).
+    level : str
+        ``"term"``, ``"soc"`` or ``"overall"``.
+    options : ToxicityOptions or None
+        The acute window and TEAE filter.
+
+    Returns
+    -------
+    ToxicityCounts
+        As :func:`toxicity_by_grade`, with GROUP one of :data:`~medcare_metrics.toxicity.groups.PHASES` and
+        ``by`` = ``"PHASE"``.
+    """
+    options = options or ToxicityOptions()
+    phased = add_onset_phase(adae, adsl, options.acute_window_days)
+    if adsl is not None and "PHASE" in adsl.columns:
+        adsl = adsl.drop(columns="PHASE")
+    return toxicity_by_grade(phased, adsl, level=level, by="PHASE", options=options)
+
+
+def toxicity_by_relationship(
+    adae: pd.DataFrame,
+    adsl: pd.DataFrame | None,
+    level: str = "overall",
+    options: ToxicityOptions | None = None,
+) -> ToxicityCounts:
+    """Count subjects by worst grade per relationship to MDT (GROUP = AEREL as recorded, or "Missing").
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events with AEREL.
+    adsl : pandas.DataFrame or None
+        Subject level (safety population).
+    level : str
+        ``"term"``, ``"soc"`` or ``"overall"``.
+    options : ToxicityOptions or None
+        TEAE filter.
+
+    Returns
+    -------
+    ToxicityCounts
+        As :func:`toxicity_by_grade` with ``by`` = ``"AEREL"``.
+
+    Raises
+    ------
+    ValueError
+        When ADAE has no AEREL.
+    """
+    if "AEREL" not in adae.columns:
+        raise ValueError("ADAE has no AEREL column: relationship to MDT is not recorded")
+    if adsl is not None and "AEREL" in adsl.columns:
+        adsl = adsl.drop(columns="AEREL")
+    return toxicity_by_grade(adae, adsl, level=level, by="AEREL", options=options)
+
+
+@dataclass(frozen=True)
+class CountedEvents:
+    """Which adverse events the counts include: what the treatment-emergent filter keeps and leaves out.
+
+    Attributes
+    ----------
+    has_trtemfl : bool
+        Whether ADAE records treatment emergence (TRTEMFL).
+    teae_only : bool
+        Whether only treatment-emergent events are counted.
+    n_not_teae : int
+        Events of the safety population with TRTEMFL not "Y" (0 without TRTEMFL).
+    n_before_mdt : int
+        Of those, events that began before the patient's MDT start (:func:`add_onset_phase`).
+    """
+
+    has_trtemfl: bool
+    teae_only: bool
+    n_not_teae: int = 0
+    n_before_mdt: int = 0
+
+
+def counted_events(
+    adae: pd.DataFrame, adsl: pd.DataFrame | None, options: ToxicityOptions | None = None
+) -> CountedEvents:
+    """Return which adverse events the counts include.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events.
+    adsl : pandas.DataFrame or None
+        Subject level: only events of the safety population are counted, and TRTSDT tells which of the
+        events that are not treatment-emergent began before the MDT start.
+    options : ToxicityOptions or None
+        The TEAE filter.
+
+    Returns
+    -------
+    CountedEvents
+        Whether ADAE has TRTEMFL, whether the filter applies, and the events that are not treatment-emergent.
+    """
+    options = options or ToxicityOptions()
+    if "TRTEMFL" not in adae.columns:
+        return CountedEvents(has_trtemfl=False, teae_only=False)
+    events = adae
+    if adsl is not None and "USUBJID" in adsl.columns:
+        events = adae.loc[adae["USUBJID"].isin(safety_population(adsl).subjects["USUBJID"])]
+    not_teae = events.loc[~treatment_emergent_mask(events)]
+    n_before = int((add_onset_phase(not_teae, adsl)["PHASE"] == "Before MDT").sum()) if len(not_teae) else 0
+    return CountedEvents(True, options.teae_only, len(not_teae), n_before)

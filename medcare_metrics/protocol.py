@@ -159,8 +159,6 @@ def check_settings(settings: TrialSettings) -> None:
         raise ValueError(f"planned accrual period must be {low_m:g} to {high_m:g} months, got {months!r}")
 
 
-
-
 def is_protocol_study(adsl: pd.DataFrame) -> bool:
     """Return True when ``adsl`` holds MEDCARE data: every subject has ADSL.STUDYID equal to :data:`STUDYID`.
 

@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-#: Real ADaM data written by others (CDISC pilot), next to the repository.
-CONFORMANCE = REPO.parent / "shared" / "conformance"
+#: Real ADaM data written by others (CDISC pilot, pharmaverseadam) and R's numbers on them; see its README.md.
+CONFORMANCE = REPO / "tests" / "data" / "conformance"
 
 
 @pytest.fixture(autouse=True)

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import CONFORMANCE
 
+from medcare_metrics.__main__ import main
 from medcare_metrics.cli import toxicity as cli
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFORMANCE = ROOT.parent / "shared" / "conformance"
-needs_conformance = pytest.mark.skipif(
-    not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone"
-)
 SEVERITY_RANK = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
 
 
@@ -98,26 +93,18 @@ def test_missing_adae_exit_code(source: Path, capsys: pytest.CaptureFixture[str]
     assert "ADAE" in err
 
 
-@needs_conformance
 @pytest.mark.parametrize(("folder", "arm"), [("cdiscpilot01", "TRT01A"), ("pharmaverseadam", "ARM")])
 @pytest.mark.parametrize(("teae", "suffix"), [(False, "all"), (True, "teae")])
-def test_module_matches_r(folder: str, arm: str, teae: bool, suffix: str) -> None:
-    argv = [
-        sys.executable,
-        "-m",
-        "medcare_metrics",
-        "toxicity",
-        str(CONFORMANCE / folder),
-        "--by",
-        arm,
-        "--json",
-    ]
-    done = subprocess.run(
-        argv + (["--teae"] if teae else []), capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert "AESEV rank" in done.stderr
-    data = json.loads(done.stdout)
+def test_module_matches_r(
+    folder: str, arm: str, teae: bool, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Through main(), the entry point of `python -m medcare_metrics`.
+    argv = ["toxicity", str(CONFORMANCE / folder), "--by", arm, "--json"]
+    code = main(argv + (["--teae"] if teae else []))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "AESEV rank" in out.err
+    data = json.loads(out.out)
     reference = CONFORMANCE / folder / "reference"
     den = pd.read_csv(reference / "ae_denominators.csv")
     assert data["denominators"] == dict(zip(den["GROUP"], den["N_safety"].astype(int), strict=True))
@@ -132,7 +119,6 @@ def test_module_matches_r(folder: str, arm: str, teae: bool, suffix: str) -> Non
     assert got == expected
 
 
-@needs_conformance
 def test_adae_arm_column_uses_adsl_denominators(capsys: pytest.CaptureFixture[str]) -> None:
     # TRTA (ADAE) equals TRT01A (ADSL) for every subject with an AE: R's per-arm safety N, not 254 each.
     folder = CONFORMANCE / "cdiscpilot01"
@@ -147,7 +133,6 @@ def test_adae_arm_column_uses_adsl_denominators(capsys: pytest.CaptureFixture[st
     assert data["rows"] == by_adsl["rows"]
 
 
-@needs_conformance
 def test_adae_event_column_keeps_whole_population(capsys: pytest.CaptureFixture[str]) -> None:
     folder = CONFORMANCE / "cdiscpilot01"
     code, out, err = run_cli([str(folder), "--by", "AESER", "--json"], capsys)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
+from medcare_metrics.__main__ import COMMANDS, main
 from medcare_metrics.cli import validate
 from medcare_metrics.loading import fingerprint
 
@@ -74,24 +75,24 @@ def test_missing_path_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "data source not found" in out
 
 
-def test_module_entry_point(tmp_path: Path) -> None:
-    ok = subprocess.run(
-        [sys.executable, "-m", "medcare_metrics", "validate", str(SMALL)],
+def test_module_entry_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # main() is what `python -m medcare_metrics` runs; test_module_runs_as_a_program runs the module itself.
+    assert main(["validate", str(SMALL)]) == 0, capsys.readouterr().err
+    assert "Fingerprint:" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path)]) == 1
+
+
+def test_module_runs_as_a_program() -> None:
+    # The one subprocess test of the command line: `python -m medcare_metrics` starts and lists its commands.
+    done = subprocess.run(
+        [sys.executable, "-m", "medcare_metrics", "--help"],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert ok.returncode == 0, ok.stderr
-    assert "Fingerprint:" in ok.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "medcare_metrics", "validate", str(tmp_path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert bad.returncode == 1
+    assert done.returncode == 0, done.stderr
+    assert all(name in done.stdout for name in COMMANDS)
 
 
 def test_long_problem_text_wraps_and_is_never_cut(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from conftest import CONFORMANCE
 
 from medcare_metrics import ctcae
 from medcare_metrics.loading import load_trial
-
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 
 
 def test_table_size() -> None:
@@ -130,7 +127,6 @@ def test_problems_need_aedecod() -> None:
         ctcae.ctcae_problems(pd.DataFrame({"USUBJID": ["S1"]}))
 
 
-@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone")
 def test_conformance_terms() -> None:
     # ctcae_v5.SOURCE.md: of the 242 distinct AEDECOD values in the CDISC-pilot AE data, 62 are CTCAE terms.
     trial = load_trial(CONFORMANCE / "pharmaverseadam").trial

@@ -12,13 +12,13 @@ from medcare_metrics.export import neutralise_formulas, to_csv_bytes
 def test_formula_cells_get_an_apostrophe() -> None:
     frame = pd.DataFrame(
         {
-            "USUBJID": ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "ok"],
+            "USUBJID": ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "ok"],
             "AVAL": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0],
         }
     )
     safe = neutralise_formulas(frame)
     assert safe["USUBJID"].tolist() == [
-        "'=HYPERLINK(\"http://x\")",
+        '\'=HYPERLINK("http://x")',
         "'+cmd|' /C calc'!A0",
         "'-2+3",
         "'@SUM(A1)",

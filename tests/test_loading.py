@@ -385,7 +385,6 @@ def test_example_path_is_inside_the_package() -> None:
     assert example_path() == Path(medcare_metrics.__file__).parent / "example_data"
 
 
-@pytest.mark.skipif(not (example_path() / "adsl.csv").exists(), reason="example data not generated yet")
 def test_shipped_example_validates_without_errors() -> None:
     result = load_trial(example_path())
     assert result.n_errors == 0, result.problems.to_string()

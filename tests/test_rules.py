@@ -51,7 +51,11 @@ def test_flags_and_enrolled() -> None:
 @pytest.mark.parametrize(
     ("columns", "expected", "rule"),
     [
-        ({"SAFFL": ["Y", "N", "Y"], "TRTSDT": [None, "2024-01-01", None]}, [True, False, True], 'SAFFL = "Y"'),
+        (
+            {"SAFFL": ["Y", "N", "Y"], "TRTSDT": [None, "2024-01-01", None]},
+            [True, False, True],
+            'SAFFL = "Y"',
+        ),
         ({"TRTSDT": ["2024-01-01", None, "2024-02-01"]}, [True, False, True], "treated"),
         ({"ENRLFL": ["N", "Y", "Y"]}, [False, True, True], "enrolled"),
         ({"AGE": [1, 2, 3]}, [True, True, True], "all ADSL subjects"),

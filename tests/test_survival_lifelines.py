@@ -4,20 +4,17 @@ The estimator is written with numpy for speed and to follow R exactly; lifelines
 opinion for the point estimate, the at-risk and event counts, the log-log band and the Cox fit (Efron ties).
 """
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CONFORMANCE
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
 from medcare_metrics.survival import KMOptions, cox_hazard_ratio, km_table
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "conformance"
-
 
 def _tte(folder: str, paramcd: str) -> pd.DataFrame:
-    adtte = pd.read_csv(SHARED / folder / "adtte.csv", keep_default_na=False, na_values=[""])
+    adtte = pd.read_csv(CONFORMANCE / folder / "adtte.csv", keep_default_na=False, na_values=[""])
     rows = adtte[adtte["PARAMCD"] == paramcd]
     return pd.DataFrame(
         {

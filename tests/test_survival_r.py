@@ -1,9 +1,9 @@
 """Survival statistics against numbers computed by R's survival package (3.5-3).
 
-Two sources of R output, both committed or shipped beside the repository, so the tests never run R:
+Two sources of R output, both committed, so the tests never run R:
 - tests/fixtures/r/*.csv, written by make_fixtures.R (same folder) from tiny hand-made cases and the example
   trial (its input copied to example_input.csv);
-- ../shared/conformance/*/reference/*.csv, written by make_reference.R from public ADaM data (not ours).
+- tests/data/conformance/*/reference/*.csv, written by make_reference.R from public ADaM data (not ours).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CONFORMANCE
 
 from medcare_metrics import survival as sv
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "r"
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 ATOL = 1e-9
 
 
@@ -307,9 +307,6 @@ def test_example_trial_cox_matches_coxph():
 # --------------------------------------------------------------------------------------------------
 
 SOURCES = {"cdiscpilot01": "TRTA", "pharmaverseadam": "ARM"}
-needs_conformance = pytest.mark.skipif(
-    not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone"
-)
 
 
 def conformance(name: str, file: str) -> pd.DataFrame:
@@ -320,7 +317,6 @@ def split_all(d: pd.DataFrame, grouped: bool) -> pd.DataFrame:
     return (d[d["GROUP"] != "ALL"] if grouped else d[d["GROUP"] == "ALL"]).reset_index(drop=True)
 
 
-@needs_conformance
 @pytest.mark.parametrize("grouped", [False, True])
 @pytest.mark.parametrize("name", list(SOURCES))
 def test_conformance_km_estimates_medians_and_at_risk(name, grouped):
@@ -372,7 +368,6 @@ def test_conformance_km_estimates_medians_and_at_risk(name, grouped):
                 close(got_r[col], r[r_col], f"{what} at risk {col}")
 
 
-@needs_conformance
 def test_conformance_exact_half_plateau_uses_the_midpoint():
     # pharmaverseadam PFS, Xanomeline Low Dose: S sits at exactly 0.5 and R reports median 61
     # (make_reference.R flags it surv_exactly_half); lifelines reports the first time instead.
@@ -386,7 +381,6 @@ def test_conformance_exact_half_plateau_uses_the_midpoint():
         close(got["MEDIAN"], row["median"], f"{row['PARAMCD']} {row['GROUP']}")
 
 
-@needs_conformance
 @pytest.mark.parametrize("name", list(SOURCES))
 def test_conformance_logrank(name):
     adtte = conformance(name, "adtte.csv")
@@ -400,13 +394,9 @@ def test_conformance_logrank(name):
         obs = oe[oe["PARAMCD"] == paramcd]
         close(got.table["OBSERVED"], obs["observed"], "observed")
         close(got.table["EXPECTED"], obs["expected"], "expected")
-        if (obs["expected"] > 0).all():
-            assert got.df == expected["df"]
-            close(got.p, expected["p_value"], f"{name} {paramcd} p")
-        else:
-            # make_reference.R writes df = arms - 1; survdiff itself (and its print, see survfit_print.txt)
-            # counts only arms with expected events, as we do.
-            assert got.df == int((obs["expected"] > 0).sum()) - 1
+        # df as survdiff counts it (arms with expected events), so RSD has 1: exactly as the file says.
+        assert got.df == expected["df"], f"{name} {paramcd} df"
+        close(got.p, expected["p_value"], f"{name} {paramcd} p")
         pw = lr[(lr["PARAMCD"] == paramcd) & (lr["comparison"] == "pairwise")]
         got_pw = sv.pairwise_logrank(tte)
         got_pw = got_pw.assign(groups=got_pw["GROUP_A"] + " | " + got_pw["GROUP_B"]).set_index("groups")
@@ -414,7 +404,6 @@ def test_conformance_logrank(name):
             close(got_pw.loc[row["groups"], "CHISQ"], row["chisq"], f"{name} {paramcd} {row['groups']}")
 
 
-@needs_conformance
 def test_conformance_rsd_logrank_df_as_survdiff_prints_it():
     # survfit_print.txt: "Chisq= 1  on 1 degrees of freedom, p= 0.3" for RSD (one arm had no one at risk).
     printed = (CONFORMANCE / "pharmaverseadam" / "reference" / "survfit_print.txt").read_text()

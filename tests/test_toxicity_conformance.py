@@ -6,16 +6,13 @@ The arm is the same value in ADSL and ADAE for every subject here, so the ADSL c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from conftest import CONFORMANCE
 
 from medcare_metrics import toxicity as tox
 from medcare_metrics.loading import load_trial
 
-CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance"
-pytestmark = pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance not beside the clone")
 #: Folder -> ADSL arm column (make_reference.R: slarm).
 ARMS = {"cdiscpilot01": "TRT01A", "pharmaverseadam": "ARM"}
 

@@ -74,6 +74,25 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
     return make
 
 
+def open_page(at: object, name: str) -> object:
+    """Switch an AppTest of ``dashboard.py`` to the page whose URL path is ``name`` (``"survival"``).
+
+    ``dashboard.py`` registers its pages as functions (each receives the page context explicitly), which
+    ``AppTest.switch_page`` cannot find by file; this looks the page up among the pages ``st.navigation``
+    registered in the last run, as a browser does by URL. Call ``run()`` afterwards.
+    """
+    registered = at._registered_pages  # type: ignore[attr-defined]
+    for page_hash, info in registered.items():
+        # The default page's URL path is empty; its title ("Overview") names it.
+        title = str(info.get("page_name", "")).lower().replace(" ", "_")
+        if name in (info.get("url_pathname"), title):
+            at._page_hash = page_hash  # type: ignore[attr-defined]
+            return at
+    raise AssertionError(
+        f"no page {name!r} registered; known: {[i.get('url_pathname') for i in registered.values()]}"
+    )
+
+
 def header(at: object) -> str:
     """Return the page's "n of N patients" line (the first markdown block of the main area)."""
     return at.main.markdown[0].value  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO, header, metrics
+from conftest import REPO, header, metrics, open_page
 
 from medcare_app.context import DATA_ENV, resolve_source
 from medcare_app.sidebar import ACCRUAL_KEY, DOWNLOAD_FORMAT_KEY, TARGET_KEY, filter_key
@@ -44,7 +44,7 @@ def test_starts_on_the_example_overview(app) -> None:
 def test_every_page_runs_without_exception(app, page: str) -> None:
     at = app(ENTRY)
     at.run()
-    at.switch_page(f"pages/{page}.py").run()
+    open_page(at, page).run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.title, f"{page} has no title"
 
@@ -58,7 +58,7 @@ def test_filter_persists_across_pages(app) -> None:
     at.run()
     at.sidebar.multiselect(key=filter_key("SITEID")).set_value([site]).run()
     assert header(at).startswith(f"**{in_site} of {enrolled} patients**")
-    at.switch_page("pages/data_quality.py").run()
+    open_page(at, "data_quality").run()
     assert not at.exception
     assert at.title[0].value == "Data quality"
     assert at.sidebar.multiselect(key=filter_key("SITEID")).value == [site]
@@ -114,7 +114,7 @@ def test_figure_download_format_follows_the_sidebar_on_every_page(app) -> None:
     assert options == [{"format": "png", "filename": "medcare_overview_enrollment", "scale": 2}]
     at.sidebar.radio(key=DOWNLOAD_FORMAT_KEY).set_value("SVG").run()
     assert [c["toImageButtonOptions"]["format"] for c in _plotly_configs(at)] == ["svg"]
-    at.switch_page("pages/survival.py").run()
+    open_page(at, "survival").run()
     assert not at.exception
     assert at.sidebar.radio(key=DOWNLOAD_FORMAT_KEY).value == "SVG"
     formats = {c["toImageButtonOptions"]["format"] for c in _plotly_configs(at)}
@@ -144,13 +144,13 @@ def test_broken_adtte_only_warns_where_adtte_is_used(app, tmp_path: Path) -> Non
     warning = " ".join(w.value for w in at.warning)
     assert "**ADTTE** (adtte.csv): 2 errors" in warning and "ADSL" not in warning
     assert "2 validation errors, 0 warnings" in " ".join(c.value for c in at.sidebar.caption)
-    at.switch_page("pages/toxicity.py").run()
+    open_page(at, "toxicity").run()
     assert not at.exception
     assert not any("ADTTE" in w.value for w in at.warning)  # toxicity does not use ADTTE
-    at.switch_page("pages/survival.py").run()
+    open_page(at, "survival").run()
     assert not at.exception
     assert any("**ADTTE** (adtte.csv): 2 errors" in w.value for w in at.warning)
-    at.switch_page("pages/data_quality.py").run()
+    open_page(at, "data_quality").run()
     problems = next(d.value for d in at.dataframe if "file" in d.value.columns)
     assert problems[["file", "row", "column"]].values.tolist() == [
         ["adtte.csv", 2, "AVAL"],
@@ -166,7 +166,7 @@ def test_unusable_adtte_says_why_instead_of_absent(app, tmp_path: Path) -> None:
     adtte.drop(columns=["PARAMCD"]).to_csv(source / "adtte.csv", index=False)
     at = app(ENTRY, data=source)
     at.run()
-    at.switch_page("pages/survival.py").run()
+    open_page(at, "survival").run()
     assert not at.exception
     assert "could not be used" in at.error[0].value
     assert "required column PARAMCD missing" in at.error[0].value
@@ -240,12 +240,12 @@ def test_trial_settings_are_shared_by_every_page(app) -> None:
     at.run()
     assert metrics(at)["Enrolled"] == f"{enrolled} of 18"
     assert "target" not in at.query_params  # the protocol default stays out of the URL
-    at.switch_page("pages/enrollment.py").run()
+    open_page(at, "enrollment").run()
     at.sidebar.number_input(key=TARGET_KEY).set_value(24).run()
     assert not at.exception
     assert metrics(at)["Enrolled"] == f"{enrolled} of 24"
     assert at.query_params["target"] == "24"
-    at.switch_page("pages/overview.py").run()
+    open_page(at, "overview").run()
     assert not at.exception
     assert at.sidebar.number_input(key=TARGET_KEY).value == 24
     assert metrics(at)["Enrolled"] == f"{enrolled} of 24"

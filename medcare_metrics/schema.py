@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from medcare_metrics import protocol
+from medcare_metrics.rules import MAX_TIME_TO_EVENT_YEARS, TIME_UNITS, days_per_unit, unit_days
 
 #: Column kinds used by the dictionary and the dtype each becomes after loading.
 KIND_DTYPES: dict[str, str] = {
@@ -174,7 +175,7 @@ COLUMNS: dict[str, dict[str, tuple[ColumnSpec, tuple[pa.Check, ...]]]] = {
         "AVAL": (ColumnSpec("number", True), (at_least(0),)),
         "AVALU": (
             ColumnSpec("text"),
-            (allowed(("DAYS", "WEEKS", "MONTHS", "YEARS"), case_insensitive=True),),
+            (allowed(TIME_UNITS, case_insensitive=True),),
         ),
         "CNSR": (ColumnSpec("integer", True), (at_least(0),)),
         "STARTDT": (ColumnSpec("date"), ()),
@@ -262,35 +263,31 @@ def _psa_in_ng_ml(df: pd.DataFrame) -> pd.Series:
 
 
 IMPLAUSIBLE_TIME = (
-    f"is longer than {protocol.MAX_TIME_TO_EVENT_YEARS:g} years in its unit (AVALU, else days), "
+    f"is longer than {MAX_TIME_TO_EVENT_YEARS:g} years in its unit (AVALU, else days), "
     "not a plausible time to event"
 )
 CHECK_LABELS[IMPLAUSIBLE_TIME] = "range"
-#: Days per AVALU unit, for :data:`IMPLAUSIBLE_TIME` (a unit not listed is read as days).
-_DAYS_PER_AVALU: dict[str, float] = {
-    "DAYS": 1.0,
-    "WEEKS": protocol.DAYS_PER_WEEK,
-    "MONTHS": protocol.DAYS_PER_MONTH,
-    "YEARS": 12 * protocol.DAYS_PER_MONTH,
-}
 
 
 def _plausible_time(df: pd.DataFrame) -> pd.Series:
     """Return False for time-to-event rows whose AVAL is infinite or beyond the plausible maximum.
 
-    The maximum is :data:`medcare_metrics.protocol.MAX_TIME_TO_EVENT_YEARS`, converted to AVALU (days when
-    AVALU is absent or not a known unit). Missing and negative AVAL are left to the other checks.
+    The maximum is :data:`medcare_metrics.rules.MAX_TIME_TO_EVENT_YEARS`, converted to AVALU with
+    :func:`medcare_metrics.rules.days_per_unit` (days when AVALU is absent or not one of
+    :data:`medcare_metrics.rules.TIME_UNITS`). Missing and negative AVAL are left to the other checks.
     """
     if "AVAL" not in df.columns:
         return pd.Series(True, index=df.index)
     aval = pd.to_numeric(df["AVAL"], errors="coerce").astype(float)
     if "AVALU" in df.columns:
         unit = df["AVALU"].astype("string").str.strip().str.upper()
-        days_per_unit = unit.map(_DAYS_PER_AVALU).astype(float).fillna(1.0)
+        # Only the units the AVALU check allows are converted: any other unit (a singular "WEEK" too) is
+        # rejected by that check, and its AVAL is read as days here, as on a source without AVALU.
+        per_unit = days_per_unit(unit.where(unit.isin(TIME_UNITS))).fillna(1.0)
     else:
-        days_per_unit = pd.Series(1.0, index=df.index)
-    longest = protocol.MAX_TIME_TO_EVENT_YEARS * 12 * protocol.DAYS_PER_MONTH
-    return aval.isna() | (aval * days_per_unit <= longest)
+        per_unit = pd.Series(1.0, index=df.index)
+    longest = MAX_TIME_TO_EVENT_YEARS * unit_days("YEARS")
+    return aval.isna() | (aval * per_unit <= longest)
 
 
 #: Row-level checks spanning several columns: dataset -> [(check, column the problem is reported on)].

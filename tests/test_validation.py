@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from medcare_metrics.loading import PROBLEM_COLUMNS, load_trial
+from medcare_metrics.rules import TIME_UNITS
 
 SMALL = Path(__file__).parent / "data" / "small"
 
@@ -325,3 +326,37 @@ def test_values_accepted_as_documented(tmp_path: Path) -> None:
     assert result.trial.adae["ATOXGR"].tolist() == [3, 2, 1]
     assert result.trial.adsl["DTHFL"].tolist() == ["N", "Y", "N"]
     assert any("AVALU" in note and "1 row" in note for note in result.trial.notes)
+
+
+def _adtte_time(folder: Path, aval: str, unit: str) -> Path:
+    """Copy the small source to ``folder`` with AVAL and AVALU of ADTTE data row 1 (file row 3) replaced."""
+    shutil.copytree(SMALL, folder)
+    adtte = read_small("adtte")
+    adtte.loc[1, ["AVAL", "AVALU"]] = [aval, unit]
+    adtte.to_csv(folder / "adtte.csv", index=False)
+    return folder
+
+
+# 100 years (rules.MAX_TIME_TO_EVENT_YEARS) in each unit of rules.TIME_UNITS, by rules.DAYS_PER_UNIT.
+@pytest.mark.parametrize(
+    ("unit", "longest"), [("DAYS", 36525), ("WEEKS", 5217), ("MONTHS", 1200), ("YEARS", 100)]
+)
+def test_longest_plausible_time_in_every_allowed_unit(tmp_path: Path, unit: str, longest: int) -> None:
+    assert load_trial(_adtte_time(tmp_path / "ok", str(longest), unit.lower())).problems.empty
+    result = load_trial(_adtte_time(tmp_path / "bad", str(longest + 1), unit))
+    problems = result.problems
+    assert problems[["dataset", "row", "column", "check", "severity"]].values.tolist() == [
+        ["ADTTE", 3, "AVAL", "range", "error"]
+    ]
+    assert problems.iloc[0]["problem"].startswith(f"AVAL {longest + 1} is longer than 100 years")
+    assert len(result.trial.adtte) == 2
+
+
+def test_unit_outside_the_allowed_ones_is_one_problem(tmp_path: Path) -> None:
+    """A singular "WEEK" is not an allowed AVALU: the row is excluded for it; its AVAL is not converted."""
+    result = load_trial(_adtte_time(tmp_path / "src", "6000", "WEEK"))
+    problems = result.problems
+    allowed = ", ".join(f'"{u}"' for u in TIME_UNITS)
+    assert problems["problem"].tolist() == [f"AVALU 'WEEK' must be one of {allowed} (any case); row excluded"]
+    assert TIME_UNITS == ("DAYS", "WEEKS", "MONTHS", "YEARS")
+    assert len(result.trial.adtte) == 2

@@ -10,7 +10,7 @@ from typing import TextIO
 import pandas as pd
 
 from medcare_metrics.loading import LoadResult, load_trial
-from medcare_metrics.subjects import enrolled_mask
+from medcare_metrics.rules import enrolled_mask
 
 #: Width of the problem column; longer problem text wraps onto further lines (never cut).
 MAX_PROBLEM_WIDTH = 100

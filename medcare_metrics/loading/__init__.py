@@ -1,0 +1,42 @@
+"""Load and validate a MEDCARE data source: a folder, an Excel workbook or a zip of a folder.
+
+Every documented column is coerced to its type (``docs/data-dictionary.md``); values that cannot be read,
+and every pandera check failure, become rows of a problems table instead of exceptions. Rows with a
+problem in a required column are excluded (severity ``"error"``); a problem in an optional column is a
+``"warning"``, the value is set missing and the row is kept. Loading never writes to the source.
+
+The package splits along the steps of a load:
+
+- :mod:`~medcare_metrics.loading.sources`: the source path, its dataset files and fingerprint, the example;
+- :mod:`~medcare_metrics.loading.readers`: CSV, XPT, SAS7BDAT, Parquet and Excel readers, zip members;
+- :mod:`~medcare_metrics.loading.coercion`: text, numbers, grades and dates to the documented types;
+- :mod:`~medcare_metrics.loading.validation`: the pandera checks, the problems table, :class:`LoadResult`;
+- :mod:`~medcare_metrics.loading.derivation`: columns derived when absent (ENRLFL, ATOXGR, AVALU), notes;
+- :mod:`~medcare_metrics.loading.load`: :func:`load_trial`, which runs the steps above.
+"""
+
+from __future__ import annotations
+
+from medcare_metrics.loading.coercion import SAS_EPOCH
+from medcare_metrics.loading.load import load_trial
+from medcare_metrics.loading.sources import (
+    EXCEL_EXTENSIONS,
+    EXTENSIONS,
+    example_path,
+    fingerprint,
+    source_path,
+)
+from medcare_metrics.loading.validation import PROBLEM_COLUMNS, LoadResult, summarise_problems
+
+__all__ = [
+    "EXCEL_EXTENSIONS",
+    "EXTENSIONS",
+    "PROBLEM_COLUMNS",
+    "SAS_EPOCH",
+    "LoadResult",
+    "example_path",
+    "fingerprint",
+    "load_trial",
+    "source_path",
+    "summarise_problems",
+]

@@ -1,0 +1,165 @@
+"""Coercion of a dataset as read to the documented column types (``docs/data-dictionary.md``).
+
+Text stays text (blank strings become missing), numbers and whole numbers are parsed (grades may be written
+``"Grade 3"``), dates are read from ISO 8601 text, date objects or SAS day numbers. A value that cannot be
+read becomes a problem: the row is excluded when the column is required, else the value is set missing.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics import schema
+from medcare_metrics.loading.readers import _Raw
+from medcare_metrics.loading.validation import _Collector, _describe_value, _missing
+
+#: Day 0 of SAS dates (XPT and SAS7BDAT store dates as days since then).
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+_GRADE_TEXT = re.compile(r"^\s*(?:grade\s*)?(\d+)\s*$", re.IGNORECASE)
+
+
+def _is_blank(s: pd.Series) -> pd.Series:
+    """Missing values and empty or blank strings."""
+    if not pd.api.types.is_object_dtype(s) and not pd.api.types.is_string_dtype(s):
+        return s.isna()
+    return s.isna() | s.astype(str).str.strip().eq("")
+
+
+def _to_text(s: pd.Series) -> pd.Series:
+    def conv(v: object) -> object:
+        if _missing(v):
+            return np.nan
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, str):
+            return v if v.strip() else np.nan
+        return str(v)
+
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        # Fast path for the usual all-text column: blank strings become missing.
+        keep = s.notna() & s.astype(str).str.strip().ne("")
+        return s.where(keep, np.nan).astype(object)
+    return s.map(conv).astype(object)
+
+
+def _to_number(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.astype("float64")
+    cleaned = s.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return pd.to_numeric(cleaned, errors="coerce").astype("float64")
+
+
+def _to_integer(s: pd.Series, grades: bool) -> pd.Series:
+    if grades and not pd.api.types.is_numeric_dtype(s):
+
+        def grade(v: object) -> object:
+            if isinstance(v, str):
+                m = _GRADE_TEXT.match(v)
+                return m.group(1) if m else v
+            return v
+
+        s = s.map(grade)
+    num = _to_number(s)
+    whole = num.isna() | (num == np.floor(num))
+    num = num.where(whole)
+    return num.round().astype("Int64")
+
+
+def _one_date(v: object) -> pd.Timestamp:
+    """Read one date-like value (date, datetime, ISO text); NaT when it is not one."""
+    if isinstance(v, (bool, int, float, np.number)):
+        # A bare number has no unit outside SAS files (days? Excel serial? nanoseconds?): report it.
+        return pd.NaT
+    try:
+        ts = pd.Timestamp(v)
+    except (TypeError, ValueError, OverflowError):
+        return pd.NaT
+    if ts is pd.NaT:
+        return pd.NaT
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def _to_date(s: pd.Series, sas: bool) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+        return out.astype("datetime64[ns]").dt.normalize()
+    if sas and pd.api.types.is_numeric_dtype(s):
+        return (SAS_EPOCH + pd.to_timedelta(s.astype("float64").round(), unit="D")).astype("datetime64[ns]")
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    is_text = s.map(lambda v: isinstance(v, str)).astype(bool)
+    text = s[is_text].astype(str).str.strip()
+    # Full ISO 8601 dates only: "03/04/2024" is ambiguous and "2024-05" a partial date; both are reported
+    # instead of guessed.
+    text = text[text.str.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")]
+    if not text.empty:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        except (ValueError, TypeError):
+            parsed = text.map(_one_date)
+        if not pd.api.types.is_datetime64_any_dtype(parsed):  # mixed time-zone offsets: one at a time
+            parsed = text.map(_one_date)
+        elif getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)  # keep the local wall-clock date
+        out.loc[parsed.index] = pd.to_datetime(parsed).astype("datetime64[ns]")
+    others = s[~is_text & s.notna()]
+    if not others.empty:  # date and datetime objects (XPT, SAS7BDAT, Excel, Parquet)
+        out.loc[others.index] = pd.to_datetime(others.map(_one_date)).astype("datetime64[ns]")
+    return out.dt.normalize()
+
+
+_KIND_WORDS = {
+    "number": "a number",
+    "integer": "a whole number",
+    "date": "an ISO 8601 date (YYYY-MM-DD)",
+}
+
+
+def _coerce(dataset: str, raw: _Raw, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the frame with documented columns coerced, and a mask of rows to exclude."""
+    frame = raw.frame
+    exclude = pd.Series(False, index=frame.index)
+    subjects = frame["USUBJID"] if "USUBJID" in frame else pd.Series(None, index=frame.index, dtype=object)
+    for col, spec in schema.column_specs(dataset).items():
+        if col not in frame:
+            continue
+        original = frame[col]
+        if spec.kind in ("text", "flag"):
+            frame[col] = _to_text(original)
+            if spec.kind == "flag":
+                # Dictionary convention: an empty flag counts as "N".
+                frame[col] = frame[col].fillna("N")
+            continue
+        if spec.kind == "number":
+            coerced = _to_number(original)
+        elif spec.kind == "integer":
+            coerced = _to_integer(original, grades=col in ("ATOXGR", "AETOXGR"))
+        else:
+            coerced = _to_date(original, raw.sas)
+        failed = coerced.isna() & ~_is_blank(original)
+        for idx in frame.index[failed.to_numpy()]:
+            value = original.at[idx]
+            if spec.required:
+                exclude.at[idx] = True
+                text = f"{col} {_describe_value(value)} is not {_KIND_WORDS[spec.kind]}; row excluded"
+                severity = "error"
+            else:
+                text = f"{col} {_describe_value(value)} is not {_KIND_WORDS[spec.kind]}; value set missing"
+                severity = "warning"
+            out.add(
+                dataset,
+                raw.file,
+                text,
+                check="type",
+                severity=severity,
+                row=int(raw.rows[idx]),
+                usubjid=subjects.at[idx],
+                column=col,
+            )
+        frame[col] = coerced
+    return frame, exclude

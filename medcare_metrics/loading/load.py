@@ -1,0 +1,118 @@
+"""Loading a data source: read its files, coerce, validate and derive each dataset, collect the problems."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from medcare_metrics import schema
+from medcare_metrics.loading.coercion import _coerce, _to_text
+from medcare_metrics.loading.derivation import _derive
+from medcare_metrics.loading.readers import _collect_folder, _collect_workbook, _collect_zip, _Raw
+from medcare_metrics.loading.sources import EXCEL_EXTENSIONS, fingerprint, source_path
+from medcare_metrics.loading.validation import LoadResult, _Collector, _validate_keys, _validate_values
+from medcare_metrics.model import DATASETS, TrialData
+
+
+def _process(dataset: str, raw: _Raw, adsl_subjects: set[str] | None, out: _Collector) -> pd.DataFrame | None:
+    """Coerce, derive and validate one dataset; None when a required column is missing."""
+    frame = raw.frame.copy()
+    frame.columns = [str(c).strip().upper() for c in frame.columns]
+    if frame.columns.duplicated().any():
+        dups = sorted(set(frame.columns[frame.columns.duplicated()]))
+        out.add(
+            dataset,
+            raw.file,
+            f"columns {', '.join(dups)} appear more than once (names are case-insensitive); "
+            "the first is used",
+            check="unique columns",
+            severity="warning",
+        )
+        frame = frame.loc[:, ~frame.columns.duplicated()]
+    frame = frame.reset_index(drop=True)
+    raw = _Raw(frame, raw.file, raw.rows, raw.sas)
+    missing = [c for c in schema.required_columns(dataset) if c not in frame]
+    if missing:
+        consequence = "no trial can be shown" if dataset == "adsl" else f"{dataset.upper()} is not used"
+        out.add(
+            dataset,
+            raw.file,
+            f"required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing; {consequence}",
+            check="required column",
+            column=", ".join(missing),
+        )
+        return None
+    frame, bad_type = _coerce(dataset, raw, out)
+    # Rows already excluded for an unreadable required value are not checked again (one problem per cause).
+    frame = frame.loc[~bad_type]
+    frame, bad_value = _validate_values(dataset, frame, raw, adsl_subjects, out)
+    frame = frame.loc[~bad_value]
+    bad_key = _validate_keys(dataset, frame, raw, out)
+    # Derived from validated columns, so derived values need no check of their own.
+    return _derive(dataset, frame.loc[~bad_key].reset_index(drop=True), out)
+
+
+def load_trial(source: str | Path) -> LoadResult:
+    """Load and validate a MEDCARE data source.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A folder with one file per dataset (``adsl.csv``, ``adtte.xpt``, ``adae.sas7bdat``,
+        ``adtu.parquet``, ``adlb.xlsx``; names case-insensitive), an Excel workbook with a sheet per
+        dataset (``ADSL``, ``ADTTE``, ...), or a zip of such a folder.
+
+    Returns
+    -------
+    LoadResult
+        The trial (None when ADSL is missing or lacks a required column), the problems table and the source.
+        Bad data never raises: it becomes problems.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``source`` does not exist.
+    """
+    path = source_path(source, " (expected a folder, an .xlsx workbook or a .zip)")
+    out = _Collector()
+    if path.is_dir():
+        raws = _collect_folder(path, out)
+    elif path.suffix.lower() in EXCEL_EXTENSIONS:
+        raws = _collect_workbook(path, out)
+    elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
+        raws = _collect_zip(path, out)
+    else:
+        out.add("adsl", path.name, "not a folder, Excel workbook (.xlsx) or zip file", check="readable")
+        raws = {}
+
+    trial: TrialData | None = None
+    datasets: dict[str, pd.DataFrame | None] = {}
+    if "adsl" not in raws:
+        if not any(p["dataset"] == "ADSL" for p in out.problems):
+            out.add(
+                "adsl",
+                path.name,
+                "no ADSL dataset found (adsl.csv, adsl.xpt, ... or an ADSL sheet); no trial can be shown",
+                check="required dataset",
+            )
+    else:
+        adsl = _process("adsl", raws["adsl"], None, out)
+        if adsl is not None:
+            datasets["adsl"] = adsl
+            subjects = set(adsl["USUBJID"].dropna())
+            raw_adsl = raws["adsl"].frame
+            id_cols = [c for c in raw_adsl.columns if str(c).strip().upper() == "USUBJID"]
+            raw_ids = _to_text(raw_adsl[id_cols[0]]).dropna()
+            out.excluded_subjects = set(raw_ids) - subjects
+            for dataset in DATASETS[1:]:
+                if dataset in raws:
+                    datasets[dataset] = _process(dataset, raws[dataset], subjects, out)
+            trial = TrialData(
+                **datasets,  # type: ignore[arg-type]
+                name=path.stem if path.is_file() else path.name,
+                fingerprint=fingerprint(path),
+                notes=tuple(out.notes),
+            )
+    return LoadResult(trial=trial, problems=out.frame(), source=str(source))

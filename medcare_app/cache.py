@@ -4,8 +4,10 @@ A source is loaded once per fingerprint, each view once, and each page's analyti
 (:func:`measure`).
 
 Keys are the source path and its fingerprint (a hash of the file bytes), so a new data cut is read again and
-an unchanged one never is. The fingerprint itself is cached on the files' size and modification time, which
-takes a ``stat`` and no reading: changing a filter or the as-of date never re-reads the files.
+an unchanged one never is. The fingerprint itself is cached on the files' size, modification time, change
+time and inode, which takes a ``stat`` and no reading: changing a filter or the as-of date never re-reads the
+files. The change time is set by the system on every write (a tool restoring the modification time cannot
+restore it), and the inode changes when a file is replaced, so an edit of the same size is still seen.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ if TYPE_CHECKING:  # the context module imports this one; here it is only a type
 
 T = TypeVar("T")
 
-#: A source's files as ``(name, size, modification time in ns)``: cheap to compute, changes when a file does.
-Stamp = tuple[tuple[str, int, int], ...]
+#: A source's files as ``(name, size, modification time, change time, inode)``: cheap to take, and changes
+#: whenever a file does.
+Stamp = tuple[tuple[str, int, int, int, int], ...]
 
 
 def source_stamp(source: str) -> Stamp:
-    """Return name, size and modification time of the files of ``source`` (without reading them).
+    """Return name, size, modification and change time and inode of the files of ``source`` (no reading).
 
     Parameters
     ----------
@@ -43,7 +46,7 @@ def source_stamp(source: str) -> Stamp:
 
     Returns
     -------
-    tuple of (str, int, int)
+    tuple of (str, int, int, int, int)
         One entry per file (every file of a folder, sorted by name).
 
     Raises
@@ -53,7 +56,8 @@ def source_stamp(source: str) -> Stamp:
     """
     path = loading.source_path(source)
     files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    stats = [(p.name, p.stat()) for p in files]
+    return tuple((name, i.st_size, i.st_mtime_ns, i.st_ctime_ns, i.st_ino) for name, i in stats)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

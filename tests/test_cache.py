@@ -1,23 +1,38 @@
-"""medcare_app.cache.measure: results are computed once per view and arguments, and placeholders resolve."""
+"""medcare_app.cache: one view result per view and controls, and a fingerprint that follows the bytes."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from medcare_app import cache
 from medcare_metrics.filters import Filters
 from medcare_metrics.loading import example_path
+from medcare_metrics.protocol import DEFAULT_SETTINGS, TrialSettings
+from medcare_metrics.views.scope import ViewScope
 
-CALLS: list[tuple[object, ...]] = []
+CALLS: list[tuple[ViewScope, object]] = []
 
 
-def count_rows(frame: object, extra: int = 0) -> int:
-    """Module-level function for measure(): records its call, returns the number of rows plus ``extra``."""
-    CALLS.append((frame, extra))
-    return len(frame) + extra  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Controls:
+    extra: int = 0
+
+
+def adsl_rows(scope: ViewScope, controls: Controls) -> int:
+    """A module-level view: records its call, returns ADSL rows of the selection plus ``extra``."""
+    CALLS.append((scope, controls))
+    return len(scope.trial.adsl) + controls.extra
+
+
+def scope_of(scope: ViewScope) -> ViewScope:
+    """A view without controls: returns the scope it was given."""
+    return scope
 
 
 @dataclass(frozen=True)
@@ -26,7 +41,8 @@ class FakeContext:
     fingerprint: str
     filters: Filters = field(default_factory=Filters)
     as_of: date | None = None
-    replayed: bool = False
+    cutoff: date | None = None
+    settings: TrialSettings = DEFAULT_SETTINGS
 
 
 @pytest.fixture
@@ -37,50 +53,62 @@ def ctx() -> FakeContext:
     return FakeContext(source=source, fingerprint=cache.source_fingerprint(source))
 
 
-def test_dataset_placeholder_resolves_to_the_view(ctx: FakeContext) -> None:
-    adsl = cache.view(ctx.source, ctx.fingerprint, Filters(), None).adsl
-    assert cache.measure(ctx, count_rows, cache.Dataset("adsl")) == len(adsl)
-    assert cache.measure(ctx, count_rows, cache.Dataset("adsl"), extra=3) == len(adsl) + 3
-
-
-def test_second_call_is_cached_and_new_arguments_recompute(ctx: FakeContext) -> None:
-    cache.measure(ctx, count_rows, cache.Dataset("adsl"))
-    cache.measure(ctx, count_rows, cache.Dataset("adsl"))
+def test_second_call_is_cached_and_new_controls_recompute(ctx: FakeContext) -> None:
+    n = len(cache.view(ctx.source, ctx.fingerprint, Filters(), None).adsl)
+    assert cache.page_view(ctx, adsl_rows, Controls()) == n
+    assert cache.page_view(ctx, adsl_rows, Controls()) == n
     assert len(CALLS) == 1
-    cache.measure(ctx, count_rows, cache.Dataset("adsl"), extra=1)
+    assert cache.page_view(ctx, adsl_rows, Controls(extra=2)) == n + 2
     assert len(CALLS) == 2
 
 
-def test_filters_change_the_view_and_whole_ignores_them(ctx: FakeContext) -> None:
+def test_filters_select_and_unfiltered_keeps_everyone(ctx: FakeContext) -> None:
     full = cache.view(ctx.source, ctx.fingerprint, Filters(), None).adsl
     site = full["SITEID"].iloc[0]
     filtered = replace(ctx, filters=Filters.from_mapping({"SITEID": [site]}))
-    expected = int(full["SITEID"].eq(site).sum())
-    assert expected < len(full)  # otherwise the filter would not show anything
-    assert cache.measure(filtered, count_rows, cache.Dataset("adsl")) == expected
-    assert cache.measure(filtered, count_rows, cache.Dataset("adsl"), whole=True) == len(full)
+    scope = cache.page_view(filtered, scope_of)
+    assert len(scope.trial.adsl) == int(full["SITEID"].eq(site).sum()) < len(full)
+    assert len(scope.unfiltered.adsl) == len(full)
+    assert len(scope.full.adsl) == len(full)
+    assert len(scope.delivered.adsl) == len(scope.trial.adsl)
 
 
-def adsl_rows(trial: object) -> int:
-    """Module-level function for measure(): rows of the trial's ADSL."""
-    return len(trial.adsl)  # type: ignore[attr-defined]
-
-
-def test_trial_placeholder_is_the_view(ctx: FakeContext) -> None:
-    trial = cache.view(ctx.source, ctx.fingerprint, Filters(), None)
-    assert cache.measure(ctx, adsl_rows, cache.TRIAL) == len(trial.adsl)
-
-
-def test_as_of_only_when_replayed(ctx: FakeContext) -> None:
+def test_replay_only_before_the_cutoff(ctx: FakeContext) -> None:
     full = cache.view(ctx.source, ctx.fingerprint, Filters(), None).adsl
     first = full["SCRNDT"].min().date()
-    early = replace(ctx, as_of=first, replayed=True)
-    replayed = cache.view(ctx.source, ctx.fingerprint, Filters(), first).adsl
-    assert len(replayed) < len(full)  # one screened subject by the first screening date
-    assert cache.measure(early, count_rows, cache.Dataset("adsl")) == len(replayed)
-    assert cache.measure(replace(early, replayed=False), count_rows, cache.Dataset("adsl")) == len(full)
+    cutoff = full["DCUTDT"].max().date()
+    early = cache.page_view(replace(ctx, as_of=first, cutoff=cutoff), scope_of)
+    assert early.replayed
+    assert len(early.trial.adsl) < len(full)
+    assert len(early.delivered.adsl) == len(full)  # data checks see the data as delivered
+    at_cutoff = cache.page_view(replace(ctx, as_of=cutoff, cutoff=cutoff), scope_of)
+    assert not at_cutoff.replayed
+    assert len(at_cutoff.trial.adsl) == len(full)
+
+
+def test_settings_are_part_of_the_key(ctx: FakeContext) -> None:
+    scope = cache.page_view(replace(ctx, settings=TrialSettings(target_enrollment=24)), scope_of)
+    assert scope.settings.target_enrollment == 24
+    assert cache.page_view(ctx, scope_of).settings.target_enrollment == DEFAULT_SETTINGS.target_enrollment
 
 
 def test_lambda_is_refused(ctx: FakeContext) -> None:
     with pytest.raises(ValueError, match="module-level"):
-        cache.measure(ctx, lambda frame: 0, cache.Dataset("adsl"))
+        cache.page_view(ctx, lambda scope: 0)
+
+
+def test_fingerprint_follows_a_same_size_edit_with_its_time_restored(tmp_path: Path) -> None:
+    source = tmp_path / "cut"
+    shutil.copytree(example_path(), source)
+    cache.clear()
+    before = cache.source_fingerprint(str(source))
+    adsl = source / "adsl.csv"
+    info = adsl.stat()
+    data = adsl.read_bytes()
+    # Same size: one digit of an age changed; then the modification time is put back.
+    i = data.index(b",82,")
+    adsl.write_bytes(data[:i] + b",83," + data[i + 4 :])
+    os.utime(adsl, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert adsl.stat().st_size == info.st_size and adsl.stat().st_mtime_ns == info.st_mtime_ns
+    after = cache.source_fingerprint(str(source))
+    assert after != before

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from medcare_metrics.accrual import (
+from medcare_metrics.enrollment.accrual import (
     accrual_outlook,
     accrual_posterior,
     accrual_prediction,
@@ -15,6 +15,7 @@ from medcare_metrics.accrual import (
     remaining_time_distribution,
 )
 from medcare_metrics.protocol import DAYS_PER_MONTH, TrialSettings
+from medcare_metrics.text import enrollment as text
 
 T = pd.Timestamp
 
@@ -210,39 +211,39 @@ def test_projection_band_per_patient():
 def test_outlook_open_trial_has_prediction_band_and_texts():
     settings = TrialSettings(target_enrollment=10, planned_accrual_months=12)
     outlook = accrual_outlook(make_adsl(6), settings, certainty=0.5)
-    assert outlook.headline == "Enrollment open"
+    assert text.headline(outlook.status) == "Enrollment open"
     assert outlook.prediction is not None and outlook.reason is None
     assert outlook.prediction.accrued == 6
     assert list(outlook.projection["N"]) == [6, 7, 8, 9, 10]
     # The 4 patients still to come, at the predicted (median) date of each.
     assert list(outlook.future_entries) == list(outlook.projection["MEDIAN"].iloc[1:])
     assert len(outlook.future_entries) == 4
-    labels = [label for label, _, _ in outlook.metrics]
+    labels = [label for label, _, _ in text.outlook_metrics(outlook)]
     assert labels == ["Enrolled", "Predicted completion", "Accrual rate vs plan"]
-    values = {label: value for label, value, _ in outlook.metrics}
+    values = {label: value for label, value, _ in text.outlook_metrics(outlook)}
     assert values["Enrolled"] == "6 of 10"
     assert values["Predicted completion"] == f"{outlook.prediction.median_date:%Y-%m-%d}"
     # 6 in 180 days (2021-01-01 to 2021-06-30) against 10 in 365.25 days: (6 / 180) / (10 / 365.25) = 1.2175.
     assert values["Accrual rate vs plan"] == "122%"
-    assert "Gajewski, Simon & Carlson" in outlook.method_text
-    assert "P = 0.50 (worth 5 patients)" in outlook.method_text
-    assert "6 enrollments in the 180 days" in outlook.method_text
-    assert outlook.prediction_text.startswith("Target of 10 reached by **")
-    assert "2021-06-30" in outlook.rate_text
+    assert "Gajewski, Simon & Carlson" in text.method_text(outlook.prediction)
+    assert "P = 0.50 (worth 5 patients)" in text.method_text(outlook.prediction)
+    assert "6 enrollments in the 180 days" in text.method_text(outlook.prediction)
+    assert text.prediction_text(outlook.prediction).startswith("Target of 10 reached by **")
+    assert "2021-06-30" in text.rate_text(outlook.status)
 
 
 def test_outlook_complete_trial_has_no_projection():
     settings = TrialSettings(target_enrollment=5, planned_accrual_months=12)
     outlook = accrual_outlook(make_adsl(6), settings)
-    assert outlook.headline == "Enrollment complete"
+    assert text.headline(outlook.status) == "Enrollment complete"
     assert outlook.prediction is None and outlook.projection is None and outlook.reason is None
     assert outlook.future_entries == ()
-    assert outlook.prediction_text == "" and outlook.method_text == ""
-    values = {label: value for label, value, _ in outlook.metrics}
+    assert text.prediction_text(outlook.prediction) == "" and text.method_text(outlook.prediction) == ""
+    values = {label: value for label, value, _ in text.outlook_metrics(outlook)}
     # Fifth registration (date order): 2021-03-14; 72 days after the accrual start 2021-01-01.
     assert values["Completed on"] == "2021-03-14"
     assert values["Duration"] == f"{72 / DAYS_PER_MONTH:.1f} months"
-    assert "completion on 2021-03-14" in outlook.rate_text
+    assert "completion on 2021-03-14" in text.rate_text(outlook.status)
 
 
 def test_outlook_says_why_there_is_no_prediction():
@@ -250,9 +251,20 @@ def test_outlook_says_why_there_is_no_prediction():
     outlook = accrual_outlook(adsl, TrialSettings(target_enrollment=10))
     assert outlook.prediction is None
     assert "needs dates" in outlook.reason
-    assert outlook.rate_text == ""
-    values = {label: value for label, value, _ in outlook.metrics}
+    assert text.rate_text(outlook.status) == ""
+    values = {label: value for label, value, _ in text.outlook_metrics(outlook)}
     assert values["Predicted completion"] == "n/a"
     assert values["Accrual rate vs plan"] == "n/a"
     with pytest.raises(ValueError, match="certainty"):
         accrual_outlook(make_adsl(3), certainty=-0.1)
+
+
+def test_outlook_of_a_completion_beyond_representable_dates_is_a_reason():
+    # 1 enrolled in 180 days, no trust in the plan (P = 0): the 10,000th patient is ~5,000 years ahead.
+    adsl = make_adsl(1)
+    outlook = accrual_outlook(adsl, TrialSettings(target_enrollment=10_000), certainty=0.0)
+    assert outlook.prediction is None and outlook.projection is None
+    assert "beyond the last date" in outlook.reason
+    assert outlook.future_entries == ()
+    values = {label: value for label, value, _ in text.outlook_metrics(outlook)}
+    assert values["Predicted completion"] == "n/a"

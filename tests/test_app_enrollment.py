@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CONFORMANCE, header, metrics
+from conftest import CONFORMANCE, header, metrics, tiny_frames, write_source
 from scipy import stats
 
 from medcare_app.sidebar import ACCRUAL_KEY, AS_OF_KEY, TARGET_KEY, filter_key
+from medcare_metrics.text import enrollment as text
 
 PAGE = "pages/enrollment.py"
 
@@ -179,3 +180,24 @@ def test_planned_accrual_is_a_shared_setting(app, tiny_source: Path) -> None:
     assert not at.exception
     assert metrics(at)["Accrual rate vs plan"] == "90%"
     assert at.query_params["target"] == "4" and at.query_params["accrual"] == "12"
+
+
+def test_page_on_adsl_with_a_header_and_no_rows(app, tmp_path: Path) -> None:
+    frames = tiny_frames()
+    frames["adsl"] = frames["adsl"].iloc[0:0]
+    at = app(PAGE, data=write_source(tmp_path / "empty", **frames))
+    at.run()
+    assert not at.exception
+    assert text.NO_SUBJECT in [i.value for i in at.info]
+    assert metrics(at)["Enrolled"] == "0 of 18"
+    assert not at.tabs and not at.get("plotly_chart")
+
+
+def test_page_without_enrolled_patient_in_the_selection(app) -> None:
+    at = app(PAGE, data=None, query={"ENRLFL": "N"})
+    at.run()
+    assert not at.exception
+    assert header(at).startswith("**0 of ")
+    assert text.NO_ENROLLED in [i.value for i in at.info]
+    funnel = _table(at, "DEFINITION").set_index("LABEL")["N"]
+    assert funnel["Enrolled"] == 0 and funnel["Screened"] > 0

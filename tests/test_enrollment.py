@@ -12,7 +12,6 @@ from medcare_metrics.enrollment import (
     accrual_start,
     centre_summary,
     cumulative_enrollment,
-    cumulative_note,
     enrollment_by_month,
     enrollment_status,
     event_maturity,
@@ -25,6 +24,8 @@ from medcare_metrics.enrollment import (
     trial_benchmark,
 )
 from medcare_metrics.protocol import DAYS_PER_MONTH, TrialSettings
+from medcare_metrics.text import enrollment as text
+from medcare_metrics.text.enrollment import cumulative_note
 
 T = pd.Timestamp
 NaT = pd.NaT
@@ -418,13 +419,13 @@ def test_trial_benchmark():
 def test_maturity_scenarios_lines_metrics_and_dates():
     adtte, adsl = make_maturity_data()
     scenarios = maturity_scenarios(adtte, adsl, horizon_months=6, events_needed=3)
-    assert [label for label, _ in scenarios.lines] == [
+    assert [label for label, _ in text.scenario_lines(scenarios)] == [
         "Fitted rate: 2 events in 23 patient-months",  # 700 days = 23.0 months
         "Benchmark median 21 months (SBRT or metastasectomy)",
     ]
     assert list(scenarios.fitted.projection["MONTHS_AHEAD"]) == [0, 1, 2, 3, 4, 5, 6]
     assert scenarios.assumed.rate_per_month == pytest.approx(math.log(2) / 21)
-    shown = {label: value for label, value, _ in scenarios.metrics}
+    shown = {label: value for label, value, _ in text.maturity_metrics(scenarios)}
     per_day = 2 / 700
     assert shown == {
         "NEST-FS events": "2",
@@ -434,15 +435,17 @@ def test_maturity_scenarios_lines_metrics_and_dates():
     }
     # Third event with the fitted rate: ln(1 + exp(-60 r)) / r days after 2021-06-30 (see below), rounded up.
     days = math.ceil(math.log(1 + math.exp(-60 * per_day)) / per_day)
-    first = scenarios.reached[0]
+    reached = text.reached_lines(scenarios)
+    first = reached[0]
     assert first.startswith("Fitted rate: 2 events in 23 patient-months: 3 events expected by **")
     assert f"{T('2021-06-30') + pd.Timedelta(days=days):%Y-%m-%d}" in first
-    assert len(scenarios.reached) == 2
+    assert len(reached) == 2
     table = scenarios.projection
     assert list(table.columns) == ["SCENARIO", "MONTHS_AHEAD", "DATE", "EXPECTED_NEW", "EXPECTED_TOTAL"]
     assert len(table) == 14  # 7 months x 2 scenarios
-    assert "95% CI 2.2 months to 65.8 months" in scenarios.median_text
-    assert "still to be enrolled" not in scenarios.note
+    assert list(table["SCENARIO"].unique()) == ["fitted", "benchmark"]
+    assert "95% CI 2.2 months to 65.8 months" in text.median_text(scenarios.fitted)
+    assert "still to be enrolled" not in text.maturity_note(scenarios.fitted.future)
 
 
 def test_maturity_scenarios_without_events_or_benchmark():
@@ -450,16 +453,22 @@ def test_maturity_scenarios_without_events_or_benchmark():
     adtte["CNSR"] = pd.array([1, 1, 1, 1], dtype="Int64")
     scenarios = maturity_scenarios(adtte, adsl, horizon_months=3, future_entries=["2021-08-01"])
     # No event: no fitted line, only the benchmark; the future patient is counted and said so.
-    assert [label for label, _ in scenarios.lines] == ["Benchmark median 21 months (SBRT or metastasectomy)"]
-    assert dict((label, value) for label, value, _ in scenarios.metrics)["Fitted median"] == "n/a"
-    assert scenarios.median_text == ""
-    assert scenarios.reached == ()
-    assert "The 1 patient still to be enrolled" in scenarios.note
+    assert [label for label, _ in text.scenario_lines(scenarios)] == [
+        "Benchmark median 21 months (SBRT or metastasectomy)"
+    ]
+    assert (
+        dict((label, value) for label, value, _ in text.maturity_metrics(scenarios))["Fitted median"] == "n/a"
+    )
+    assert text.median_text(scenarios.fitted) == ""
+    assert text.reached_lines(scenarios) == () and scenarios.reached() == ()
+    assert "The 1 patient still to be enrolled" in text.maturity_note(scenarios.fitted.future)
     assert scenarios.fitted.future == 1
     os_rows = make_maturity_data()[0].assign(PARAMCD="OS")
     only_fitted = maturity_scenarios(os_rows, adsl, paramcd="OS", horizon_months=1)
     assert only_fitted.benchmark is None and only_fitted.assumed is None
-    assert [label for label, _ in only_fitted.lines] == ["Fitted rate: 2 events in 23 patient-months"]
+    assert [label for label, _ in text.scenario_lines(only_fitted)] == [
+        "Fitted rate: 2 events in 23 patient-months"
+    ]
     with pytest.raises(ValueError, match="NEST-free survival"):
         maturity_scenarios(os_rows, adsl)
     with pytest.raises(ValueError, match="at least 1"):
@@ -482,7 +491,7 @@ def test_cumulative_note():
 
 
 def test_figures_draw_the_analytics_frames():
-    from medcare_metrics.accrual import accrual_projection, predict_accrual
+    from medcare_metrics.enrollment import accrual_projection, predict_accrual
     from medcare_metrics.figures.enrollment import (
         cumulative_enrollment_figure,
         enrollment_by_month_figure,

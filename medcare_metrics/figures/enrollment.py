@@ -68,7 +68,7 @@ def cumulative_enrollment_figure(
     cumulative : CumulativeEnrollment
         From :func:`medcare_metrics.enrollment.cumulative_enrollment`.
     projection : pandas.DataFrame, optional
-        From :func:`medcare_metrics.accrual.accrual_projection`: the predictive median and the 50% and 95%
+        From :func:`medcare_metrics.enrollment.accrual_projection`: the predictive median and the 50% and 95%
         bands of the date each further patient is enrolled.
     centre_names : mapping, optional
         SITEID -> centre name for the legend.

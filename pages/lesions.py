@@ -5,10 +5,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from medcare_app import cache
-from medcare_app.context import page_context
+from medcare_app.context import PageContext
+from medcare_app.shell import run_standalone
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
 from medcare_metrics.figures.lesions import (
-    COMPACT_PATIENTS,
     detection_figure,
     eqd2_figure,
     lesion_count_figure,
@@ -16,20 +16,23 @@ from medcare_metrics.figures.lesions import (
     patient_site_figure,
     site_pattern_figure,
 )
-from medcare_metrics.lesions import (
-    LesionOptions,
-    detection_summary,
-    dose_by_modality,
-    dose_summary,
-    lesion_count_distribution,
-    lesion_counts_from_adsl,
-    lesions_by_site,
-    lesions_per_patient,
-    mdt_per_lesion,
-    patient_site_matrix,
-    radiotherapy_doses,
-    site_patterns,
+from medcare_metrics.text import lesions as text
+from medcare_metrics.views.lesions import (
+    BASES,
+    MAP_ORDERS,
+    SITE_LEVELS,
+    SITE_STACKS,
+    CountFigure,
+    LesionsChoices,
+    LesionsControls,
+    LesionsView,
+    Share,
+    lesions_choices,
+    lesions_view,
 )
+
+#: Datasets whose validation problems the header names.
+DATASETS: tuple[str, ...] = ("adsl", "adtu")
 
 GY = "%.1f Gy"
 #: Display names of the table columns (the data keep their ADaM names, also in the CSV downloads).
@@ -66,227 +69,159 @@ LABELS = {
     "EQD2_MIN": st.column_config.NumberColumn("min", format=GY),
     "EQD2_MAX": st.column_config.NumberColumn("max", format=GY),
 }
+TABS = ("Lesions per patient", "Sites", "Detection (PSMA PET-CT)", "MDT and dose", "Patient × site")
 
 
-def table(frame: pd.DataFrame) -> None:
+def _table(frame: pd.DataFrame) -> None:
     """Draw ``frame`` with readable column names and units."""
     st.dataframe(frame, hide_index=True, column_config=LABELS)
 
 
-def share_metric(
-    where: DeltaGenerator, label: str, n: int | None, total: int | None, help: str | None = None
-) -> None:
-    """Draw a metric "n of N" with the percentage under it ("n/a" when the data lack the count)."""
-    if n is None or total is None:
-        where.metric(label, "n/a", help=help, border=True)
+def _metric(where: DeltaGenerator, share: Share) -> None:
+    """Draw an "n of N" metric with its percentage under it."""
+    if share.percent is None:
+        where.metric(share.label, share.value, help=share.help, border=True)
         return
-    pct = f"{100.0 * n / total:.1f}%" if total else None
-    where.metric(label, f"{n} of {total}", pct, delta_color="off", delta_arrow="off", help=help, border=True)
+    where.metric(
+        share.label,
+        share.value,
+        share.percent,
+        delta_color="off",
+        delta_arrow="off",
+        help=share.help,
+        border=True,
+    )
 
 
-ctx = page_context()
-trial = ctx.trial
-page_header(
-    ctx,
-    "Lesions",
-    "Progressing lesions at registration of the enrolled patients: how many, where, how they were found and "
-    "how they were treated.",
-)
-options = LesionOptions()
-adsl = trial.adsl
-if trial.adtu is None:
-    missing_dataset("adtu", "the lesion sites, detection, MDT per lesion and radiotherapy dose")
-    if "NLES" in adsl.columns:
-        st.subheader("Lesions per patient on conventional imaging (ADSL.NLES)")
-        counts = cache.measure(ctx, lesion_counts_from_adsl, cache.Dataset("adsl"), options)
-        show_figure(
-            lesion_count_figure(counts, max_lesions=options.max_lesions, limit_label="polyprogression"),
-            key="les_count_adsl",
-        )
-        st.caption(
-            f"From ADSL.NLES, the lesion count recorded at registration; eligibility allows at most "
-            f"{options.max_lesions}. Bars are stacked by the patient's MDT type."
-        )
+def _count_figure(ctx: PageContext, figure: CountFigure, key: str) -> None:
+    fig = lesion_count_figure(
+        figure.distribution, max_lesions=figure.max_lesions, limit_label=figure.limit_label
+    )
+    show_figure(fig, key=key, ctx=ctx)
+
+
+def _radio(label: str, options: tuple[tuple[str, str], ...], key: str, where: DeltaGenerator) -> str:
+    """Draw a horizontal radio of ``options`` labels and return the chosen value."""
+    chosen = where.radio(label, [name for name, _ in options], horizontal=True, key=key)
+    return dict(options)[str(chosen)]
+
+
+def _without_tabs(ctx: PageContext, view: LesionsView) -> None:
+    """Draw the page for a source without usable lesions or a selection without enrolled patients."""
+    if view.missing_adtu:
+        missing_dataset("adtu", text.NEEDED_FOR, ctx=ctx)
+        counts = view.adsl_counts
+        assert counts is not None
+        if counts.figure is not None:
+            st.subheader(counts.heading)
+            _count_figure(ctx, counts.figure, "les_count_adsl")
+        st.caption(counts.caption)
+    elif view.unavailable:
+        unavailable(view.unavailable)
     else:
-        absent = [c for c in ("NLES", "PSMAFL", "PSMACHFL", "MDTTYPE") if c not in adsl.columns]
-        st.caption(
-            ":material/info: ADSL has none of the subject-level lesion columns either ("
-            + ", ".join(absent)
-            + "), so nothing about lesions can be shown for this source."
-        )
-    st.stop()
+        st.info(view.no_patient, icon=":material/info:")
 
-adtu = trial.adtu
-try:
-    per_patient = cache.measure(
-        ctx, lesions_per_patient, cache.Dataset("adtu"), cache.Dataset("adsl"), options
-    )
-except ValueError as err:
-    unavailable(str(err))
-    st.stop()
-if per_patient.empty:
-    st.info("No enrolled patient in the selection, so no lesion to show.", icon=":material/info:")
-    st.stop()
 
-count_tab, site_tab, detection_tab, mdt_tab, map_tab = st.tabs(
-    ["Lesions per patient", "Sites", "Detection (PSMA PET-CT)", "MDT and dose", "Patient × site"]
-)
+def render(ctx: PageContext) -> None:
+    """Draw the Lesions page."""
+    page_header(ctx, "Lesions", text.INTRO, DATASETS)
+    choices: LesionsChoices = cache.page_view(ctx, lesions_choices)
+    if not choices.shows_tabs:
+        _without_tabs(ctx, cache.page_view(ctx, lesions_view, LesionsControls()))
+        return
 
-with count_tab:
-    basis_label = st.radio(
-        "Count", ["All lesions", "Conventional imaging only"], horizontal=True, key="les_basis"
-    )
-    basis = "all" if basis_label == "All lesions" else "conventional"
-    distribution = cache.measure(
-        ctx, lesion_count_distribution, cache.Dataset("adtu"), cache.Dataset("adsl"), options, basis=basis
-    )
-    limit = "polyprogression" if basis == "conventional" else None
-    show_figure(
-        lesion_count_figure(distribution, max_lesions=options.max_lesions, limit_label=limit), key="les_count"
-    )
-    poly = per_patient.loc[per_patient["POLYPROGRESSION"], "USUBJID"].tolist()
-    if poly:
-        named = ", ".join(poly[:10]) + (f" and {len(poly) - 10} more" if len(poly) > 10 else "")
-        st.warning(
-            f"{len(poly)} patient(s) with more than {options.max_lesions} lesions on conventional imaging "
-            f"(polyprogression, an exclusion criterion): {named}.",
-            icon=":material/warning:",
-        )
-    st.caption(
-        f"Eligibility allows at most {options.max_lesions} lesions on conventional imaging (CT + bone scan); "
-        "lesions seen on PSMA PET-CT only do not count towards it, so with “All lesions” a patient can have "
-        f"more than {options.max_lesions} without polyprogression. Bars are stacked by the patient's MDT "
-        "type."
-    )
-    table(per_patient)
-    download_table(per_patient, "lesions_per_patient")
-
-with site_tab:
-    left, right = st.columns(2)
-    level_label = left.radio("Group by", ["Site category", "Site"], horizontal=True, key="les_site_level")
-    stack_label = right.radio(
-        "Stack by", ["Lesion MDT", "Patient MDT type"], horizontal=True, key="les_site_stack"
-    )
-    by_site = cache.measure(
-        ctx,
-        lesions_by_site,
-        cache.Dataset("adtu"),
-        cache.Dataset("adsl"),
-        level="category" if level_label == "Site category" else "site",
-        stack="lesion" if stack_label == "Lesion MDT" else "patient",
-    )
-    show_figure(lesion_site_figure(by_site), key="les_site")
-    st.caption(
-        "Lesions (not patients) per site, stacked by "
-        + (
-            "the MDT applied to each lesion (ADTU.MDTLES)."
-            if stack_label == "Lesion MDT"
-            else "the patient's MDT type (ADSL.MDTTYPE)."
-        )
-    )
-    table(by_site)
-    download_table(by_site, "lesions_by_site")
-
-with detection_tab:
-    if "TUMETHOD" not in adtu.columns:
-        unavailable("ADTU has no TUMETHOD column (conventional imaging or PSMA PET-CT only).")
-    else:
-        detection = cache.measure(ctx, detection_summary, cache.Dataset("adtu"), cache.Dataset("adsl"))
-        cols = st.columns(4)
-        share_metric(
-            cols[0],
-            "Lesions added by PSMA PET-CT",
-            detection.n_psma_only,
-            detection.n_lesions,
-            "Lesions seen on PSMA PET-CT only, of all lesions",
-        )
-        share_metric(
-            cols[1], "Patients with PSMA-only lesions", detection.n_patients_psma_added, detection.n_patients
-        )
-        done, changed = detection.n_patients_psma_done, detection.n_patients_plan_changed
-        share_metric(cols[2], "PSMA PET-CT done", done, detection.n_patients, "ADSL.PSMAFL = Y")
-        share_metric(
-            cols[3],
-            "MDT plan changed",
-            changed,
-            done,
-            "PSMA PET-CT changed the MDT plan (ADSL.PSMACHFL = Y), of the patients who had one",
-        )
-        missing_flags = [c for c in ("PSMAFL", "PSMACHFL") if c not in adsl.columns]
-        st.caption(
-            "Lesions on conventional imaging (CT + bone scan) versus those seen on PSMA PET-CT only. "
-            "Patients: enrolled patients in the selection."
-            + (f" ADSL has no {' or '.join(missing_flags)} column." if missing_flags else "")
-            + (
-                f" {detection.n_method_missing} lesion(s) without TUMETHOD."
-                if detection.n_method_missing
-                else ""
+    count_tab, site_tab, detection_tab, mdt_tab, map_tab = st.tabs(list(TABS))
+    # Each tab's controls come first in the tab, except where content sits above them: its place is kept.
+    with count_tab:
+        basis = _radio("Count", BASES, "les_basis", st)
+    with site_tab:
+        left, right = st.columns(2)
+        level = _radio("Group by", SITE_LEVELS, "les_site_level", left)
+        stack = _radio("Stack by", SITE_STACKS, "les_site_stack", right)
+    with mdt_tab:
+        st.subheader("MDT per lesion")
+        per_lesion_area = st.container()
+        st.subheader("Radiotherapy dose and fractionation")
+        alpha_beta = None
+        if choices.has_dose:
+            alpha_beta = st.number_input(
+                "Alpha/beta ratio (Gy) for BED and EQD2",
+                min_value=0.1,
+                max_value=20.0,
+                value=float(choices.alpha_beta_gy),
+                step=0.5,
+                key="les_alpha_beta",
+                help=choices.alpha_beta_help,
             )
-        )
-        show_figure(detection_figure(detection), key="les_detection")
-        table(detection.by_site)
+    with map_tab:
+        patterns_area = st.container()
+        st.subheader("Patient × site category")
+        order = _radio("Order patients by", MAP_ORDERS, "les_map_order", st)
+    controls = LesionsControls(
+        basis=basis,
+        site_level=level,
+        site_stack=stack,
+        alpha_beta_gy=None if alpha_beta is None else float(alpha_beta),
+        map_order=order,
+    )
+    view: LesionsView = cache.page_view(ctx, lesions_view, controls)
+    assert view.counts and view.sites and view.detection and view.mdt and view.map
 
-with mdt_tab:
-    st.subheader("MDT per lesion")
-    if "MDTLES" not in adtu.columns:
-        unavailable("ADTU has no MDTLES column (MDT per lesion).")
-    else:
-        table(cache.measure(ctx, mdt_per_lesion, cache.Dataset("adtu"), cache.Dataset("adsl")))
-    st.subheader("Radiotherapy dose and fractionation")
-    if not {"RTDOSE", "RTFX"} <= set(adtu.columns):
-        unavailable("ADTU has no RTDOSE and RTFX columns (radiotherapy dose and fractions).")
-    else:
-        alpha_beta = st.number_input(
-            "Alpha/beta ratio (Gy) for BED and EQD2",
-            min_value=0.1,
-            max_value=20.0,
-            value=float(ctx.settings.alpha_beta_gy),
-            step=0.5,
-            key="les_alpha_beta",
-            help=f"Protocol default {ctx.settings.alpha_beta_gy:g} Gy (prostate cancer).",
-        )
-        dose_options = LesionOptions(alpha_beta_gy=float(alpha_beta))
-        st.caption(
-            "BED = D (1 + d / (α/β)) and EQD2 = BED / (1 + 2 / (α/β)), with "
-            f"α/β = {dose_options.alpha_beta_gy:g} Gy; D total dose, d dose per fraction. Median and range "
-            "over the irradiated lesions:"
-        )
-        table(
-            cache.measure(ctx, dose_by_modality, cache.Dataset("adtu"), cache.Dataset("adsl"), dose_options)
-        )
-        st.markdown("**Schedules**")
-        schedules = cache.measure(
-            ctx, dose_summary, cache.Dataset("adtu"), cache.Dataset("adsl"), dose_options
-        )
-        table(schedules)
-        download_table(schedules, "radiotherapy_schedules")
-        doses = radiotherapy_doses(adtu, adsl, dose_options)
-        show_figure(eqd2_figure(doses, dose_options.alpha_beta_gy), key="les_eqd2")
-        st.caption("One point per irradiated lesion; hover for the patient, site and schedule.")
-        download_table(doses, "radiotherapy_doses_per_lesion")
+    with count_tab:
+        counts = view.counts
+        _count_figure(ctx, counts.figure, "les_count")
+        if counts.warning:
+            st.warning(counts.warning, icon=":material/warning:")
+        st.caption(counts.caption)
+        _table(counts.per_patient)
+        download_table(counts.per_patient, "lesions_per_patient")
 
-with map_tab:
-    patterns = cache.measure(ctx, site_patterns, cache.Dataset("adtu"), cache.Dataset("adsl"))
-    st.subheader("Site patterns")
-    show_figure(site_pattern_figure(patterns), key="les_patterns")
-    st.caption("Patients by the combination of site categories of their lesions, stacked by MDT type.")
-    st.subheader("Patient × site category")
-    order_label = st.radio(
-        "Order patients by", ["Site pattern", "Patient"], horizontal=True, key="les_map_order"
-    )
-    matrix = cache.measure(
-        ctx,
-        patient_site_matrix,
-        cache.Dataset("adtu"),
-        cache.Dataset("adsl"),
-        order="pattern" if order_label == "Site pattern" else "patient",
-    )
-    show_figure(patient_site_figure(matrix), key="les_map")
-    st.caption(
-        "Lesions per patient and site category; empty cells have none."
-        + (
-            f" With more than {COMPACT_PATIENTS} patients each patient is a thin column; hover for who it is."
-            if len(matrix) > COMPACT_PATIENTS
-            else ""
-        )
-    )
+    with site_tab:
+        show_figure(lesion_site_figure(view.sites.by_site), key="les_site", ctx=ctx)
+        st.caption(view.sites.caption)
+        _table(view.sites.by_site)
+        download_table(view.sites.by_site, "lesions_by_site")
+
+    with detection_tab:
+        detection = view.detection
+        if detection.summary is None:
+            unavailable(detection.unavailable)
+        else:
+            for column, share in zip(st.columns(len(detection.metrics)), detection.metrics, strict=True):
+                _metric(column, share)
+            st.caption(detection.caption)
+            show_figure(detection_figure(detection.summary), key="les_detection", ctx=ctx)
+            _table(detection.summary.by_site)
+
+    with mdt_tab:
+        with per_lesion_area:
+            if view.mdt.unavailable:
+                unavailable(view.mdt.unavailable)
+            else:
+                _table(view.mdt.per_lesion)
+        dose = view.mdt.dose
+        if dose.unavailable:
+            unavailable(dose.unavailable)
+        else:
+            st.caption(dose.caption)
+            _table(dose.by_modality)
+            st.markdown("**Schedules**")
+            _table(dose.schedules)
+            download_table(dose.schedules, "radiotherapy_schedules")
+            show_figure(eqd2_figure(dose.doses, dose.alpha_beta_gy), key="les_eqd2", ctx=ctx)
+            st.caption(dose.figure_caption)
+            download_table(dose.doses, "radiotherapy_doses_per_lesion")
+
+    with map_tab:
+        with patterns_area:
+            st.subheader("Site patterns")
+            show_figure(site_pattern_figure(view.map.patterns), key="les_patterns", ctx=ctx)
+            st.caption(view.map.patterns_caption)
+        site_map = view.map.map
+        fig = patient_site_figure(site_map.matrix, compact_above=site_map.compact_above)
+        show_figure(fig, key="les_map", ctx=ctx)
+        st.caption(view.map.map_caption)
+
+
+if __name__ == "__main__":
+    run_standalone(render, DATASETS)

@@ -285,3 +285,19 @@ def test_shipped_example_is_consistent() -> None:
     assert trial is not None
     assert consistency_problems(trial).empty
     assert consistency_rules_not_checked(trial).empty
+
+
+def test_rules_run_on_the_rule_engine() -> None:
+    from medcare_metrics.checks import Rule, run_rules
+
+    trial = _trial()
+    adsl = trial.adsl.copy()
+    adsl.loc[0, "DTHFL"] = "N"  # S1 died (DTHDT) but DTHFL says otherwise
+    trial = replace(trial, adsl=adsl)
+    assert all(isinstance(rule, Rule) for rule in RULES)
+    result = run_rules(RULES, trial)
+    pd.testing.assert_frame_equal(
+        result.findings.loc[:, list(CONSISTENCY_COLUMNS)], consistency_problems(trial), check_dtype=False
+    )
+    assert "DTHDT_NO_DTHFL" in set(result.findings["RULE"])
+    pd.testing.assert_frame_equal(result.not_checked, consistency_rules_not_checked(trial))

@@ -225,3 +225,22 @@ def test_conformance_like_adsl_only_needs_ids():
 def test_missing_ids_raise():
     with pytest.raises(ValueError, match="SITEID"):
         protocol_deviations(pd.DataFrame({"USUBJID": ["A"]}))
+
+
+def test_rules_run_on_the_rule_engine():
+    from medcare_metrics.checks import Rule, run_rules
+    from medcare_metrics.eligibility import RULES
+    from medcare_metrics.model import TrialData
+
+    adsl, adtu = make_adsl(), make_adtu()
+    assert all(isinstance(rule, Rule) for rule in RULES)
+    result = run_rules(RULES, TrialData(adsl=adsl, adtu=adtu))
+    deviations = protocol_deviations(adsl, adtu)
+    # The engine's findings are the deviations, in the same order; a rule's description is its criterion.
+    assert result.findings[["USUBJID", "RULE", "VALUE", "DETAIL"]].values.tolist() == (
+        deviations[["USUBJID", "RULE", "VALUE", "DETAIL"]].values.tolist()
+    )
+    assert set(result.findings["DATASET"]) == {"ADSL"}
+    criteria = {rule.code: rule.description for rule in RULES}
+    assert deviations["CRITERION"].tolist() == deviations["RULE"].map(criteria).tolist()
+    assert result.n_checked == len(RULES) - len(rules_not_checked(adsl, adtu))

@@ -1,0 +1,450 @@
+"""Possible protocol deviations: enrolled patients checked against the eligibility rules the data can verify.
+
+Each rule looks at enrolled subjects only (ENRLFL = Y; every subject when ENRLFL is absent) and flags values
+that break the protocol (``shared/trial/MEDCARE.md``; limits in :mod:`medcare_metrics.protocol`). A missing
+value is not a deviation, except a missing informed consent date. A rule whose columns are absent is skipped
+and listed by :func:`rules_not_checked`. Some criteria cannot be checked from ADaM at all; they are in
+:data:`UNCHECKABLE_CRITERIA`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics.checks.engine import Condition, Needs, Rule, run_rules
+from medcare_metrics.checks.engine import not_checked as _not_checked
+from medcare_metrics.model import TrialData
+from medcare_metrics.protocol import (
+    CASTRATE_TESTOSTERONE_NG_DL,
+    ELIGIBILITY_CRITERIA,
+    MAX_LESIONS,
+    MAX_WHO_PS,
+    MIN_AGE,
+    SYSTEMIC_THERAPIES,
+)
+from medcare_metrics.rules import enrolled_mask, flag_yes
+from medcare_metrics.subjects import date_values
+
+DEVIATION_COLUMNS: tuple[str, ...] = ("USUBJID", "SITEID", "RULE", "CRITERION", "VALUE", "DETAIL")
+NOT_CHECKED_COLUMNS: tuple[str, ...] = ("RULE", "CRITERION", "MISSING")
+#: Eligibility criteria no ADaM column records (histology, compliance, tumour board, other malignancy, ...).
+UNCHECKABLE_CRITERIA: tuple[str, ...] = ("INC01", "INC08", "INC09", "EXC03", "EXC04", "EXC05")
+#: ADTU.TUMETHOD value of lesions seen on conventional imaging; only these count for oligoprogression.
+CONVENTIONAL = "CONVENTIONAL"
+#: ADTU.TULOCCAT value of a local recurrence (counts as one lesion however many rows it has).
+LOCAL_RECURRENCE = "LOCAL RECURRENCE"
+#: ADSL.SEX values of a female subject (case-insensitive).
+FEMALE_CODES: frozenset[str] = frozenset({"F", "FEMALE"})
+#: ADTU.TULOC text of an intracranial lesion (case-insensitive regular expression); MEDCARE treats
+#: extracranial metastases only.
+INTRACRANIAL_PATTERN = r"\bbrain\b|cerebr|cerebell|intracranial|\bdural\b|meninge"
+#: MDT types that treat the prostate or prostate bed (local therapy of an untreated primary).
+LOCAL_THERAPY_TYPES: tuple[str, ...] = ("Conventional RT", "Salvage prostatectomy")
+
+
+def _crit(*codes: str) -> str:
+    return "; ".join(f"{c}: {ELIGIBILITY_CRITERIA[c]}" for c in codes)
+
+
+def _number(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column], errors="coerce").astype(float)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    values = frame[column].astype("string").str.strip()
+    return values.mask(values.eq(""))
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float | np.floating):
+        return f"{value:g}"
+    return str(value)
+
+
+def _rows(
+    adsl: pd.DataFrame, hit: pd.Series, values: pd.Series, detail: Callable[[object], str]
+) -> pd.DataFrame:
+    """Deviation rows for the subjects in ``hit``; ``detail`` maps a row label of ``adsl`` to the sentence."""
+    hit = hit.fillna(False).astype(bool)
+    chosen = adsl.loc[hit]
+    return pd.DataFrame(
+        {
+            "USUBJID": chosen["USUBJID"].astype(str),
+            "ROW": chosen.index,
+            "VALUE": [_fmt(values[i]) for i in chosen.index],
+            "DETAIL": [detail(i) for i in chosen.index],
+        },
+        index=chosen.index,
+    )
+
+
+def _testosterone(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _number(adsl, "BTESTO")
+    return _rows(
+        adsl,
+        value >= CASTRATE_TESTOSTERONE_NG_DL,
+        value,
+        lambda i: (
+            f"Baseline testosterone {_fmt(value[i])} ng/dL, not below {CASTRATE_TESTOSTERONE_NG_DL:g} ng/dL."
+        ),
+    )
+
+
+def _lesions(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _number(adsl, "NLES")
+    return _rows(
+        adsl,
+        value > MAX_LESIONS,
+        value,
+        lambda i: f"NLES = {_fmt(value[i])} progressing/new lesions, more than {MAX_LESIONS}.",
+    )
+
+
+def _no_lesion(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _number(adsl, "NLES")
+    return _rows(
+        adsl,
+        value < 1,
+        value,
+        lambda i: (
+            "NLES = 0: no progressing/new lesion, so no oligoprogression to treat (1 to "
+            f"{MAX_LESIONS} needed)."
+        ),
+    )
+
+
+def _intracranial(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    assert adtu is not None  # guarded by the rule's adtu_columns
+    where = _text(adtu, "TULOC")
+    brain = where.str.contains(INTRACRANIAL_PATTERN, case=False, regex=True).fillna(False).astype(bool)
+    sites = (
+        adtu.loc[brain]
+        .groupby(adtu.loc[brain, "USUBJID"].astype(str))["TULOC"]
+        .agg(lambda v: "; ".join(sorted({str(x).strip() for x in v})))
+    )
+    value = adsl["USUBJID"].astype(str).map(sites)
+    return _rows(
+        adsl,
+        value.notna(),
+        value,
+        lambda i: f"Intracranial lesion in ADTU ({value[i]}); the protocol treats extracranial metastases.",
+    )
+
+
+def conventional_lesion_count(adtu: pd.DataFrame) -> pd.Series:
+    """Count lesions per subject as the protocol does: conventional imaging only, a local recurrence as one.
+
+    Parameters
+    ----------
+    adtu : pandas.DataFrame
+        Lesion data with USUBJID and TULOCCAT; TUMETHOD used when present (without it every lesion counts).
+
+    Returns
+    -------
+    pandas.Series
+        Lesion count (int) indexed by USUBJID (str), for subjects with at least one counted lesion.
+    """
+    lesions = adtu
+    if "TUMETHOD" in adtu.columns:
+        lesions = adtu.loc[_text(adtu, "TUMETHOD").str.upper().eq(CONVENTIONAL).fillna(False)]
+    ids = lesions["USUBJID"].astype(str)
+    local = _text(lesions, "TULOCCAT").str.upper().eq(LOCAL_RECURRENCE).fillna(False)
+    distant = ids[~local].value_counts()
+    local_count = ids[local].drop_duplicates().value_counts()
+    return distant.add(local_count, fill_value=0).astype(int).rename("N")
+
+
+def _lesions_adtu(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    assert adtu is not None  # guarded by the rule's adtu_columns
+    counts = conventional_lesion_count(adtu)
+    value = adsl["USUBJID"].astype(str).map(counts).astype(float)
+    method = "on conventional imaging" if "TUMETHOD" in adtu.columns else "(TUMETHOD absent: all lesions)"
+    return _rows(
+        adsl,
+        value > MAX_LESIONS,
+        value,
+        lambda i: (
+            f"{_fmt(value[i])} lesions in ADTU {method}, more than {MAX_LESIONS} "
+            "(local recurrence counted once)."
+        ),
+    )
+
+
+def _who(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _number(adsl, "WHOPS")
+    return _rows(
+        adsl,
+        value > MAX_WHO_PS,
+        value,
+        lambda i: f"WHO performance status {_fmt(value[i])}, above {MAX_WHO_PS}.",
+    )
+
+
+def _age(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _number(adsl, "AGE")
+    return _rows(adsl, value < MIN_AGE, value, lambda i: f"Age {_fmt(value[i])} years, under {MIN_AGE}.")
+
+
+def _sex(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _text(adsl, "SEX")
+    hit = value.str.upper().isin(FEMALE_CODES).fillna(False).astype(bool)
+    return _rows(
+        adsl, hit, value, lambda i: f"SEX = {value[i]}: prostate adenocarcinoma implies a male patient."
+    )
+
+
+def _consent_missing(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = date_values(adsl, "RFICDT")
+    return _rows(
+        adsl,
+        value.isna(),
+        pd.Series("missing", index=adsl.index),
+        lambda i: "No informed consent date (RFICDT).",
+    )
+
+
+def _consent_after_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    consent = date_values(adsl, "RFICDT")
+    registered = date_values(adsl, "ENRLDT")
+    hit = registered < consent
+    text = pd.Series(
+        [f"RFICDT {_fmt(c)}, ENRLDT {_fmt(r)}" for c, r in zip(consent, registered, strict=True)],
+        index=adsl.index,
+    )
+    days = (consent - registered).dt.days
+    return _rows(adsl, hit, text, lambda i: f"Registered {int(days[i])} day(s) before informed consent.")
+
+
+def _mdt_before_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    mdt = date_values(adsl, "TRTSDT")
+    registered = date_values(adsl, "ENRLDT")
+    text = pd.Series(
+        [f"TRTSDT {_fmt(m)}, ENRLDT {_fmt(r)}" for m, r in zip(mdt, registered, strict=True)],
+        index=adsl.index,
+    )
+    days = (registered - mdt).dt.days
+    return _rows(
+        adsl, mdt < registered, text, lambda i: f"MDT started {int(days[i])} day(s) before registration."
+    )
+
+
+def _received_mdt(adsl: pd.DataFrame) -> pd.Series:
+    if "SAFFL" in adsl.columns:
+        return flag_yes(adsl, "SAFFL")
+    if "TRTSDT" in adsl.columns:
+        return date_values(adsl, "TRTSDT").notna()
+    return pd.Series(True, index=adsl.index)
+
+
+def _local_therapy_from_adtu(adsl: pd.DataFrame, adtu: pd.DataFrame) -> pd.Series:
+    local = _text(adtu, "TULOCCAT").str.upper().eq(LOCAL_RECURRENCE).fillna(False)
+    treatment = _text(adtu, "MDTLES")
+    treated = treatment.notna() & treatment.str.upper().ne("NONE").fillna(False)
+    ids = set(adtu.loc[local & treated, "USUBJID"].astype(str))
+    return adsl["USUBJID"].astype(str).isin(ids)
+
+
+def _local_therapy_from_adsl(adsl: pd.DataFrame) -> pd.Series:
+    detail = adsl["MDTDETL"].astype("string").fillna("")
+    parts = detail.str.split(";").apply(lambda items: {p.strip().upper() for p in items})
+    wanted = {t.upper() for t in LOCAL_THERAPY_TYPES}
+    return parts.apply(lambda found: bool(found & wanted)).astype(bool)
+
+
+def _primary_untreated(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    untreated = _text(adsl, "PRIMTRT").str.upper().eq("UNTREATED").fillna(False)
+    if adtu is not None and {"TULOCCAT", "MDTLES"} <= set(adtu.columns):
+        has_local = _local_therapy_from_adtu(adsl, adtu)
+        source = "no treated local-recurrence/prostate lesion in ADTU"
+    else:
+        has_local = _local_therapy_from_adsl(adsl)
+        source = f"MDTDETL lists neither {' nor '.join(LOCAL_THERAPY_TYPES)}"
+    hit = untreated & _received_mdt(adsl) & ~has_local
+    return _rows(
+        adsl,
+        hit,
+        _text(adsl, "PRIMTRT"),
+        lambda i: f"Primary tumour untreated and no local therapy recorded ({source}).",
+    )
+
+
+def _systemic_therapy(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _text(adsl, "SYSTHER")
+    allowed = {t.casefold() for t in SYSTEMIC_THERAPIES}
+    hit = value.notna() & ~value.str.casefold().isin(allowed).fillna(False)
+    return _rows(
+        adsl,
+        hit,
+        value,
+        lambda i: f"Systemic therapy {value[i]!s} is not ADT alone or with an allowed agent.",
+    )
+
+
+def _screen_failure_enrolled(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+    value = _text(adsl, "SCRFCRIT").str.upper()
+    return _rows(
+        adsl,
+        value.notna(),
+        value,
+        lambda i: (
+            "Enrolled with screen-failure criterion "
+            f"{ELIGIBILITY_CRITERIA.get(str(value[i]), 'unrecognised')}."
+        ),
+    )
+
+
+def _primary_untreated_needs(trial: TrialData) -> list[str]:
+    """Local therapy is read from ADTU (TULOCCAT and MDTLES) or, without them, from ADSL.MDTDETL."""
+    adsl, adtu = trial.adsl, trial.adtu
+    if "PRIMTRT" not in adsl.columns:
+        return []  # named by the rule's ADSL columns
+    from_adtu = adtu is not None and {"TULOCCAT", "MDTLES"} <= set(adtu.columns)
+    if not from_adtu and "MDTDETL" not in adsl.columns:
+        return ["ADTU.TULOCCAT and ADTU.MDTLES, or ADSL.MDTDETL"]
+    return []
+
+
+def _on_enrolled(
+    check: Callable[[pd.DataFrame, pd.DataFrame | None], pd.DataFrame], trial: TrialData
+) -> pd.DataFrame:
+    """Run an eligibility check on the enrolled subjects of ``trial`` and its ADTU."""
+    return check(_enrolled(trial.adsl), trial.adtu)
+
+
+def _rule(
+    code: str,
+    criterion: str,
+    adsl_columns: tuple[str, ...],
+    check: Callable[[pd.DataFrame, pd.DataFrame | None], pd.DataFrame],
+    adtu_columns: tuple[str, ...] = (),
+    condition: Condition | None = None,
+) -> Rule:
+    """Return an eligibility rule: ``check(enrolled ADSL, ADTU)`` on the ADSL (and ADTU) columns it reads."""
+    needs: list[Needs | Condition] = [Needs("adsl", adsl_columns)] if adsl_columns else []
+    if adtu_columns:
+        needs.append(Needs("adtu", adtu_columns))
+    if condition is not None:
+        needs.append(condition)
+    return Rule(code, criterion, tuple(needs), partial(_on_enrolled, check), dataset="ADSL")
+
+
+#: The rules, in the order their deviations are listed; a rule's description is the protocol criterion.
+RULES: tuple[Rule, ...] = (
+    _rule("TESTO", _crit("INC02", "EXC01"), ("BTESTO",), _testosterone),
+    _rule("LESIONS", _crit("INC03", "EXC02"), ("NLES",), _lesions),
+    _rule("NO_LESION", _crit("INC03"), ("NLES",), _no_lesion),
+    _rule("LESIONS_ADTU", _crit("INC03", "EXC02"), (), _lesions_adtu, adtu_columns=("USUBJID", "TULOCCAT")),
+    _rule("INTRACRANIAL", _crit("INC03"), (), _intracranial, adtu_columns=("USUBJID", "TULOC")),
+    _rule("WHOPS", _crit("INC06"), ("WHOPS",), _who),
+    _rule("AGE", _crit("INC07"), ("AGE",), _age),
+    _rule("SEX", _crit("INC01"), ("SEX",), _sex),
+    _rule("CONSENT_MISSING", _crit("INC10"), ("RFICDT",), _consent_missing),
+    _rule("CONSENT_AFTER_REG", _crit("INC10"), ("RFICDT", "ENRLDT"), _consent_after_registration),
+    _rule(
+        "MDT_BEFORE_REG",
+        "Trial procedure: MDT is given after registration",
+        ("TRTSDT", "ENRLDT"),
+        _mdt_before_registration,
+    ),
+    _rule(
+        "PRIMARY_UNTREATED",
+        _crit("INC05"),
+        ("PRIMTRT",),
+        _primary_untreated,
+        condition=Condition(_primary_untreated_needs),
+    ),
+    _rule("SYSTHER", _crit("INC04"), ("SYSTHER",), _systemic_therapy),
+    _rule(
+        "SCREEN_FAILURE_ENROLLED",
+        "Enrolled subjects have no screen-failure criterion",
+        ("SCRFCRIT",),
+        _screen_failure_enrolled,
+    ),
+)
+
+
+def _enrolled(adsl: pd.DataFrame) -> pd.DataFrame:
+    return adsl.loc[enrolled_mask(adsl)]
+
+
+def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) -> pd.DataFrame:
+    """List enrolled patients whose data break an eligibility rule of the protocol (possible deviations).
+
+    Rules (RULE code: what is flagged):
+
+    - ``TESTO``: baseline testosterone BTESTO >= 50 ng/dL (castrate level).
+    - ``LESIONS``: NLES > 3 progressing/new lesions.
+    - ``NO_LESION``: NLES = 0 (no progressing/new lesion: nothing for MDT to treat).
+    - ``LESIONS_ADTU``: more than 3 lesions in ADTU on conventional imaging (TUMETHOD ``Conventional``; every
+      lesion when TUMETHOD is absent), all local-recurrence rows of a subject counted as one lesion.
+    - ``INTRACRANIAL``: an ADTU lesion whose TULOC names the brain, cerebrum, cerebellum, dura or meninges
+      (:data:`INTRACRANIAL_PATTERN`); the protocol treats extracranial metastases.
+    - ``WHOPS``: WHO performance status > 1.
+    - ``AGE``: AGE < 18.
+    - ``SEX``: SEX ``F`` (or ``FEMALE``): prostate adenocarcinoma implies a male patient.
+    - ``CONSENT_MISSING``: no informed consent date (RFICDT).
+    - ``CONSENT_AFTER_REG``: registration date ENRLDT before RFICDT (same day is allowed: dates have no time).
+    - ``MDT_BEFORE_REG``: MDT start TRTSDT before ENRLDT.
+    - ``PRIMARY_UNTREATED``: PRIMTRT ``Untreated``, MDT received, and no local therapy: no ADTU lesion of
+      category ``Local recurrence`` (the prostate) with an MDT other than ``None``; without those ADTU
+      columns, ADSL.MDTDETL lists neither ``Conventional RT`` nor ``Salvage prostatectomy``.
+    - ``SYSTHER``: ongoing systemic therapy not one of ``protocol.SYSTEMIC_THERAPIES`` (case-insensitive).
+    - ``SCREEN_FAILURE_ENROLLED``: an enrolled subject with a screen-failure criterion in SCRFCRIT.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data with USUBJID and SITEID.
+    adtu : pandas.DataFrame, optional
+        Lesion data, for ``LESIONS_ADTU``, ``INTRACRANIAL`` and ``PRIMARY_UNTREATED``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns USUBJID, SITEID, RULE, CRITERION (protocol text), VALUE (the value found, as text), DETAIL;
+        one row per subject and rule broken, sorted by USUBJID then rule order. Empty (same columns) when
+        none. Rules whose columns are absent are skipped; :func:`rules_not_checked` lists them.
+
+    Raises
+    ------
+    ValueError
+        If ADSL has no USUBJID or SITEID.
+    """
+    missing = [c for c in ("USUBJID", "SITEID") if c not in adsl.columns]
+    if missing:
+        raise ValueError(f"ADSL has no column {', '.join(missing)}")
+    findings = run_rules(RULES, TrialData(adsl=adsl, adtu=adtu)).findings
+    if findings.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in DEVIATION_COLUMNS})
+    criteria = {rule.code: rule.description for rule in RULES}
+    out = findings.assign(
+        SITEID=adsl.loc[findings["ROW"], "SITEID"].astype(str).to_numpy(),
+        CRITERION=findings["RULE"].map(criteria),
+    )
+    return out.loc[:, list(DEVIATION_COLUMNS)]
+
+
+def rules_not_checked(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) -> pd.DataFrame:
+    """List the rules of :func:`protocol_deviations` skipped because their columns are absent.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+    adtu : pandas.DataFrame, optional
+        Lesion data.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns RULE, CRITERION, MISSING (the absent dataset or columns, comma separated), in rule order.
+        Criteria that no ADaM column records are in :data:`UNCHECKABLE_CRITERIA`, not here.
+    """
+    skipped = _not_checked(RULES, TrialData(adsl=adsl, adtu=adtu))
+    return skipped.rename(columns={"DESCRIPTION": "CRITERION"}).loc[:, list(NOT_CHECKED_COLUMNS)]

@@ -1,0 +1,161 @@
+"""Lesion sites: lesions per site and MDT, patients per combination of sites, the patient x site matrix."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from medcare_metrics import protocol
+from medcare_metrics.lesions.common import (
+    NOT_RECORDED,
+    check_adtu,
+    enrolled_lesions,
+    enrolled_patients,
+    ordered,
+    with_mdttype,
+)
+from medcare_metrics.lesions.counts import lesions_per_patient
+
+
+def lesions_by_site(
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, level: str = "category", stack: str = "lesion"
+) -> pd.DataFrame:
+    """Return lesions per site category (or site) and MDT: the lesion's own, or the patient's MDT type.
+
+    Parameters
+    ----------
+    adtu : pandas.DataFrame
+        Lesions; MDTLES optional ("Not recorded" when absent).
+    adsl : pandas.DataFrame or None
+        Subject level: restricts to its enrolled subjects; MDTTYPE for ``stack="patient"``.
+    level : str
+        ``"category"`` (TULOCCAT) or ``"site"`` (TULOCCAT and TULOC).
+    stack : str
+        ``"lesion"``: by the MDT applied to the lesion (ADTU.MDTLES). ``"patient"``: by the patient's MDT type
+        (ADSL.MDTTYPE, the sidebar's "MDT type").
+
+    Returns
+    -------
+    pandas.DataFrame
+        TULOCCAT (, TULOC), MDTLES or MDTTYPE, N_LESIONS, N_PATIENTS; site categories in protocol order, MDT
+        in protocol order ("Not recorded" when the column is absent or empty).
+
+    Raises
+    ------
+    ValueError
+        For an unknown level or stack, or missing ADTU columns.
+    """
+    if level not in ("category", "site"):
+        raise ValueError(f"unknown level {level!r}; expected 'category' or 'site'")
+    if stack not in ("lesion", "patient"):
+        raise ValueError(f"unknown stack {stack!r}; expected 'lesion' or 'patient'")
+    check_adtu(adtu)
+    lesions = enrolled_lesions(adtu, adsl)
+    if stack == "patient":
+        lesions, mdt_col, known = with_mdttype(lesions, adsl), "MDTTYPE", protocol.MDT_TYPES
+    else:
+        mdt_col, known = "MDTLES", (*protocol.MDT_LESION_TYPES, "None")
+        if "MDTLES" not in lesions.columns:
+            lesions["MDTLES"] = NOT_RECORDED
+    keys = ["TULOCCAT", "TULOC", mdt_col] if level == "site" else ["TULOCCAT", mdt_col]
+    out = (
+        lesions.groupby(keys)
+        .agg(N_LESIONS=("TULNKID", "size"), N_PATIENTS=("USUBJID", "nunique"))
+        .reset_index()
+    )
+    cat_order = {v: i for i, v in enumerate(ordered(out["TULOCCAT"], protocol.SITE_CATEGORIES))}
+    mdt_order = {v: i for i, v in enumerate(ordered(out[mdt_col], known))}
+    sort = out.assign(_c=out["TULOCCAT"].map(cat_order), _m=out[mdt_col].map(mdt_order))
+    by = ["_c", "TULOC", "_m"] if level == "site" else ["_c", "_m"]
+    return sort.sort_values(by).drop(columns=["_c", "_m"]).reset_index(drop=True)
+
+
+#: Site pattern of an enrolled patient without a lesion row.
+NO_LESION = "No lesion recorded"
+
+
+def _patterns(lesions: pd.DataFrame, ids: list[str]) -> pd.Series:
+    """Return each patient's site categories in protocol order joined by " + " (index USUBJID)."""
+    order = {v: i for i, v in enumerate(ordered(lesions["TULOCCAT"], protocol.SITE_CATEGORIES))}
+    cats = lesions.groupby("USUBJID")["TULOCCAT"].agg(
+        lambda s: " + ".join(sorted(set(s), key=lambda c: order[c]))
+    )
+    return cats.reindex(ids).fillna(NO_LESION)
+
+
+def site_patterns(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return patients per combination of lesion site categories (``"Bone + Lymph node"``), by MDT type.
+
+    Parameters
+    ----------
+    adtu : pandas.DataFrame
+        Lesions.
+    adsl : pandas.DataFrame or None
+        Subject level: restricts to its enrolled subjects, adds those without a lesion (pattern
+        :data:`NO_LESION`) and gives MDTTYPE.
+
+    Returns
+    -------
+    pandas.DataFrame
+        PATTERN, MDTTYPE ("Not recorded" when ADSL lacks it), N_PATIENTS (> 0 rows only), PATTERN_TOTAL
+        (patients with that pattern, all MDT types); the most frequent pattern first (ties alphabetical), MDT
+        types in protocol order.
+    """
+    check_adtu(adtu)
+    per = lesions_per_patient(adtu, adsl)
+    lesions = enrolled_lesions(adtu, adsl)
+    per["PATTERN"] = per["USUBJID"].map(_patterns(lesions, list(per["USUBJID"])))
+    out = per.groupby(["PATTERN", "MDTTYPE"]).size().reset_index(name="N_PATIENTS")
+    out["PATTERN_TOTAL"] = out.groupby("PATTERN")["N_PATIENTS"].transform("sum")
+    mdt_order = {v: i for i, v in enumerate(ordered(out["MDTTYPE"], protocol.MDT_TYPES))}
+    out = out.assign(_m=out["MDTTYPE"].map(mdt_order), _t=-out["PATTERN_TOTAL"])
+    return out.sort_values(["_t", "PATTERN", "_m"]).drop(columns=["_m", "_t"]).reset_index(drop=True)
+
+
+def patient_site_matrix(
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, order: str = "patient"
+) -> pd.DataFrame:
+    """Return lesions per patient and site category as a matrix.
+
+    Parameters
+    ----------
+    adtu : pandas.DataFrame
+        Lesions.
+    adsl : pandas.DataFrame or None
+        Subject level: restricts to its enrolled subjects and adds enrolled patients without a lesion (all
+        zeros).
+    order : str
+        ``"patient"``: rows by USUBJID. ``"pattern"``: patients with the same site pattern together, the most
+        frequent pattern first (as :func:`site_patterns`), then most lesions first, then USUBJID; with many
+        patients this shows the distribution at a glance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index USUBJID, one column per site category (the protocol's four always, then any other found),
+        values the number of lesions (int).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``order``.
+    """
+    if order not in ("patient", "pattern"):
+        raise ValueError(f"unknown order {order!r}; expected 'patient' or 'pattern'")
+    check_adtu(adtu)
+    lesions = enrolled_lesions(adtu, adsl)
+    patients = enrolled_patients(adsl)
+    ids = sorted(set(lesions["USUBJID"]) | (set(patients["USUBJID"]) if patients is not None else set()))
+    cats = list(protocol.SITE_CATEGORIES) + sorted(set(lesions["TULOCCAT"]) - set(protocol.SITE_CATEGORIES))
+    counts = lesions.groupby(["USUBJID", "TULOCCAT"]).size().unstack(fill_value=0)
+    matrix = counts.reindex(index=ids, columns=cats, fill_value=0).fillna(0).astype(int)
+    if order == "pattern":
+        pattern = _patterns(lesions, ids)
+        size = pattern.map(pattern.value_counts())
+        key = pd.DataFrame(
+            {"size": -size.to_numpy(), "pattern": pattern.to_numpy(), "n": -matrix.sum(axis=1).to_numpy()},
+            index=ids,
+        )
+        matrix = matrix.loc[key.sort_values(["size", "pattern", "n"], kind="stable").index]
+    matrix.index.name = "USUBJID"
+    matrix.columns.name = "TULOCCAT"
+    return matrix

@@ -36,5 +36,6 @@ def main() -> None:
             patients = (data["adsl"]["ENRLFL"] == "Y").sum()
             print(f"write_trial {fmt}, {patients:,} enrolled patients: {time.perf_counter() - start:.2f} s")
 
+
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -66,6 +67,11 @@ SIDEBAR_LABELS: dict[str, str] = {
     "SYSTHER": "Ongoing systemic therapy",
     "NLES": "Number of lesions",
 }
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    """Return the display name of a filter value (a centre's name for its SITEID), else the value."""
+    return labels.get(value, value)
 
 
 def filter_key(column: str) -> str:
@@ -155,7 +161,7 @@ def _render_filters(adsl: pd.DataFrame) -> Filters:
         selected[column] = st.multiselect(
             SIDEBAR_LABELS.get(column, column),
             options,
-            format_func=lambda v, labels=labels: labels.get(v, v),
+            format_func=partial(_label, labels),
             key=filter_key(column),
             placeholder="All",
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeAlias
+from typing import SupportsInt, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -138,7 +138,7 @@ def grade_definition(term: object, grade: object) -> str | None:
     if rec is None or grade is None or pd.isna(grade):
         return None
     try:
-        g = int(grade)
+        g = int(cast(SupportsInt, grade))
     except (TypeError, ValueError):
         return None
     return rec.get(f"GRADE_{g}") if g in GRADES else None

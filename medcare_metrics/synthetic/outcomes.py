@@ -11,6 +11,8 @@ from medcare_metrics.synthetic.arrays import _dates, _day, _nullable_int, _weibu
 from medcare_metrics.synthetic.options import SyntheticOptions
 
 _NEST_TEXT = "Start of next-line systemic treatment"
+#: A missing text value for np.where (a 0-d object array: numpy's stubs do not take a bare None there).
+_MISSING = np.array(None, dtype=object)
 
 
 def _outcomes(opt: SyntheticOptions, subj: dict[str, np.ndarray], rng: np.random.Generator) -> None:
@@ -44,7 +46,7 @@ def _outcomes(opt: SyntheticOptions, subj: dict[str, np.ndarray], rng: np.random
     withdrew = ~died & (leave_day < followup)
     subj["died"] = died
     subj["withdrew"] = withdrew
-    subj["dcsreas"] = np.where(died, "Death", np.where(withdrew, censor_text, None)).astype(object)
+    subj["dcsreas"] = np.where(died, "Death", np.where(withdrew, censor_text, _MISSING)).astype(object)
     # Last day on study, relative to registration.
     subj["end_rel"] = np.where(died, death, limit)
     subj["prog_rel"] = prog
@@ -57,8 +59,8 @@ def _outcomes(opt: SyntheticOptions, subj: dict[str, np.ndarray], rng: np.random
         event = t <= limit
         subj[f"{key}_aval"] = np.where(event, t, limit)
         subj[f"{key}_cnsr"] = (~event).astype(np.int64)
-        subj[f"{key}_evnt"] = np.where(event, event_text, None).astype(object)
-        subj[f"{key}_cens"] = np.where(event, None, censor_text).astype(object)
+        subj[f"{key}_evnt"] = np.where(event, event_text, _MISSING).astype(object)
+        subj[f"{key}_cens"] = np.where(event, _MISSING, censor_text).astype(object)
 
 
 def _adtte_frame(subj: dict[str, np.ndarray]) -> pd.DataFrame:

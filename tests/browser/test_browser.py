@@ -149,9 +149,7 @@ def test_figure_downloads_as_svg_when_chosen(page, server_url: str, tmp_path: Pa
     assert saved.read_text(encoding="utf-8").lstrip().startswith("<svg")
 
 
-def test_deep_link_on_a_fresh_server_with_a_broken_adtte(
-    page, tmp_path: Path, screenshot_dir: Path
-) -> None:
+def test_deep_link_on_a_fresh_server_with_a_broken_adtte(page, tmp_path: Path, screenshot_dir: Path) -> None:
     """The first visitor of a just-started server opens a copied link to the survival page.
 
     Streamlit would run the page file on its own (old ``pages/`` mode, no app navigation); the app reruns

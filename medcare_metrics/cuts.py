@@ -9,38 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date as _date
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from medcare_metrics.model import TrialData
-from medcare_metrics.protocol import DAYS_PER_MONTH, DAYS_PER_WEEK
+
+# Kept importable from here for older callers: the table itself is the one of the rules module.
+from medcare_metrics.rules import DAYS_PER_UNIT as DAYS_PER_UNIT
+from medcare_metrics.rules import days_per_unit, enrolled_mask, flag_yes, is_event, is_high_grade
 from medcare_metrics.subjects import (
     ENTRY_DATE_COLUMNS,
     as_date,
     date_values,
-    enrolled_mask,
     entry_dates,
     registration_dates,
 )
 
-#: Days per AVALU unit (upper case), used to shift AVAL when an event is censored at the as-of date.
-DAYS_PER_UNIT: dict[str, float] = {
-    "DAYS": 1.0,
-    "DAY": 1.0,
-    "WEEKS": DAYS_PER_WEEK,
-    "WEEK": DAYS_PER_WEEK,
-    "MONTHS": DAYS_PER_MONTH,
-    "MONTH": DAYS_PER_MONTH,
-    "YEARS": 365.25,
-    "YEAR": 365.25,
-}
 #: CNSDTDSC written on rows censored by the replay.
 AS_OF_CENSOR_TEXT = "As-of date"
 #: Endpoints whose events :func:`changes_since` lists (deaths are listed from ADSL / OS separately).
 CHANGE_ENDPOINTS: tuple[str, ...] = ("NESTFS", "PFS")
 
-DateLike = str | _date | pd.Timestamp | np.datetime64
+DateLike: TypeAlias = str | _date | pd.Timestamp | np.datetime64
 
 
 def data_cutoff(trial: TrialData) -> pd.Timestamp | None:
@@ -85,6 +77,8 @@ def latest_date(trial: TrialData) -> pd.Timestamp | None:
     latest: pd.Timestamp | None = None
     for name in trial.available:
         frame = trial.dataset(name)
+        if frame is None:
+            continue
         for column in frame.select_dtypes(include=["datetime64[ns]", "datetime"]).columns:
             value = frame[column].max()
             if pd.notna(value) and (latest is None or value > latest):
@@ -180,7 +174,7 @@ def _replay_adtte(
         if "AVALU" in out.columns
         else pd.Series("DAYS", index=out.index, dtype="string")
     )
-    factor = units.map(DAYS_PER_UNIT).astype(float)
+    factor = days_per_unit(units)
     unknown_units = sorted(set(units[factor.isna() & units.notna()]))
     if unknown_units:
         notes.append(f"As-of replay: ADTTE AVALU {', '.join(unknown_units)} not understood; read as DAYS.")
@@ -487,8 +481,8 @@ def changes_since(trial: TrialData, since: DateLike, until: DateLike | None = No
         def event_keys(adtte: pd.DataFrame) -> pd.Series:
             return adtte["USUBJID"].astype(str) + "\x1f" + adtte["PARAMCD"].astype(str)
 
-        old = before.adtte.loc[before.adtte["CNSR"].eq(0)]
-        new = after.adtte.loc[after.adtte["CNSR"].eq(0) & after.adtte["PARAMCD"].isin(CHANGE_ENDPOINTS)]
+        old = before.adtte.loc[is_event(before.adtte["CNSR"])]
+        new = after.adtte.loc[is_event(after.adtte["CNSR"]) & after.adtte["PARAMCD"].isin(CHANGE_ENDPOINTS)]
         events = _pick(new.loc[~event_keys(new).isin(set(event_keys(old)))], event_columns)
         for paramcd in CHANGE_ENDPOINTS:
             if not after.adtte["PARAMCD"].eq(paramcd).any():
@@ -496,12 +490,14 @@ def changes_since(trial: TrialData, since: DateLike, until: DateLike | None = No
                 notes.append(f"ADTTE has no PARAMCD {paramcd}.")
 
     if "DTHFL" in after.adsl.columns:
-        was_dead = set(before.adsl.loc[before.adsl["DTHFL"].eq("Y"), "USUBJID"])
-        dead = after.adsl.loc[after.adsl["DTHFL"].eq("Y") & ~after.adsl["USUBJID"].isin(was_dead)]
+        was_dead = set(before.adsl.loc[flag_yes(before.adsl, "DTHFL"), "USUBJID"])
+        dead = after.adsl.loc[flag_yes(after.adsl, "DTHFL") & ~after.adsl["USUBJID"].isin(was_dead)]
         deaths = _pick(dead, ("USUBJID", "SITEID", "DTHDT", "DTHCAUS"))
-    elif after.adtte is not None and after.adtte["PARAMCD"].eq("OS").any():
-        old_os = before.adtte.loc[before.adtte["PARAMCD"].eq("OS") & before.adtte["CNSR"].eq(0), "USUBJID"]
-        new_os = after.adtte.loc[after.adtte["PARAMCD"].eq("OS") & after.adtte["CNSR"].eq(0)]
+    elif before.adtte is not None and after.adtte is not None and after.adtte["PARAMCD"].eq("OS").any():
+        old_os = before.adtte.loc[
+            before.adtte["PARAMCD"].eq("OS") & is_event(before.adtte["CNSR"]), "USUBJID"
+        ]
+        new_os = after.adtte.loc[after.adtte["PARAMCD"].eq("OS") & is_event(after.adtte["CNSR"])]
         dead = new_os.loc[~new_os["USUBJID"].isin(set(old_os))]
         deaths = _pick(dead, ("USUBJID", "ADT")).rename(columns={"ADT": "DTHDT"})
         notes.append("ADSL has no DTHFL: deaths are OS events.")
@@ -524,7 +520,7 @@ def changes_since(trial: TrialData, since: DateLike, until: DateLike | None = No
         notes.append("ADAE has no ATOXGR or AETOXGR (CTCAE grade): grade >= 3 AEs and upgrades not listed.")
     else:
         onset = _ae_onset(after.adae, trial.adsl)
-        high = pd.to_numeric(after.adae[grade], errors="coerce") >= 3
+        high = is_high_grade(after.adae[grade])
         # AEs without any onset date cannot be placed in the window, so they are never listed as new.
         severe = _pick(after.adae.loc[high & (onset > start)], ae_columns)
         worst_before = _worst_grades(before.adae, grade).rename("GRADE_BEFORE")

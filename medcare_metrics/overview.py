@@ -1,8 +1,13 @@
 """Where the trial stands: the headline numbers of the overview page.
 
-Every measure of :class:`TrialSummary` is described in :data:`MEASURES` (what it counts, from which
-columns); the overview page shows that text under each number. A measure the data cannot answer (dataset or
-column absent, as in conformance data) is None and :meth:`TrialSummary.reason` says why.
+Every measure of :class:`TrialSummary` (:data:`MEASURE_KEYS`) is described in words by
+:mod:`medcare_metrics.text.overview` (what it counts, from which columns); the overview page shows that text
+under each number. A measure the data cannot answer (dataset or column absent, as in conformance data) is
+None and :meth:`TrialSummary.reason` says why.
+
+"Grade >= 3 toxicity" is counted by the Toxicity page's rule
+(:func:`medcare_metrics.toxicity.high_grade_patient_count`: the safety population, treatment-emergent events
+when ADAE has TRTEMFL), so the two pages always agree.
 """
 
 from __future__ import annotations
@@ -12,36 +17,31 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from medcare_metrics.filters import FILTER_LABELS, MISSING, Filters, column_keys, selected_subjects
+from medcare_metrics.filters import MISSING, Filters, column_keys, selected_subjects
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import DEFAULT_SETTINGS, ENDPOINTS, TrialSettings, is_protocol_study
-from medcare_metrics.subjects import REGISTRATION_DATE_COLUMNS, date_values, died_mask, enrolled_mask
+from medcare_metrics.rules import HIGH_GRADE, enrolled_mask
+from medcare_metrics.subjects import REGISTRATION_DATE_COLUMNS, date_values, died_mask
 from medcare_metrics.survival import KMOptions, km_medians, km_table, time_to_event
+from medcare_metrics.toxicity import HighGradeCount, high_grade_patient_count
 
 #: End-of-study statuses (ADSL.EOSSTT) that mean a patient has left the study.
 OFF_STUDY_STATUSES: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
-#: Lowest CTCAE grade counted as severe.
-SEVERE_GRADE = 3
+#: Lowest CTCAE grade counted as severe (the rules module's high grade).
+SEVERE_GRADE = HIGH_GRADE
 
-#: What each measure counts, in plain words (the overview page shows these as captions).
-MEASURES: dict[str, str] = {
-    "enrolled": "Patients registered (ADSL.ENRLFL = Y), against the protocol's target.",
-    "screened": "Every screened subject in ADSL, screen failures included.",
-    "on_study": "Enrolled patients alive and not COMPLETED or DISCONTINUED (EOSSTT).",
-    "nestfs_events": "Enrolled patients with a NEST-FS event (CNSR = 0): next systemic therapy or death.",
-    "pfs_events": "Enrolled patients with a PFS event (CNSR = 0): PCWG3 progression or death.",
-    "nestfs_median": (
-        "Kaplan-Meier median NEST-free survival of the enrolled patients; not reached while more than half "
-        "are event-free."
-    ),
-    "grade3_patients": "Enrolled patients with an AE of CTCAE grade 3 or higher (ATOXGR), any attribution.",
-    "latest_enrollment": "Latest registration date of an enrolled patient (ENRLDT).",
-}
-#: Wording of :data:`MEASURES` for a study other than MEDCARE, whose ADTTE defines its own endpoints.
-OTHER_STUDY_MEASURES: dict[str, str] = {
-    "nestfs_events": "Enrolled patients with a NESTFS event (CNSR = 0), as this study's ADTTE defines it.",
-    "pfs_events": "Enrolled patients with a PFS event (CNSR = 0), as this study's ADTTE defines it.",
-}
+#: The measures of :class:`TrialSummary`, in the overview's order (``medcare_metrics.text.overview`` words
+#: each).
+MEASURE_KEYS: tuple[str, ...] = (
+    "enrolled",
+    "screened",
+    "on_study",
+    "nestfs_events",
+    "pfs_events",
+    "nestfs_median",
+    "grade3_patients",
+    "latest_enrollment",
+)
 
 
 def count_enrolled(adsl: pd.DataFrame) -> int:
@@ -94,37 +94,10 @@ class MedianEstimate:
         """True when the median is reached."""
         return not np.isnan(self.median)
 
-    def small_numbers_note(self, threshold: int) -> str | None:
-        """Say that the estimate rests on fewer than ``threshold`` patients at risk, or None.
-
-        Parameters
-        ----------
-        threshold : int
-            Fewest patients at risk for a trustworthy estimate (``TrialSettings.at_risk_threshold``).
-
-        Returns
-        -------
-        str or None
-            A plain warning when the median or a confidence limit lies where fewer than ``threshold``
-            patients are at risk; None otherwise.
-        """
-        if self.fewest_at_risk is None or self.fewest_at_risk >= threshold:
-            return None
-        where = (
-            "at the median"
-            if self.at_risk is not None and self.at_risk == self.fewest_at_risk
-            else "at a confidence limit"
-        )
-        word = "patient" if self.fewest_at_risk == 1 else "patients"
-        return (
-            f"Unreliable: the estimate rests on {self.fewest_at_risk} {word} at risk {where} "
-            f"(fewer than {threshold})."
-        )
-
 
 @dataclass(frozen=True)
 class TrialSummary:
-    """Headline numbers of a trial; :data:`MEASURES` says what each counts.
+    """Headline numbers of a trial; :mod:`medcare_metrics.text.overview` says what each counts.
 
     Attributes
     ----------
@@ -141,7 +114,7 @@ class TrialSummary:
     nestfs_median : MedianEstimate or None
         Kaplan-Meier median NEST-FS.
     grade3_patients : int or None
-        Enrolled patients with an AE of grade >= 3.
+        Patients with a high-grade AE, as the Toxicity page counts them by default (:attr:`high_grade`).
     latest_enrollment : pandas.Timestamp or None
         Latest registration date.
     latest_enrollment_column : str or None
@@ -151,6 +124,9 @@ class TrialSummary:
     protocol_study : bool
         True when the data are MEDCARE (:func:`medcare_metrics.protocol.is_protocol_study`): the endpoint
         descriptions then follow the protocol.
+    high_grade : HighGradeCount or None
+        The count behind :attr:`grade3_patients`: its denominator, population rule and which events it
+        counts (:func:`medcare_metrics.toxicity.high_grade_patient_count`); None when unavailable.
     """
 
     screened: int
@@ -165,25 +141,7 @@ class TrialSummary:
     latest_enrollment_column: str | None = None
     unavailable: tuple[tuple[str, str], ...] = ()
     protocol_study: bool = True
-
-    def describe(self, measure: str) -> str:
-        """Return what ``measure`` counts, in the protocol's words for MEDCARE data and neutrally otherwise.
-
-        Parameters
-        ----------
-        measure : str
-            A key of :data:`MEASURES`.
-
-        Returns
-        -------
-        str
-            The description.
-        """
-        if measure not in MEASURES:
-            raise KeyError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
-        if not self.protocol_study and measure in OTHER_STUDY_MEASURES:
-            return OTHER_STUDY_MEASURES[measure]
-        return MEASURES[measure]
+    high_grade: HighGradeCount | None = None
 
     def reason(self, measure: str) -> str | None:
         """Return why ``measure`` is unavailable, or None when it is available.
@@ -191,15 +149,20 @@ class TrialSummary:
         Parameters
         ----------
         measure : str
-            A key of :data:`MEASURES`.
+            One of :data:`MEASURE_KEYS`.
 
         Returns
         -------
         str or None
             The reason, or None.
+
+        Raises
+        ------
+        KeyError
+            For an unknown measure.
         """
-        if measure not in MEASURES:
-            raise KeyError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+        if measure not in MEASURE_KEYS:
+            raise KeyError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURE_KEYS)}")
         return dict(self.unavailable).get(measure)
 
 
@@ -213,12 +176,6 @@ def _on_study(enrolled: pd.DataFrame) -> int | None:
 
 def _endpoint_rows(adtte: pd.DataFrame, paramcd: str, subjects: set[str]) -> pd.DataFrame:
     return adtte.loc[adtte["PARAMCD"].eq(paramcd) & adtte["USUBJID"].isin(subjects)]
-
-
-def _grade3_patients(adae: pd.DataFrame, subjects: set[str]) -> int:
-    grades = pd.to_numeric(adae["ATOXGR"], errors="coerce")
-    severe = adae.loc[grades.ge(SEVERE_GRADE).fillna(False).astype(bool) & adae["USUBJID"].isin(subjects)]
-    return int(severe["USUBJID"].nunique())
 
 
 def _at_risk(table: pd.DataFrame, time: float) -> int:
@@ -247,7 +204,7 @@ def _median(rows: pd.DataFrame) -> MedianEstimate:
 
 
 def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) -> TrialSummary:
-    """Compute the overview numbers of ``trial`` (see :data:`MEASURES` for what each counts).
+    """Compute the overview numbers of ``trial`` (:mod:`medcare_metrics.text.overview` says what each counts).
 
     Parameters
     ----------
@@ -260,8 +217,10 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
     -------
     TrialSummary
         The numbers; a measure the data cannot answer is None with its reason in ``unavailable``. Events and
-        the median count only enrolled patients. The median uses :class:`medcare_metrics.survival.KMOptions`
-        defaults (R's log transform, 95%), with times converted from AVALU to months.
+        the median count only enrolled patients; grade >= 3 toxicity counts as the Toxicity page's default
+        (:func:`medcare_metrics.toxicity.high_grade_patient_count`). The median uses
+        :class:`medcare_metrics.survival.KMOptions` defaults (R's log transform, 95%), with times converted
+        from AVALU to months.
     """
     adsl = trial.adsl
     enrolled = adsl.loc[enrolled_mask(adsl)]
@@ -296,13 +255,15 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
             except ValueError as exc:  # unknown time unit (AVALU): say so instead of failing the page
                 unavailable.append(("nestfs_median", f"NEST-FS times cannot be used: {exc}."))
 
-    grade3: int | None = None
+    high_grade: HighGradeCount | None = None
     if trial.adae is None:
         unavailable.append(("grade3_patients", "No ADAE dataset (adverse events) in this source."))
-    elif "ATOXGR" not in trial.adae.columns:
-        unavailable.append(("grade3_patients", "ADAE has no CTCAE grade (ATOXGR or AETOXGR)."))
     else:
-        grade3 = _grade3_patients(trial.adae, subjects)
+        try:
+            # The Toxicity page's default rule, so that both pages give the same number.
+            high_grade = high_grade_patient_count(trial.adae, adsl, teae_only=None, high_grade=SEVERE_GRADE)
+        except ValueError as exc:  # no grade column, or a required ADAE column missing
+            unavailable.append(("grade3_patients", f"{str(exc).rstrip('.')}."))
 
     latest: pd.Timestamp | None = None
     column = next((c for c in REGISTRATION_DATE_COLUMNS if c in adsl.columns), None)
@@ -323,11 +284,12 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
         nestfs_events=events["NESTFS"],
         pfs_events=events["PFS"],
         nestfs_median=median,
-        grade3_patients=grade3,
+        grade3_patients=None if high_grade is None else high_grade.n_patients,
         latest_enrollment=latest,
         latest_enrollment_column=column if latest is not None else None,
         unavailable=tuple(unavailable),
         protocol_study=is_protocol_study(adsl),
+        high_grade=high_grade,
     )
 
 
@@ -349,17 +311,6 @@ class ScreenFailuresOutside:
     n: int
     columns: tuple[str, ...]
     screened_overall: int
-
-    @property
-    def note(self) -> str:
-        """Say plainly that these screen failures are not in the selection, and the unfiltered count."""
-        names = " or ".join(f"{FILTER_LABELS.get(c, c)} ({c})" for c in self.columns)
-        who = "screen failure has" if self.n == 1 else "screen failures have"
-        return (
-            f"Screened is not comparable under this filter: {self.n} {who} no {names} and so "
-            f"{'is' if self.n == 1 else 'are'} not in the selection. Without filters, "
-            f"{self.screened_overall} subjects were screened."
-        )
 
 
 def screen_failures_outside(adsl: pd.DataFrame, filters: Filters) -> ScreenFailuresOutside | None:

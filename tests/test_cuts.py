@@ -435,3 +435,18 @@ def test_data_cutoff_is_the_most_frequent_date_not_a_stray_later_one() -> None:
     assert data_cutoff(TrialData(adsl=tie)) == pd.Timestamp("2025-07-31")
     none = pd.DataFrame({"USUBJID": ["A"], "DCUTDT": _dates(None)})
     assert data_cutoff(TrialData(adsl=none)) is None
+
+
+def test_rules_are_the_rules_module() -> None:
+    from medcare_metrics import cuts, rules
+
+    assert cuts.DAYS_PER_UNIT is rules.DAYS_PER_UNIT
+
+
+def test_events_and_deaths_follow_the_shared_rules(trial: TrialData) -> None:
+    # CNSR read as text and a lower-case death flag count as an event and a death (rules.is_event, flag_yes).
+    adtte = trial.adtte.assign(CNSR=trial.adtte["CNSR"].astype(str))  # type: ignore[union-attr]
+    adsl = trial.adsl.assign(DTHFL=trial.adsl["DTHFL"].str.lower())
+    counts = change_counts(changes_since(TrialData(adsl=adsl, adtte=adtte, adae=trial.adae), AS_OF))
+    assert (counts["NEST-FS events"], counts["PFS events"], counts["Deaths"]) == (1, 1, 1)
+    assert counts["New grade ≥ 3 AEs"] == 2

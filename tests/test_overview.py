@@ -9,13 +9,15 @@ import pytest
 
 from medcare_metrics.model import TrialData
 from medcare_metrics.overview import (
-    MEASURES,
+    MEASURE_KEYS,
     count_enrolled,
     enrollment_progress,
     trial_summary,
 )
 from medcare_metrics.protocol import TrialSettings
 from medcare_metrics.subjects import enrolled_mask, first_entry_date
+from medcare_metrics.text import overview as text
+from medcare_metrics.text.overview import MEASURES
 
 
 def _adsl() -> pd.DataFrame:
@@ -81,7 +83,8 @@ def test_counts() -> None:
     assert summary.latest_enrollment == pd.Timestamp("2022-05-20")
     assert summary.latest_enrollment_column == "ENRLDT"
     assert summary.unavailable == ()
-    assert all(summary.reason(m) is None for m in MEASURES)
+    assert all(summary.reason(m) is None for m in MEASURE_KEYS)
+    assert set(MEASURES) == set(MEASURE_KEYS)
 
 
 def test_median_with_log_confidence_interval() -> None:
@@ -243,8 +246,8 @@ def test_median_counts_patients_at_risk_at_the_median_and_its_limits() -> None:
     assert median.at_risk == 10
     # At month 7: times 7..20 = 14 at risk; at month 16: times 16..20 = 5 at risk (the fewest).
     assert median.fewest_at_risk == 5
-    assert median.small_numbers_note(5) is None
-    note = median.small_numbers_note(6)
+    assert text.small_numbers_note(median, 5) is None
+    note = text.small_numbers_note(median, 6)
     assert note is not None and "5 patients at risk at a confidence limit" in note and "Unreliable" in note
 
 
@@ -255,9 +258,9 @@ def test_median_at_risk_ignores_limits_not_reached() -> None:
     # lower limit 2 with all 4 at risk; upper not reached, so it has no count.
     assert median.at_risk == 2
     assert median.fewest_at_risk == 2
-    note = median.small_numbers_note(3)
+    note = text.small_numbers_note(median, 3)
     assert note is not None and "2 patients at risk at the median" in note
-    assert median.small_numbers_note(2) is None
+    assert text.small_numbers_note(median, 2) is None
 
 
 def test_median_not_reached_has_no_at_risk_count() -> None:
@@ -267,7 +270,7 @@ def test_median_not_reached_has_no_at_risk_count() -> None:
     # Lower band at month 2: 0.75 * exp(-1.96 * sqrt(1/12)) = 0.426 -> lower limit 2 with 4 at risk.
     assert median.at_risk is None
     assert median.fewest_at_risk == 4
-    assert median.small_numbers_note(3) is None
+    assert text.small_numbers_note(median, 3) is None
 
 
 def _screening_adsl() -> pd.DataFrame:
@@ -290,8 +293,8 @@ def test_screen_failures_outside_a_filter_on_a_column_they_lack() -> None:
     outside = screen_failures_outside(adsl, Filters.from_mapping({"MDTTYPE": ["SBRT"]}))
     assert outside is not None
     assert (outside.n, outside.columns, outside.screened_overall) == (3, ("MDTTYPE",), 6)
-    assert "3 screen failures have no MDT type (MDTTYPE)" in outside.note
-    assert "6 subjects were screened" in outside.note
+    assert "3 screen failures have no MDT type (MDTTYPE)" in text.screen_failures_note(outside)
+    assert "6 subjects were screened" in text.screen_failures_note(outside)
     # With the centre filter too, only F1 and F2 (centre 01) would otherwise be in the selection.
     both = screen_failures_outside(adsl, Filters.from_mapping({"MDTTYPE": ["SBRT"], "SITEID": ["01"]}))
     assert both is not None and (both.n, both.columns) == (2, ("MDTTYPE",))
@@ -312,10 +315,26 @@ def test_screen_failures_outside_only_when_a_value_is_missing() -> None:
 def test_other_study_measure_text() -> None:
     medcare = trial_summary(_trial(adsl=_adsl().assign(STUDYID="MEDCARE")))
     assert medcare.protocol_study
-    assert "PCWG3" in medcare.describe("pfs_events")
+    assert "PCWG3" in text.describe(medcare, "pfs_events")
     other = trial_summary(_trial(adsl=_adsl().assign(STUDYID="CDISCPILOT01")))
     assert not other.protocol_study
-    assert "PCWG3" not in other.describe("pfs_events")
-    assert other.describe("screened") == MEASURES["screened"]
+    assert "PCWG3" not in text.describe(other, "pfs_events")
+    assert text.describe(other, "screened") == MEASURES["screened"]
     with pytest.raises(KeyError):
-        other.describe("nonsense")
+        text.describe(other, "nonsense")
+
+
+def test_grade3_counts_as_the_toxicity_page() -> None:
+    # P1's grade 3 is not treatment-emergent: like the Toxicity page, the overview leaves it out.
+    adae = _adae().assign(TRTEMFL=["Y", "N", "Y", "Y", "Y"])
+    summary = trial_summary(_trial(adae=adae))
+    assert summary.grade3_patients == 1  # P4
+    count = summary.high_grade
+    assert count is not None and count.teae_only and count.n_population == 5
+    assert count.population.name == "safety population"
+    # Outside the safety population (SAFFL = "N") a patient is not counted either.
+    adsl = _adsl().assign(SAFFL=["Y", "Y", "Y", "N", "Y", "N"])
+    assert trial_summary(_trial(adsl=adsl, adae=adae)).grade3_patients == 0
+    caption = text.high_grade_note(count)
+    assert 'safety population (enrolled (ENRLFL = "Y"; ADSL has no SAFFL or TRTSDT))' in caption
+    assert "treatment-emergent events" in caption

@@ -482,3 +482,32 @@ def test_psa_waterfall_figure_notes_cut_bars_once_when_many() -> None:
     assert not [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
     assert [a.text for a in fig.layout.annotations] == ["3 bars cut at +100% (largest +250%)"]
     assert tuple(fig.layout.xaxis.range) == (-0.5, 59.5)
+
+
+def test_singular_and_lower_case_units_are_the_rules_units(trial: TrialData) -> None:
+    # AVALU follows medcare_metrics.rules.DAYS_PER_UNIT: "month" is a month, not a day.
+    adtte = trial.adtte.copy()  # type: ignore[union-attr]
+    nestfs = adtte["PARAMCD"].eq("NESTFS")
+    adtte.loc[nestfs, "AVAL"] = adtte.loc[nestfs, "AVAL"] / MONTH
+    adtte.loc[nestfs, "AVALU"] = ["month", "MONTH ", "Months"]
+    data = swimmer_data(TrialData(adsl=trial.adsl, adtte=adtte), order="nestfs")
+    assert data["NESTFS_MONTHS"].tolist() == pytest.approx([184 / MONTH, 181 / MONTH, 61 / MONTH])
+
+
+def test_missing_cnsr_leaves_the_nestfs_outcome_unknown(trial: TrialData) -> None:
+    adtte = trial.adtte.copy()  # type: ignore[union-attr]
+    adtte.loc[adtte["USUBJID"].eq("P3") & adtte["PARAMCD"].eq("NESTFS"), "CNSR"] = pd.NA
+    data = swimmer_data(TrialData(adsl=trial.adsl, adtte=adtte), order="nestfs")
+    assert data["NESTFS_EVENT"].tolist()[:2] == [True, True]
+    assert pd.isna(data["NESTFS_EVENT"].iloc[2])
+
+
+def test_the_package_keeps_every_public_name() -> None:
+    import medcare_metrics.patients as patients
+
+    for name in patients.__all__:
+        assert getattr(patients, name) is not None, name
+    assert patients.swimmer_data.__module__ == "medcare_metrics.patients.swimmer"
+    assert patients.psa_waterfall.__module__ == "medcare_metrics.patients.psa"
+    assert patients.patient_profile.__module__ == "medcare_metrics.patients.profile"
+    assert patients.time_to_event_table.__module__ == "medcare_metrics.patients.listing"

@@ -1,0 +1,281 @@
+"""Swimmer plot data: one bar per enrolled patient from registration to last contact, and its markers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics.model import TrialData
+from medcare_metrics.patients.common import (
+    OFF_STUDY,
+    _aval_days,
+    _death_dates,
+    _endpoint_events,
+    _enrolled,
+    _months,
+    _reference_date,
+)
+from medcare_metrics.rules import DAYS_PER_MONTH, is_event
+from medcare_metrics.subjects import date_values
+
+#: Marker kinds of :func:`swimmer_events`, in legend order.
+SWIMMER_EVENTS: tuple[str, ...] = ("MDT", "Progression", "NEST start", "Death", "Censored", "Ongoing")
+#: Patient status at the end of the swimmer bar; "Unknown": alive, and ADSL has no EOSSTT to tell.
+STATUSES: tuple[str, ...] = ("Ongoing", "Off study", "Died", "Unknown")
+
+SwimmerOrder = Literal["follow_up", "nestfs"]
+
+
+def _mdt_events(trial: TrialData, enrolled: pd.DataFrame) -> pd.DataFrame:
+    """One row per subject and MDT date: ADTU lesions when they carry MDTDT, else ADSL TRTSDT."""
+    frames = []
+    have: set[str] = set()
+    adtu = trial.adtu
+    if adtu is not None and "MDTDT" in adtu.columns:
+        rows = adtu.loc[adtu["MDTDT"].notna() & adtu["USUBJID"].isin(set(enrolled["USUBJID"]))].copy()
+        kind = (
+            rows["MDTLES"].astype("string")
+            if "MDTLES" in rows.columns
+            else pd.Series("MDT", index=rows.index)
+        )
+        site = rows["TULOC"].astype("string") if "TULOC" in rows.columns else pd.Series("", index=rows.index)
+        rows["DETAIL"] = (kind.fillna("MDT") + " (" + site.fillna("?") + ")").astype(object)
+        per_date = (
+            rows.groupby(["USUBJID", "MDTDT"], sort=True)["DETAIL"]
+            .agg("; ".join)
+            .reset_index()
+            .rename(columns={"MDTDT": "DATE"})
+        )
+        frames.append(per_date)
+        have = set(per_date["USUBJID"])
+    if "TRTSDT" in enrolled.columns:
+        rest = enrolled.loc[~enrolled["USUBJID"].isin(have) & enrolled["TRTSDT"].notna()]
+        frames.append(
+            pd.DataFrame({"USUBJID": rest["USUBJID"], "DATE": rest["TRTSDT"], "DETAIL": rest["MDT"]})
+        )
+    if not frames:
+        return pd.DataFrame({"USUBJID": [], "DATE": pd.Series(dtype="datetime64[ns]"), "DETAIL": []})
+    return pd.concat(frames, ignore_index=True)
+
+
+#: Dates that show a patient was seen: (dataset, column).
+CONTACT_DATES: tuple[tuple[str, str], ...] = (
+    ("adsl", "TRTEDT"),
+    ("adtte", "ADT"),
+    ("adae", "ASTDT"),
+    ("adae", "AENDT"),
+    ("adlb", "ADT"),
+    ("adtu", "MDTDT"),
+)
+
+
+def _latest_per_subject(trial: TrialData, enrolled: pd.DataFrame) -> pd.Series:
+    """Latest of the :data:`CONTACT_DATES` per USUBJID."""
+    parts = [pd.Series(dtype="datetime64[ns]")]
+    for name, column in CONTACT_DATES:
+        frame = enrolled if name == "adsl" else trial.dataset(name)
+        if frame is not None and column in frame.columns:
+            parts.append(pd.Series(date_values(frame, column).to_numpy(), index=frame["USUBJID"].to_numpy()))
+    dates = pd.concat(parts).dropna()
+    return dates.groupby(level=0).max()
+
+
+def _last_contact(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Last contact per enrolled patient (aligned with ``enrolled``) and where it came from."""
+    end = pd.Series(pd.NaT, index=enrolled.index, dtype="datetime64[ns]")
+    source = pd.Series(pd.NA, index=enrolled.index, dtype="object")
+    candidates: list[tuple[str, pd.Series]] = []
+    if trial.adtte is not None and "ADT" in trial.adtte.columns:
+        os_ = trial.adtte.loc[trial.adtte["PARAMCD"].eq("OS")]
+        os_adt = pd.Series(date_values(os_, "ADT").to_numpy(), index=os_["USUBJID"]).groupby(level=0).max()
+        candidates.append(("OS date", enrolled["USUBJID"].map(os_adt)))
+    candidates.append(("Last known alive", date_values(enrolled, "LSTALVDT")))
+    candidates.append(("Death", date_values(enrolled, "DTHDT")))
+    candidates.append(("End of study", date_values(enrolled, "EOSDT")))
+    # Without a follow-up date in ADSL, the latest date recorded for the patient is the last known contact.
+    candidates.append(("Latest date recorded", enrolled["USUBJID"].map(_latest_per_subject(trial, enrolled))))
+    cutoff = _reference_date(trial)
+    if cutoff is not None:
+        candidates.append(("Data cut-off", pd.Series(cutoff, index=enrolled.index)))
+    for label, values in candidates:
+        fill = end.isna() & values.notna()
+        end = end.where(~fill, values)
+        source = source.where(~fill, label)
+    return end, source
+
+
+def _status(enrolled: pd.DataFrame, deaths: pd.Series) -> pd.Series:
+    died = enrolled["USUBJID"].isin(set(deaths.index))
+    if "EOSSTT" not in enrolled.columns:
+        return pd.Series(np.where(died, "Died", "Unknown"), index=enrolled.index)
+    off = enrolled["EOSSTT"].astype("string").str.upper().isin(OFF_STUDY).fillna(False).astype(bool)
+    return pd.Series(np.select([died, off], ["Died", "Off study"], "Ongoing"), index=enrolled.index)
+
+
+def _nestfs_times(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """NEST-FS time (months) and event flag aligned with ``enrolled``; NaN where there is no NESTFS row."""
+    if trial.adtte is None:
+        return pd.Series(np.nan, index=enrolled.index), pd.Series(
+            pd.NA, index=enrolled.index, dtype="boolean"
+        )
+    rows = (
+        trial.adtte.loc[trial.adtte["PARAMCD"].eq("NESTFS")].drop_duplicates("USUBJID").set_index("USUBJID")
+    )
+    months = pd.to_numeric(rows["AVAL"], errors="coerce") * _aval_days(rows) / DAYS_PER_MONTH
+    # A missing CNSR leaves the outcome unknown rather than censored.
+    event = is_event(rows["CNSR"]).astype("boolean").mask(rows["CNSR"].isna())
+    return (
+        enrolled["USUBJID"].map(months).astype(float),
+        enrolled["USUBJID"].map(event).astype("boolean"),
+    )
+
+
+def swimmer_data(trial: TrialData, order: SwimmerOrder = "follow_up") -> pd.DataFrame:
+    """Return one row per enrolled patient for a swimmer plot.
+
+    The bar runs from registration to last contact: the OS row's ADT, else LSTALVDT, else DTHDT, else EOSDT,
+    else the latest date recorded for the patient (:data:`CONTACT_DATES`: TRTEDT, ADTTE ADT, AE onset and
+    end, PSA sample, MDT date), else the data cut-off; it is stretched to the latest marker of
+    :func:`swimmer_events` if one falls later.
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded (possibly filtered / as-of) trial.
+    order : {"follow_up", "nestfs"}
+        ``"follow_up"``: longest follow-up first. ``"nestfs"``: longest NEST-FS time (event or censoring)
+        first, patients without a NESTFS row last. Ties by USUBJID.
+
+    Returns
+    -------
+    pandas.DataFrame
+        USUBJID, SITEID (when present), MDT (ADSL.MDTTYPE, ``"Not recorded"`` when missing), START, END,
+        END_SOURCE, FOLLOWUP_MONTHS, NESTFS_MONTHS, NESTFS_EVENT, STATUS (``"Ongoing"``, ``"Off study"``,
+        ``"Died"``, or ``"Unknown"`` for a living patient when ADSL has no EOSSTT), ORDER (1 = first = top of
+        the plot). Patients without a registration date are left out.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not one of the two choices.
+    """
+    if order not in ("follow_up", "nestfs"):
+        raise ValueError(f"order must be 'follow_up' or 'nestfs', got {order!r}")
+    enrolled = _enrolled(trial.adsl)
+    enrolled = enrolled.loc[enrolled["START"].notna()].reset_index(drop=True)
+    deaths = _death_dates(trial)
+    end, source = _last_contact(trial, enrolled)
+    markers = swimmer_events(trial)
+    latest_marker = markers.groupby("USUBJID")["DATE"].max()
+    later = enrolled["USUBJID"].map(latest_marker)
+    stretched = later.notna() & (later > end.fillna(pd.Timestamp.min))
+    end = end.where(~stretched, later)
+    source = source.where(~stretched, "Latest event")
+    nest_months, nest_event = _nestfs_times(trial, enrolled)
+    columns = ["USUBJID", "SITEID", "MDT"] if "SITEID" in enrolled.columns else ["USUBJID", "MDT"]
+    out = enrolled[columns].copy()
+    out["START"] = enrolled["START"]
+    out["END"] = end
+    out["END_SOURCE"] = source
+    out["FOLLOWUP_MONTHS"] = _months(end, enrolled["START"]).clip(lower=0.0)
+    out["NESTFS_MONTHS"] = nest_months
+    out["NESTFS_EVENT"] = nest_event
+    out["STATUS"] = _status(enrolled, deaths)
+    key = "FOLLOWUP_MONTHS" if order == "follow_up" else "NESTFS_MONTHS"
+    out = out.sort_values([key, "USUBJID"], ascending=[False, True], na_position="last", kind="mergesort")
+    out["ORDER"] = np.arange(1, len(out) + 1)
+    return out.reset_index(drop=True)
+
+
+def status_counts(swimmers: pd.DataFrame) -> dict[str, int]:
+    """Count the patients of a swimmer plot by status at the end of their bar.
+
+    Parameters
+    ----------
+    swimmers : pandas.DataFrame
+        As :func:`swimmer_data` returns.
+
+    Returns
+    -------
+    dict of str to int
+        ``{"Ongoing": n, "Off study": n, "Died": n, "Unknown": n}`` (every status of :data:`STATUSES`, zeros
+        included).
+    """
+    counts = swimmers["STATUS"].value_counts()
+    return {status: int(counts.get(status, 0)) for status in STATUSES}
+
+
+def swimmer_events(trial: TrialData) -> pd.DataFrame:
+    """Return the markers of the swimmer plot, one row per patient and event.
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded (possibly filtered / as-of) trial.
+
+    Returns
+    -------
+    pandas.DataFrame
+        USUBJID, EVENT (one of :data:`SWIMMER_EVENTS`), DATE, MONTHS (from registration), DETAIL. MDT: each
+        ADTU MDTDT (lesions treated on the same day joined in DETAIL), else ADSL TRTSDT. Progression: PFS
+        events; NEST start: NESTFS events; both without the events that are deaths (EVNTDESC mentioning
+        death, or on the death date). Death: ADSL DTHFL/DTHDT, else OS events. Censored / Ongoing: at the last
+        contact of patients alive there, off study (EOSSTT COMPLETED or DISCONTINUED) or whose status is not
+        recorded (no EOSSTT) / still followed.
+        Sorted by USUBJID and DATE.
+    """
+    enrolled = _enrolled(trial.adsl)
+    enrolled = enrolled.loc[enrolled["START"].notna()].reset_index(drop=True)
+    ids = set(enrolled["USUBJID"])
+    deaths = _death_dates(trial)
+    parts = [
+        _mdt_events(trial, enrolled).assign(EVENT="MDT"),
+        _endpoint_events(trial, "PFS", deaths).assign(EVENT="Progression"),
+        _endpoint_events(trial, "NESTFS", deaths).assign(EVENT="NEST start"),
+        pd.DataFrame({"USUBJID": deaths.index, "DATE": deaths.to_numpy(), "DETAIL": np.nan}).assign(
+            EVENT="Death"
+        ),
+    ]
+    end, _ = _last_contact(trial, enrolled)
+    status = _status(enrolled, deaths)
+    alive = status.ne("Died")
+    parts.append(
+        pd.DataFrame(
+            {
+                "USUBJID": enrolled.loc[alive, "USUBJID"],
+                "DATE": end[alive],
+                "DETAIL": status[alive].map(
+                    {
+                        "Ongoing": "Follow-up ongoing",
+                        "Off study": "Off study",
+                        "Unknown": "Last contact (study status not recorded)",
+                    }
+                ),
+                "EVENT": status[alive].map(
+                    {"Ongoing": "Ongoing", "Off study": "Censored", "Unknown": "Censored"}
+                ),
+            }
+        )
+    )
+    events = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
+    )
+    if events is None:
+        return pd.DataFrame(
+            {
+                "USUBJID": pd.Series(dtype=object),
+                "EVENT": pd.Series(dtype=object),
+                "DATE": pd.Series(dtype="datetime64[ns]"),
+                "MONTHS": pd.Series(dtype=float),
+                "DETAIL": pd.Series(dtype=object),
+            }
+        )
+    events = events.loc[events["USUBJID"].isin(ids) & events["DATE"].notna()].copy()
+    events["DATE"] = pd.to_datetime(events["DATE"])
+    start = events["USUBJID"].map(enrolled.set_index("USUBJID")["START"])
+    events["MONTHS"] = _months(events["DATE"], start)
+    events["_rank"] = events["EVENT"].map({e: i for i, e in enumerate(SWIMMER_EVENTS)})
+    events = events.sort_values(["USUBJID", "DATE", "_rank"], kind="mergesort")
+    return events[["USUBJID", "EVENT", "DATE", "MONTHS", "DETAIL"]].reset_index(drop=True)

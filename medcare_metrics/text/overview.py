@@ -1,0 +1,199 @@
+"""Sentences of the Overview page: what each headline number counts, and the notes that qualify it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from medcare_metrics.filters import FILTER_LABELS
+from medcare_metrics.overview import MEASURE_KEYS, MedianEstimate, ScreenFailuresOutside, TrialSummary
+from medcare_metrics.text.common import format_date, plural
+from medcare_metrics.text.toxicity import high_grade_count_text, high_grade_label
+from medcare_metrics.toxicity import HighGradeCount
+
+INTRO = "Where the trial stands. Each number says what it counts."
+#: Under the "Enrolled" card when loading derived ENRLFL.
+ENRLFL_DERIVED = "ENRLFL was derived while loading (see Data quality)."
+#: Help of the "Changes since" date.
+CHANGES_HELP = "For example the last steering committee. Default: three months before the view's date."
+#: Label of the grade >= 3 card when the data cannot give the count.
+HIGH_GRADE_LABEL = "Grade ≥ 3 toxicity"
+
+#: What each measure counts, in plain words (the overview page shows these as captions).
+MEASURES: dict[str, str] = {
+    "enrolled": "Patients registered (ADSL.ENRLFL = Y), against the protocol's target.",
+    "screened": "Every screened subject in ADSL, screen failures included.",
+    "on_study": "Enrolled patients alive and not COMPLETED or DISCONTINUED (EOSSTT).",
+    "nestfs_events": "Enrolled patients with a NEST-FS event (CNSR = 0): next systemic therapy or death.",
+    "pfs_events": "Enrolled patients with a PFS event (CNSR = 0): PCWG3 progression or death.",
+    "nestfs_median": (
+        "Kaplan-Meier median NEST-free survival of the enrolled patients; not reached while more than half "
+        "are event-free."
+    ),
+    "grade3_patients": (
+        "Patients with an AE of CTCAE grade 3 or higher, any attribution, counted as on the Toxicity page."
+    ),
+    "latest_enrollment": "Latest registration date of an enrolled patient (ENRLDT).",
+}
+#: Wording of :data:`MEASURES` for a study other than MEDCARE, whose ADTTE defines its own endpoints.
+OTHER_STUDY_MEASURES: dict[str, str] = {
+    "nestfs_events": "Enrolled patients with a NESTFS event (CNSR = 0), as this study's ADTTE defines it.",
+    "pfs_events": "Enrolled patients with a PFS event (CNSR = 0), as this study's ADTTE defines it.",
+}
+#: :data:`MEASURES` ``"grade3_patients"`` on data without a CTCAE grade, where AESEV stands in.
+SEVERE_MEASURE = (
+    "Patients with a SEVERE AE (AESEV: the data have no CTCAE grade), any attribution, counted as on the "
+    "Toxicity page."
+)
+
+
+def describe(summary: TrialSummary, measure: str) -> str:
+    """Return what ``measure`` counts, in the protocol's words for MEDCARE data and neutrally otherwise.
+
+    Parameters
+    ----------
+    summary : TrialSummary
+        The overview numbers (whether the data are MEDCARE, how grade >= 3 was counted).
+    measure : str
+        One of :data:`medcare_metrics.overview.MEASURE_KEYS`.
+
+    Returns
+    -------
+    str
+        The description.
+
+    Raises
+    ------
+    KeyError
+        For an unknown measure.
+    """
+    if measure not in MEASURE_KEYS:
+        raise KeyError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURE_KEYS)}")
+    if not summary.protocol_study and measure in OTHER_STUDY_MEASURES:
+        return OTHER_STUDY_MEASURES[measure]
+    if measure == "grade3_patients" and summary.high_grade is not None and summary.high_grade.uses_severity:
+        return SEVERE_MEASURE
+    return MEASURES[measure]
+
+
+def not_available(reason: str) -> str:
+    """Return the caption of a number the data cannot give: ``"Not available: <reason>"``."""
+    return f"Not available: {reason}"
+
+
+def months(value: float) -> str:
+    """Return a time in months (``"9.9 months"``), or ``"not reached"`` for NaN."""
+    return "not reached" if np.isnan(value) else f"{value:.1f} months"
+
+
+def small_numbers_note(median: MedianEstimate, threshold: int) -> str | None:
+    """Say that a median rests on fewer than ``threshold`` patients at risk, or None.
+
+    Parameters
+    ----------
+    median : MedianEstimate
+        The Kaplan-Meier median.
+    threshold : int
+        Fewest patients at risk for a trustworthy estimate (``TrialSettings.at_risk_threshold``).
+
+    Returns
+    -------
+    str or None
+        A plain warning when the median or a confidence limit lies where fewer than ``threshold`` patients
+        are at risk; None otherwise.
+    """
+    if median.fewest_at_risk is None or median.fewest_at_risk >= threshold:
+        return None
+    where = (
+        "at the median"
+        if median.at_risk is not None and median.at_risk == median.fewest_at_risk
+        else "at a confidence limit"
+    )
+    word = "patient" if median.fewest_at_risk == 1 else "patients"
+    return (
+        f"Unreliable: the estimate rests on {median.fewest_at_risk} {word} at risk {where} "
+        f"(fewer than {threshold})."
+    )
+
+
+def median_value(median: MedianEstimate) -> str:
+    """Return the median NEST-FS card's value: ``"9.9 months"`` or ``"Not reached"``."""
+    return f"{median.median:.1f} months" if median.reached else "Not reached"
+
+
+def median_note(median: MedianEstimate, threshold: int) -> str:
+    """Return what follows the median's description: its interval, events, patients and any caution.
+
+    Parameters
+    ----------
+    median : MedianEstimate
+        The Kaplan-Meier median.
+    threshold : int
+        Fewest patients at risk for a trustworthy estimate.
+
+    Returns
+    -------
+    str
+        ``"95% CI 3.3 months to not reached; 2 events in 4 patients."``, with the small-numbers warning in
+        bold when it applies (Markdown).
+    """
+    ci = f"{median.conf_level:.0%} CI {months(median.lower)} to {months(median.upper)}"
+    caution = small_numbers_note(median, threshold)
+    text = f"{ci}; {plural(median.events, 'event')} in {median.n} patients."
+    return text + (f" **{caution}**" if caution else "")
+
+
+def screen_failures_note(outside: ScreenFailuresOutside) -> str:
+    """Say plainly that screen failures lacking a filtered column are not in the selection.
+
+    Parameters
+    ----------
+    outside : ScreenFailuresOutside
+        From :func:`medcare_metrics.overview.screen_failures_outside`.
+
+    Returns
+    -------
+    str
+        The note, with the unfiltered number of screened subjects.
+    """
+    names = " or ".join(f"{FILTER_LABELS.get(c, c)} ({c})" for c in outside.columns)
+    who = "screen failure has" if outside.n == 1 else "screen failures have"
+    return (
+        f"Screened is not comparable under this filter: {outside.n} {who} no {names} and so "
+        f"{'is' if outside.n == 1 else 'are'} not in the selection. Without filters, "
+        f"{outside.screened_overall} subjects were screened."
+    )
+
+
+def latest_enrollment_note(column: str | None) -> str:
+    """Say where the registration date came from when ADSL has no ENRLDT (empty otherwise)."""
+    return "" if column in (None, "ENRLDT") else f"Taken from {column}: no ENRLDT in the data."
+
+
+def high_grade_card_label(count: HighGradeCount | None) -> str:
+    """Return the grade >= 3 card's label: "Grade ≥ 3 toxicity", or "SEVERE toxicity" on severity data."""
+    if count is None:
+        return HIGH_GRADE_LABEL
+    return f"{high_grade_label(count.uses_severity, count.high_grade)} toxicity"
+
+
+def high_grade_note(count: HighGradeCount) -> str:
+    """Return whom and which events the grade >= 3 card counts, as the Toxicity page says it.
+
+    Parameters
+    ----------
+    count : HighGradeCount
+        From :func:`medcare_metrics.toxicity.high_grade_patient_count`.
+
+    Returns
+    -------
+    str
+        ``'2 of 4 patients in the safety population (SAFFL = "Y"), treatment-emergent events.'``
+    """
+    return f"{high_grade_count_text(count)}."
+
+
+def changes_window(since: date, until: date) -> str:
+    """Return the sentence naming the window of the changes: ``(since, until]``."""
+    return f"What is new between {format_date(since)} (excluded) and {format_date(until)} (included)."

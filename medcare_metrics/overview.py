@@ -20,13 +20,12 @@ import pandas as pd
 from medcare_metrics.filters import MISSING, Filters, column_keys, selected_subjects
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import DEFAULT_SETTINGS, ENDPOINTS, TrialSettings, is_protocol_study
-from medcare_metrics.rules import HIGH_GRADE, enrolled_mask
+from medcare_metrics.rules import HIGH_GRADE, enrolled_mask, off_study_mask
 from medcare_metrics.subjects import REGISTRATION_DATE_COLUMNS, date_values, died_mask
 from medcare_metrics.survival import KMOptions, km_medians, km_table, time_to_event
 from medcare_metrics.toxicity import HighGradeCount, high_grade_patient_count
 
 #: End-of-study statuses (ADSL.EOSSTT) that mean a patient has left the study.
-OFF_STUDY_STATUSES: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
 #: Lowest CTCAE grade counted as severe (the rules module's high grade).
 SEVERE_GRADE = HIGH_GRADE
 
@@ -169,9 +168,7 @@ class TrialSummary:
 def _on_study(enrolled: pd.DataFrame) -> int | None:
     if "EOSSTT" not in enrolled.columns:
         return None
-    status = enrolled["EOSSTT"].astype("string").str.strip().str.upper()
-    off = status.isin(OFF_STUDY_STATUSES).fillna(False).astype(bool)
-    return int((~off & ~died_mask(enrolled)).sum())
+    return int((~off_study_mask(enrolled) & ~died_mask(enrolled)).sum())
 
 
 def _endpoint_rows(adtte: pd.DataFrame, paramcd: str, subjects: set[str]) -> pd.DataFrame:

@@ -153,6 +153,29 @@ class PopulationRule:
     rule: str
 
 
+#: ADSL.EOSSTT values of a subject who has left the study (ONGOING is the other value).
+OFF_STUDY_STATUSES: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
+
+
+def off_study_mask(adsl: pd.DataFrame) -> pd.Series:
+    """Return True for subjects whose end-of-study status says they left (COMPLETED or DISCONTINUED).
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data with EOSSTT (any case, surrounding spaces ignored).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``adsl``; False for a missing status and when ADSL has no EOSSTT.
+    """
+    if "EOSSTT" not in adsl.columns:
+        return pd.Series(False, index=adsl.index)
+    status = adsl["EOSSTT"].astype("string").str.strip().str.upper()
+    return status.isin(OFF_STUDY_STATUSES).fillna(False).astype(bool)
+
+
 def enrolled_mask(adsl: pd.DataFrame) -> pd.Series:
     """Return True for enrolled subjects: ``ENRLFL == "Y"``, or every subject when ENRLFL is absent.
 

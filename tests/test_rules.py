@@ -73,3 +73,9 @@ def test_treatment_emergent() -> None:
     assert rules.treatment_emergent_mask(adae).tolist() == [True, False, False]
     with pytest.raises(ValueError, match="no TRTEMFL"):
         rules.treatment_emergent_mask(pd.DataFrame({"AEDECOD": ["x"]}))
+
+
+def test_off_study_from_end_of_study_status() -> None:
+    adsl = pd.DataFrame({"EOSSTT": ["ONGOING", "completed ", "DISCONTINUED", None]})
+    assert rules.off_study_mask(adsl).tolist() == [False, True, True, False]
+    assert rules.off_study_mask(pd.DataFrame({"AGE": [70]})).tolist() == [False]

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from medcare_metrics.enrollment.reference import death_mask, normalised_codes, reference_date, require_columns
+from medcare_metrics.enrollment.reference import death_mask, reference_date, require_columns
 from medcare_metrics.protocol import BENCHMARKS, ENDPOINTS, Benchmark
-from medcare_metrics.rules import DAYS_PER_MONTH, is_event
+from medcare_metrics.rules import DAYS_PER_MONTH, is_event, off_study_mask
 from medcare_metrics.subjects import date_values
 from medcare_metrics.survival import time_to_event
 
@@ -221,11 +221,7 @@ def event_maturity(
     if adsl is not None and "USUBJID" in adsl.columns:
         status = adsl.drop_duplicates("USUBJID").set_index(adsl["USUBJID"].astype(str).unique())
         if "EOSSTT" in status.columns:
-            ended |= (
-                normalised_codes(status, "EOSSTT")
-                .isin(["COMPLETED", "DISCONTINUED"])
-                .reindex(rows.index, fill_value=False)
-            )
+            ended |= off_study_mask(status).reindex(rows.index, fill_value=False)
         died = death_mask(status, None)
         if died is not None:
             ended |= died.reindex(rows.index, fill_value=False)

@@ -12,13 +12,20 @@ import pandas as pd
 
 from medcare_metrics.cuts import data_cutoff, latest_date
 from medcare_metrics.model import TrialData
-from medcare_metrics.rules import DAYS_PER_MONTH, days_per_unit, enrolled_mask, flag_yes, is_event
+from medcare_metrics.rules import (
+    DAYS_PER_MONTH,
+    OFF_STUDY_STATUSES,
+    days_per_unit,
+    enrolled_mask,
+    flag_yes,
+    is_event,
+)
 from medcare_metrics.subjects import date_values, registration_dates
 
 #: Label for a patient without ADSL.MDTTYPE.
 NO_MDT_TYPE = "Not recorded"
 #: End-of-study statuses meaning the patient left follow-up.
-OFF_STUDY: frozenset[str] = frozenset({"COMPLETED", "DISCONTINUED"})
+OFF_STUDY: frozenset[str] = OFF_STUDY_STATUSES
 
 
 def _months(later: pd.Series, earlier: pd.Series) -> pd.Series:

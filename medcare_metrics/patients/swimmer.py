@@ -9,7 +9,6 @@ import pandas as pd
 
 from medcare_metrics.model import TrialData
 from medcare_metrics.patients.common import (
-    OFF_STUDY,
     _aval_days,
     _death_dates,
     _endpoint_events,
@@ -17,7 +16,7 @@ from medcare_metrics.patients.common import (
     _months,
     _reference_date,
 )
-from medcare_metrics.rules import DAYS_PER_MONTH, is_event
+from medcare_metrics.rules import DAYS_PER_MONTH, is_event, off_study_mask
 from medcare_metrics.subjects import date_values
 
 #: Marker kinds of :func:`swimmer_events`, in legend order.
@@ -110,7 +109,7 @@ def _status(enrolled: pd.DataFrame, deaths: pd.Series) -> pd.Series:
     died = enrolled["USUBJID"].isin(set(deaths.index))
     if "EOSSTT" not in enrolled.columns:
         return pd.Series(np.where(died, "Died", "Unknown"), index=enrolled.index)
-    off = enrolled["EOSSTT"].astype("string").str.upper().isin(OFF_STUDY).fillna(False).astype(bool)
+    off = off_study_mask(enrolled)
     return pd.Series(np.select([died, off], ["Died", "Off study"], "Ongoing"), index=enrolled.index)
 
 

@@ -4,39 +4,57 @@
 ``streamlit run dashboard.py -- --data PATH`` shows another source.
 """
 
-from pathlib import Path
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
 
 import streamlit as st
 
-from medcare_app.context import shared_page_context
+from medcare_app.context import PageContext, resolve_source
+from medcare_app.sidebar import render_sidebar
+from pages import data_quality, enrollment, lesions, overview, patients, survival, toxicity
 
-#: Navigation: section -> (page file, title, icon, datasets the page draws on); the first page is the default.
-PAGES: dict[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]] = {
+#: Navigation: section -> (page module, title, icon); the first page is the default. Each page module
+#: declares the datasets it draws on (``DATASETS``) and draws itself with ``render(ctx)``.
+PAGES: dict[str, tuple[tuple[ModuleType, str, str], ...]] = {
     "Trial": (
-        ("pages/overview.py", "Overview", ":material/dashboard:", ("adsl", "adtte", "adae")),
-        ("pages/enrollment.py", "Enrollment", ":material/group_add:", ("adsl", "adtte")),
-        ("pages/patients.py", "Patients", ":material/person:", ("adsl", "adtte", "adae", "adtu", "adlb")),
+        (overview, "Overview", ":material/dashboard:"),
+        (enrollment, "Enrollment", ":material/group_add:"),
+        (patients, "Patients", ":material/person:"),
     ),
-    "Efficacy": (("pages/survival.py", "Survival", ":material/monitoring:", ("adsl", "adtte")),),
+    "Efficacy": ((survival, "Survival", ":material/monitoring:"),),
     "Disease & safety": (
-        ("pages/lesions.py", "Lesions", ":material/target:", ("adsl", "adtu")),
-        ("pages/toxicity.py", "Toxicity", ":material/healing:", ("adsl", "adae")),
+        (lesions, "Lesions", ":material/target:"),
+        (toxicity, "Toxicity", ":material/healing:"),
     ),
-    # The Data quality page lists every problem itself.
-    "Data": (("pages/data_quality.py", "Data quality", ":material/fact_check:", ()),),
+    "Data": ((data_quality, "Data quality", ":material/fact_check:"),),
 }
-HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="MEDCARE Monitor", page_icon=":material/monitor_heart:", layout="wide")
+
+# The sidebar is drawn after st.navigation has chosen the page (its header names the page's datasets) and
+# before the page runs; each page's runner receives the context built in this run.
+contexts: list[PageContext] = []
+
+
+def _runner(module: ModuleType) -> Callable[[], None]:
+    def run() -> None:
+        module.render(contexts[-1])
+
+    run.__name__ = module.__name__.rsplit(".", 1)[-1]
+    return run
+
 
 navigation: dict[str, list[st.Page]] = {}
 datasets: dict[str, tuple[str, ...]] = {}
 for section, entries in PAGES.items():
     navigation[section] = []
-    for path, title, icon, used in entries:
-        entry = st.Page(HERE / path, title=title, icon=icon, default=(path == "pages/overview.py"))
+    for module, title, icon in entries:
+        name = module.__name__.rsplit(".", 1)[-1]
+        entry = st.Page(_runner(module), title=title, icon=icon, url_path=name, default=module is overview)
         navigation[section].append(entry)
-        datasets[entry.url_path] = used
+        datasets[entry.url_path] = tuple(module.DATASETS)
 page = st.navigation(navigation)
-with shared_page_context(datasets.get(page.url_path, ())):
-    page.run()
+contexts.append(render_sidebar(resolve_source(), page_datasets=datasets.get(page.url_path, ())))
+page.run()

@@ -1,7 +1,7 @@
-"""The app's only ``st.cache_data`` functions: loading, each filtered / as-of view, and page analytics.
+"""The app's only ``st.cache_data`` functions: loading, each filtered / as-of view, and each page's view.
 
-A source is loaded once per fingerprint, each view once, and each page's analytics once per view
-(:func:`measure`).
+A source is loaded once per fingerprint, each filtered / as-of view once, and each page's view function once
+per view, trial settings and controls (:func:`page_view`).
 
 Keys are the source path and its fingerprint (a hash of the file bytes), so a new data cut is read again and
 an unchanged one never is. The fingerprint itself is cached on the files' size, modification time, change
@@ -13,7 +13,6 @@ restore it), and the inode changes when a file is replaced, so an edit of the sa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -128,98 +127,6 @@ def view(source: str, fingerprint: str, filters: Filters, as_of: date | None) ->
     if as_of is not None:
         trial = cuts.as_of(trial, as_of)
     return apply_filters(trial, filters)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Placeholder for one dataset of the view in a :func:`measure` call (``Dataset("adsl")``)."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class _Trial:
-    """Placeholder for the whole view (a :class:`TrialData`) in a :func:`measure` call."""
-
-
-#: Stands for the view's :class:`TrialData` among the arguments of :func:`measure`.
-TRIAL = _Trial()
-
-
-def _resolve(value: object, trial: TrialData) -> object:
-    if isinstance(value, _Trial):
-        return trial
-    if isinstance(value, Dataset):
-        return trial.dataset(value.name)
-    return value
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _measure(
-    source: str,
-    fingerprint: str,
-    filters: Filters,
-    as_of: date | None,
-    qualname: str,
-    _function: Callable[..., Any],
-    args: tuple[object, ...],
-    kwargs: tuple[tuple[str, object], ...],
-) -> Any:
-    # ``_function`` is not hashed by Streamlit (leading underscore): ``qualname`` stands for it in the key.
-    del qualname
-    trial = view(source, fingerprint, filters, as_of)
-    if trial is None:
-        raise ValueError(f"{source} has no usable ADSL")
-    return _function(*(_resolve(a, trial) for a in args), **{k: _resolve(v, trial) for k, v in kwargs})
-
-
-def measure(
-    ctx: PageContext, function: Callable[..., T], *args: object, whole: bool = False, **kwargs: object
-) -> T:
-    """Call a package function on the page's view once, and return the cached result on later reruns.
-
-    The result is kept per source, fingerprint, filters, as-of date, function and arguments, so a rerun with
-    nothing changed, or a return to an earlier filter, costs a cache lookup instead of the computation.
-
-    Parameters
-    ----------
-    ctx : PageContext
-        The page context (source, fingerprint, filters and as-of date of the view).
-    function : callable
-        A pure function of ``medcare_metrics`` (same arguments, same result). Keyed by its module and
-        qualified name, so it must be a module-level function, not a lambda or closure.
-    *args : object
-        Its positional arguments. :data:`TRIAL` stands for the view's TrialData and ``Dataset("adsl")`` for
-        one of its datasets (None when the source does not have it); other values must be hashable by
-        Streamlit (str, numbers, dates, frozen dataclasses, ...).
-    whole : bool, default False
-        Use the view without filters (same as-of date), for measures of the whole trial.
-    **kwargs : object
-        Its keyword arguments, as ``*args``.
-
-    Returns
-    -------
-    object
-        What ``function`` returns (a copy: the cache pickles it).
-
-    Raises
-    ------
-    ValueError
-        When ``function`` is a lambda or a local function (its name would not identify it).
-    """
-    qualname = f"{function.__module__}.{function.__qualname__}"
-    if "<" in qualname:
-        raise ValueError(f"measure() needs a module-level function, not {qualname}")
-    return _measure(
-        ctx.source,
-        ctx.fingerprint,
-        Filters() if whole else ctx.filters,
-        ctx.as_of if ctx.replayed else None,
-        qualname,
-        function,
-        tuple(args),
-        tuple(sorted(kwargs.items())),
-    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

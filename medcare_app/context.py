@@ -1,24 +1,15 @@
 """What every page works on: the chosen data source, loaded once, filtered and replayed as the sidebar says.
 
-A page starts with::
-
-    from medcare_app.context import page_context
-
-    ctx = page_context()
-
-which draws the shared sidebar (dataset, cut-off, fingerprint, filters, "as of") and returns a frozen
-:class:`PageContext`. Under ``dashboard.py`` the sidebar is drawn once by the entry script before the page
-runs (so its widgets keep their values across pages) and ``page_context()`` returns that context; a page file
-run on its own (``AppTest.from_file("pages/overview.py")``) draws the sidebar itself.
+:func:`medcare_app.sidebar.render_sidebar` draws the shared sidebar and returns a frozen
+:class:`PageContext`; ``dashboard.py`` passes it to the page's ``render(ctx)``, and a page file run on its own
+gets it from :func:`medcare_app.shell.run_standalone`. Nothing here draws or imports the sidebar.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -148,78 +139,6 @@ class PageContext:
     def patients_text(self) -> str:
         """Return ``"n of N patients"`` (enrolled patients selected of those as of the date)."""
         return f"{self.n_selected} of {self.n_total} patients"
-
-
-_current = threading.local()
-
-
-def page_context() -> PageContext:
-    """Draw the shared sidebar (once per script run) and return what the page shows.
-
-    Returns
-    -------
-    PageContext
-        The filtered, replayed trial and the sidebar state.
-
-    Notes
-    -----
-    When the source cannot be read or its ADSL is unusable this shows an error naming the problems and stops
-    the script run (``st.stop``): a page never receives a context without a trial.
-    """
-    existing = getattr(_current, "context", None)
-    if existing is None:
-        _leave_legacy_pages_mode()
-        from medcare_app.sidebar import render_sidebar
-
-        existing = render_sidebar(resolve_source())
-    _current.last = existing
-    return existing
-
-
-def current_context() -> PageContext | None:
-    """Return the context :func:`page_context` last returned in this thread (for drawing helpers), or None."""
-    return getattr(_current, "last", None)
-
-
-def _leave_legacy_pages_mode() -> None:
-    """Rerun through ``dashboard.py`` when Streamlit ran a page file directly in its old ``pages/`` mode.
-
-    A server that has never run ``dashboard.py`` treats the ``pages/`` folder as an old-style multipage app:
-    a first visitor opening a deep link (``/survival?SITEID=01``) gets the page without the app's
-    navigation, and the mode sticks for later visitors until someone opens ``/``. Switching the mode off
-    and rerunning runs ``dashboard.py``, whose ``st.navigation`` opens the same page (same URL path and
-    query) with the app's navigation.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        import streamlit as st
-
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-@contextmanager
-def shared_page_context(datasets: Sequence[str] = ()) -> Iterator[PageContext]:
-    """Draw the sidebar and make :func:`page_context` return it for the rest of the run (``dashboard.py``).
-
-    Parameters
-    ----------
-    datasets : sequence of str, optional
-        Datasets the page about to run draws on (``"adtte"``, ...): its header warns about their problems.
-
-    Yields
-    ------
-    PageContext
-        The context the page will receive.
-    """
-    from medcare_app.sidebar import render_sidebar
-
-    _current.context = render_sidebar(resolve_source(), page_datasets=tuple(d.lower() for d in datasets))
-    try:
-        yield _current.context
-    finally:
-        _current.context = None
 
 
 def data_path_help() -> str:

@@ -1,9 +1,8 @@
 """Running a page on its own, without ``dashboard.py``.
 
-Under ``dashboard.py`` the entry script passes the context; a page file run on its own (``streamlit run
-pages/overview.py``, ``AppTest.from_file``) draws the sidebar itself.
-
-Every page file ends with::
+Under ``dashboard.py`` the entry script draws the sidebar and passes the context to the page's
+``render(ctx)``. A page file run on its own (``streamlit run pages/overview.py``, ``AppTest.from_file``)
+ends with::
 
     if __name__ == "__main__":
         run_standalone(render, DATASETS)
@@ -13,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from medcare_app.context import PageContext, page_context
+import streamlit as st
+
+from medcare_app.context import PageContext, resolve_source
+from medcare_app.sidebar import render_sidebar
 
 
 def run_standalone(render: Callable[[PageContext], None], datasets: Sequence[str] = ()) -> None:
@@ -26,5 +28,21 @@ def run_standalone(render: Callable[[PageContext], None], datasets: Sequence[str
     datasets : sequence of str, optional
         Datasets the page draws on (lower case); its header warns about their validation problems.
     """
-    del datasets  # used once dashboard.py passes the context itself
-    render(page_context())
+    _leave_legacy_pages_mode()
+    render(render_sidebar(resolve_source(), page_datasets=tuple(d.lower() for d in datasets)))
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Rerun through ``dashboard.py`` when Streamlit ran a page file directly in its old ``pages/`` mode.
+
+    A server that has never run ``dashboard.py`` treats the ``pages/`` folder as an old-style multipage app:
+    a first visitor opening a deep link (``/survival?SITEID=01``) gets the page without the app's
+    navigation, and the mode sticks for later visitors until someone opens ``/``. Switching the mode off
+    and rerunning runs ``dashboard.py``, whose ``st.navigation`` opens the same page (same URL path and
+    query) with the app's navigation.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from medcare_app.context import PageContext, current_context
+from medcare_app.context import PageContext
 from medcare_metrics.export import to_csv_bytes
 from medcare_metrics.figures.style import download_config
 from medcare_metrics.text.common import escape_markdown
@@ -134,7 +134,7 @@ def page_header(
         st.warning("No enrolled patient matches the filters in the sidebar.", icon=":material/filter_alt:")
 
 
-def show_figure(fig: go.Figure, key: str | None = None, ctx: PageContext | None = None) -> None:
+def show_figure(fig: go.Figure, key: str | None = None, *, ctx: PageContext) -> None:
     """Draw a plotly figure at full width with a download button (PNG or SVG, as the sidebar says).
 
     Parameters
@@ -143,11 +143,10 @@ def show_figure(fig: go.Figure, key: str | None = None, ctx: PageContext | None 
         The figure (built in ``medcare_metrics.figures``).
     key : str, optional
         Streamlit element key, needed when a page draws the same figure twice; also names the downloaded file.
-    ctx : PageContext, optional
-        The page context (its download format); pass it.
+    ctx : PageContext
+        The page context (its download format).
     """
-    ctx = ctx if ctx is not None else current_context()
-    fmt = ctx.download_format if ctx is not None else "png"
+    fmt = ctx.download_format
     filename = f"medcare_{_slug(key)}" if key else "medcare_figure"
     st.plotly_chart(fig, config=download_config(fmt, filename), key=key, theme=None)
 
@@ -180,7 +179,7 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV")
     )
 
 
-def missing_dataset(name: str, needed_for: str, ctx: PageContext | None = None) -> None:
+def missing_dataset(name: str, needed_for: str, *, ctx: PageContext) -> None:
     """Say that the source has no usable ``name`` dataset and what cannot be shown without it.
 
     Parameters
@@ -189,8 +188,8 @@ def missing_dataset(name: str, needed_for: str, ctx: PageContext | None = None) 
         Dataset name (``"adae"``, ``"ADTTE"``, ...).
     needed_for : str
         What needs it, e.g. ``"the toxicity tables"``.
-    ctx : PageContext, optional
-        The page context (to tell an absent dataset from an unusable one); pass it.
+    ctx : PageContext
+        The page context (to tell an absent dataset from an unusable one).
 
     Notes
     -----
@@ -199,9 +198,8 @@ def missing_dataset(name: str, needed_for: str, ctx: PageContext | None = None) 
     """
     key = name.lower()
     what = DATASET_DESCRIPTIONS.get(key, "dataset")
-    ctx = ctx if ctx is not None else current_context()
-    unusable = ctx is not None and key in DATASET_DESCRIPTIONS and ctx.full.dataset(key) is None
-    problems = ctx.problems if ctx is not None and unusable else pd.DataFrame()
+    unusable = key in DATASET_DESCRIPTIONS and ctx.full.dataset(key) is None
+    problems = ctx.problems if unusable else pd.DataFrame()
     if not problems.empty:
         rows = problems.loc[
             problems["dataset"].astype(str).str.upper().eq(key.upper()) & problems["severity"].eq("error")

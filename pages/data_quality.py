@@ -1,5 +1,7 @@
 """Data quality: validation problems, loading notes, protocol deviations, contradictions and CTCAE checks."""
 
+from typing import Any
+
 import streamlit as st
 
 from medcare_app import cache
@@ -40,9 +42,21 @@ def _controls(ctx: PageContext) -> DataQualityControls:
     return DataQualityControls(Filters.from_mapping(chosen), search)
 
 
-def _rule_section(section: RuleSection, key: str, filename: str, **table: object) -> None:
+def _rule_section(
+    section: RuleSection,
+    key: str,
+    filename: str,
+    column_config: dict[str, Any],
+    column_order: list[str] | None = None,
+) -> None:
     if not section.findings.empty:
-        st.dataframe(section.findings, hide_index=True, key=key, **table)  # type: ignore[arg-type]
+        st.dataframe(
+            section.findings,
+            hide_index=True,
+            key=key,
+            column_config=column_config,
+            column_order=column_order,
+        )
         download_table(section.findings, filename)
     elif section.n_checked == 0:
         st.info(section.none_checked_text)

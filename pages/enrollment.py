@@ -1,5 +1,7 @@
 """Enrollment: progress to the target, by centre and month, screening funnel, projection, event maturity."""
 
+from typing import Any
+
 import streamlit as st
 
 from medcare_app import cache
@@ -25,7 +27,7 @@ DATASETS: tuple[str, ...] = ("adsl", "adtte")  # datasets whose validation probl
 
 TABS = ("Cumulative", "Per month", "Screening funnel", "Per centre", "Event maturity")
 
-CENTRE_COLUMNS = {
+CENTRE_COLUMNS: dict[str, Any] = {
     "SITEID": st.column_config.TextColumn("Centre", width="small"),
     "SITENAME": "Name",
     "SCREENED": "Screened",

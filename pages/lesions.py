@@ -100,9 +100,15 @@ def _count_figure(ctx: PageContext, figure: CountFigure, key: str) -> None:
     show_figure(fig, key=key, ctx=ctx)
 
 
-def _radio(label: str, options: tuple[tuple[str, str], ...], key: str, where: DeltaGenerator) -> str:
-    """Draw a horizontal radio of ``options`` labels and return the chosen value."""
-    chosen = where.radio(label, [name for name, _ in options], horizontal=True, key=key)
+def _radio(
+    label: str, options: tuple[tuple[str, str], ...], key: str, where: DeltaGenerator | None = None
+) -> str:
+    """Draw a horizontal radio of ``options`` labels (in ``where``, else here) and return the chosen value."""
+    names = [name for name, _ in options]
+    if where is None:
+        chosen = st.radio(label, names, horizontal=True, key=key)
+    else:
+        chosen = where.radio(label, names, horizontal=True, key=key)
     return dict(options)[str(chosen)]
 
 
@@ -133,7 +139,7 @@ def render(ctx: PageContext) -> None:
     count_tab, site_tab, detection_tab, mdt_tab, map_tab = st.tabs(list(TABS))
     # Each tab's controls come first in the tab, except where content sits above them: its place is kept.
     with count_tab:
-        basis = _radio("Count", BASES, "les_basis", st)
+        basis = _radio("Count", BASES, "les_basis")
     with site_tab:
         left, right = st.columns(2)
         level = _radio("Group by", SITE_LEVELS, "les_site_level", left)
@@ -156,7 +162,7 @@ def render(ctx: PageContext) -> None:
     with map_tab:
         patterns_area = st.container()
         st.subheader("Patient × site category")
-        order = _radio("Order patients by", MAP_ORDERS, "les_map_order", st)
+        order = _radio("Order patients by", MAP_ORDERS, "les_map_order")
     controls = LesionsControls(
         basis=basis,
         site_level=level,

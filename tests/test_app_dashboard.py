@@ -218,7 +218,7 @@ def test_deep_link_in_old_pages_mode_reruns_through_the_entry_script(monkeypatch
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
-    from medcare_app import context
+    from medcare_app import shell
 
     class Rerun(Exception):
         pass
@@ -229,9 +229,9 @@ def test_deep_link_in_old_pages_mode_reruns_through_the_entry_script(monkeypatch
     monkeypatch.setattr(st, "rerun", rerun)
     monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
     with pytest.raises(Rerun):
-        context._leave_legacy_pages_mode()
+        shell._leave_legacy_pages_mode()
     assert PagesManager.uses_pages_directory is False
-    context._leave_legacy_pages_mode()  # no rerun once the mode is off
+    shell._leave_legacy_pages_mode()  # no rerun once the mode is off
 
 
 def test_trial_settings_are_shared_by_every_page(app) -> None:

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from medcare_metrics import survival as sv
-from medcare_metrics.protocol import DAYS_PER_MONTH
+from medcare_metrics.rules import DAYS_PER_MONTH
+from medcare_metrics.text import survival as text
 
 Z95 = 1.959963984540054
 
@@ -337,6 +338,32 @@ def test_counting_and_sorting_paths_agree():
             np.testing.assert_array_equal(sorted_path[col].to_numpy(), counted[col].to_numpy())
 
 
+def test_one_fit_gives_what_each_function_gives():
+    # km_fit fits each curve once; the table, medians, landmarks, numbers at risk and the curve read off
+    # it are exactly those of the functions that fit on their own.
+    frame = tte([1, 2, 3, 4, 5, 6, 8], [1, 0, 1, 1, 0, 1, 0], ["A"] * 4 + ["B"] * 3)
+    options = sv.KMOptions("log-log")
+    fit = sv.km_fit(frame, options)
+    assert [c.group for c in fit.curves] == ["A", "B"] and fit.options == options
+    pd.testing.assert_frame_equal(fit.table(), sv.km_table(frame, options), check_exact=True)
+    pd.testing.assert_frame_equal(fit.medians(), sv.km_medians(frame, options), check_exact=True)
+    times = [0, 2.5, 7, 100]
+    pd.testing.assert_frame_equal(
+        fit.survival_at(times), sv.survival_at(frame, times, options), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        fit.at_risk(times), sv.at_risk_table(frame, times, options), check_exact=True
+    )
+    pd.testing.assert_frame_equal(fit.curve(2), sv.km_curve(frame, options, 2), check_exact=True)
+
+
+def test_time_to_event_counts_only_cnsr_zero_as_an_event():
+    adtte = pd.DataFrame(
+        {"USUBJID": ["A", "B", "C", "D"], "PARAMCD": "OS", "AVAL": [1, 2, 3, 4], "CNSR": [0, 1, 2, None]}
+    )
+    assert list(sv.time_to_event(adtte, "OS")["EVENT"]) == [True, False, False, False]
+
+
 # --------------------------------------------------------------------------------------------------
 # Presentation helpers
 # --------------------------------------------------------------------------------------------------
@@ -363,7 +390,7 @@ def test_median_summary_in_words():
     medians = pd.DataFrame(
         {"GROUP": ["A"], "N": [5], "EVENTS": [2], "MEDIAN": [np.nan], "LOWER": [3.25], "UPPER": [np.nan]}
     )
-    row = sv.median_summary(medians, sv.KMOptions("log-log", 0.9), "MONTHS").iloc[0]
+    row = text.median_summary(medians, sv.KMOptions("log-log", 0.9), "MONTHS").iloc[0]
     assert row["Median (months)"] == "not reached"
     assert row["90% CI"] == "3.2 to not reached"  # 3.25 rounds half to even in the one-decimal format
     assert row["Censored"] == 3
@@ -371,39 +398,39 @@ def test_median_summary_in_words():
 
 
 def test_landmark_summary_in_words():
-    lm = sv.landmark_summary(sv.survival_at(THREE, [1, 10]), sv.KMOptions(), "Landmark (days)")
+    lm = text.landmark_summary(sv.survival_at(THREE, [1, 10]), sv.KMOptions(), "Landmark (days)")
     assert list(lm["Survival"]) == ["66.7%", "beyond follow-up"]
     assert lm["95% CI"].iloc[0] == f"{100 * 2 / 3 * math.exp(-Z95 * math.sqrt(1 / 6)):.1f}% to 100.0%"
 
 
 def test_parse_and_default_landmarks():
-    assert sv.parse_landmarks("12, 6;6 24  x -1") == ([6.0, 12.0, 24.0], ["x", "-1"])
-    assert sv.default_landmarks((6, 12), "MONTHS") == "6, 12"
-    assert sv.default_landmarks((6, 12), "DAYS") == "183, 365"  # 6 * 30.4375 = 182.6
-    assert sv.default_landmarks((6, 12), "WEEKS") == "26, 52"
+    assert text.parse_landmarks("12, 6;6 24  x -1") == ([6.0, 12.0, 24.0], ["x", "-1"])
+    assert text.default_landmarks((6, 12), "MONTHS") == "6, 12"
+    assert text.default_landmarks((6, 12), "DAYS") == "183, 365"  # 6 * 30.4375 = 182.6
+    assert text.default_landmarks((6, 12), "WEEKS") == "26, 52"
 
 
 def test_texts_of_the_tests():
     r = sv.logrank_test(tte([1, 2], [1, 1], ["A", "B"]))
-    assert sv.logrank_text(r) == "Log-rank chi-square 1.00 on 1 df, p = 0.317"
-    assert sv.format_p(0.0004) == "< 0.001" and sv.format_p(float("nan")) == "—"
+    assert text.logrank_text(r) == "Log-rank chi-square 1.00 on 1 df, p = 0.317"
+    assert text.format_p(0.0004) == "< 0.001" and text.format_p(float("nan")) == "—"
     cox = sv.cox_hazard_ratio(tte([1, 3, 2, 4], [1, 1, 1, 1], ["A", "A", "B", "B"]))
-    assert sv.cox_text(cox).startswith("Hazard ratio B vs A 0.39 (95% CI ")
+    assert text.cox_text(cox).startswith("Hazard ratio B vs A 0.39 (95% CI ")
     none = sv.cox_hazard_ratio(tte([1, 2], [1, 0], ["A", "B"]))
     assert (
-        sv.cox_text(none)
+        text.cox_text(none)
         == "Hazard ratio B vs A: not estimable (no events in B: the hazard ratio is 0 or infinite)."
     )
     # C is censored at 0.5, before any event: no expected events in C, so no pair with C can be tested.
-    pairs = sv.pairwise_summary(sv.pairwise_logrank(tte([1, 2, 0.5], [1, 1, 0], ["A", "B", "C"])))
+    pairs = text.pairwise_summary(sv.pairwise_logrank(tte([1, 2, 0.5], [1, 1, 0], ["A", "B", "C"])))
     assert list(pairs["Comparison"]) == ["A vs B", "A vs C", "B vs C"]
     assert list(pairs["p (unadjusted)"]) == ["0.317", "not testable", "not testable"]
 
 
 def test_tail_note():
-    assert sv.tail_note(0, "grey") == "" and sv.tail_note(3, "show") == ""
-    assert "removes at least 1/2" in sv.tail_note(3, "grey")
-    assert sv.tail_note(1, "truncate").startswith("Not drawn")
+    assert text.tail_note(0, "grey") == "" and text.tail_note(3, "show") == ""
+    assert "removes at least 1/2" in text.tail_note(3, "grey")
+    assert text.tail_note(1, "truncate").startswith("Not drawn")
 
 
 def test_stratification_columns():
@@ -436,11 +463,11 @@ def test_endpoint_label():
 
 
 def test_format_time_keeps_decimals_except_for_days():
-    assert sv.format_time(2.0, "MONTHS") == "2.0"  # lines up with "16.4" in a column of medians
-    assert sv.format_time(16.44, "MONTHS") == "16.4"
-    assert sv.format_time(300.0, "DAYS") == "300"
-    assert sv.format_time(36.5, "DAYS") == "36.5"
-    assert sv.format_time(float("nan"), "WEEKS") == "not reached"
+    assert text.format_time(2.0, "MONTHS") == "2.0"  # lines up with "16.4" in a column of medians
+    assert text.format_time(16.44, "MONTHS") == "16.4"
+    assert text.format_time(300.0, "DAYS") == "300"
+    assert text.format_time(36.5, "DAYS") == "36.5"
+    assert text.format_time(float("nan"), "WEEKS") == "not reached"
 
 
 def test_at_risk_table_counts_events_and_censorings_so_far():
@@ -461,14 +488,14 @@ def test_at_risk_table_counts_events_and_censorings_so_far():
 
 def test_logrank_summary_observed_and_expected():
     # Day 1: A and B at risk, A's event: E = (1/2, 1/2). Day 2: only B, B's event: E_B + 1.
-    summary = sv.logrank_summary(sv.logrank_test(tte([1, 2], [1, 1], ["A", "B"])))
+    summary = text.logrank_summary(sv.logrank_test(tte([1, 2], [1, 1], ["A", "B"])))
     assert list(summary["Group"]) == ["A", "B"]
     assert list(summary["Patients"]) == [1, 1]
     assert list(summary["Events observed"]) == [1, 1]
     assert list(summary["Events expected"]) == [0.5, 1.5]
     assert list(summary["Observed / expected"]) == ["2.00", "0.67"]
     # C censored at 0.5, before any event: nothing expected, no ratio.
-    none_expected = sv.logrank_summary(sv.logrank_test(tte([1, 2, 0.5], [1, 1, 0], ["A", "B", "C"])))
+    none_expected = text.logrank_summary(sv.logrank_test(tte([1, 2, 0.5], [1, 1, 0], ["A", "B", "C"])))
     assert none_expected["Observed / expected"].iloc[2] == "—"
 
 
@@ -481,9 +508,9 @@ def test_label_groups_adds_names_and_keeps_the_order():
 
 
 def test_column_label_and_benchmark_endpoints():
-    assert sv.column_label("SITEID") == "Centre (SITEID)"
-    assert sv.column_label("TRT01A") == "Actual treatment (TRT01A)"
-    assert sv.column_label("BMIBLGR1") == "BMIBLGR1"
+    assert text.column_label("SITEID") == "Centre (SITEID)"
+    assert text.column_label("TRT01A") == "Actual treatment (TRT01A)"
+    assert text.column_label("BMIBLGR1") == "BMIBLGR1"
     assert sv.benchmark_endpoints() == ["NESTFS", "PFS"]  # MEDCARE.md: no OS benchmark
 
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from medcare_metrics.figures.style import MDT_COLORS, MUTED, apply_layout, color_for
-from medcare_metrics.survival import NOT_REACHED, format_time
+from medcare_metrics.text.survival import NOT_REACHED, format_time
 
 TAIL_MODES: tuple[str, ...] = ("grey", "truncate", "show")
 #: Heading of the table under the axis, per column of ``at_risk_table`` it can show.

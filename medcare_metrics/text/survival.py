@@ -1,0 +1,558 @@
+"""Words of the Survival page: formatted times, medians, landmarks, test results, captions and notes.
+
+Nothing here computes a statistic: the functions put the results of :mod:`medcare_metrics.survival` into words
+and tables for people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from medcare_metrics.filters import FILTER_LABELS
+from medcare_metrics.survival import (
+    MISSING_GROUP,
+    CoxResult,
+    KMOptions,
+    LogRankResult,
+    convert_time,
+    normalize_unit,
+)
+
+#: Decimals shown for times in each unit.
+UNIT_DECIMALS: dict[str, int] = {"DAYS": 1, "WEEKS": 1, "MONTHS": 1, "YEARS": 2}
+NOT_REACHED = "not reached"
+
+
+def _fmt(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_time(value: float, unit: str) -> str:
+    """Return a time in words: ``"9.9"``, ``"2.0"`` (months) or ``"300"`` (days), ``"not reached"`` for NaN.
+
+    Parameters
+    ----------
+    value : float
+        Time (NaN = not reached).
+    unit : str
+        Unit, for the number of decimals (:data:`UNIT_DECIMALS`).
+
+    Returns
+    -------
+    str
+        The number with :data:`UNIT_DECIMALS` decimals (trailing zeros dropped for days), or
+        ``"not reached"``.
+    """
+    if value is None or not np.isfinite(value):
+        return NOT_REACHED
+    key = normalize_unit(unit)
+    if key == "DAYS":
+        # Days are usually whole: "300", not "300.0"; a midpoint keeps its half day.
+        return _fmt(float(value), UNIT_DECIMALS[key])
+    # Months, weeks and years keep their decimals so a column of medians lines up ("2.0", "16.4").
+    return f"{float(value):.{UNIT_DECIMALS[key]}f}"
+
+
+def median_summary(medians: pd.DataFrame, options: KMOptions, unit: str) -> pd.DataFrame:
+    """Return the median table in words, as the survival page shows it.
+
+    Parameters
+    ----------
+    medians : pandas.DataFrame
+        :func:`medcare_metrics.survival.km_medians` output.
+    options : KMOptions
+        Options the medians were computed with (named in the CI method column).
+    unit : str
+        Time unit of the medians.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Group, Patients, Events, Censored, "Median (<unit>)", "<level>% CI", "CI method";
+        "not reached" where R gives NA.
+    """
+    name = normalize_unit(unit).lower()
+    level = f"{100 * options.conf_level:g}% CI"
+    # R's print(survfit) inverts the pointwise band at 0.5: the Brookmeyer-Crowley construction.
+    method = f"{options.method}, Brookmeyer-Crowley"
+    rows = [
+        {
+            "Group": r.GROUP,
+            "Patients": int(r.N),
+            "Events": int(r.EVENTS),
+            "Censored": int(r.N - r.EVENTS),
+            f"Median ({name})": format_time(r.MEDIAN, unit),
+            level: f"{format_time(r.LOWER, unit)} to {format_time(r.UPPER, unit)}",
+            "CI method": method,
+        }
+        for r in medians.itertuples(index=False)
+    ]
+    return pd.DataFrame(
+        rows, columns=["Group", "Patients", "Events", "Censored", f"Median ({name})", level, "CI method"]
+    )
+
+
+def _percent(value: float) -> str:
+    return "—" if not np.isfinite(value) else f"{100 * value:.1f}%"
+
+
+def landmark_summary(landmarks: pd.DataFrame, options: KMOptions, label: str) -> pd.DataFrame:
+    """Return landmark survival in words.
+
+    Parameters
+    ----------
+    landmarks : pandas.DataFrame
+        :func:`medcare_metrics.survival.survival_at` output (``extend=False``).
+    options : KMOptions
+        Options the estimates were computed with.
+    label : str
+        Heading of the landmark column, e.g. ``"Landmark (months)"``; the values are written as given in
+        ``landmarks.TIME``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Group, ``label``, "At risk", Survival, "<level>% CI"; "beyond follow-up" where the estimate is
+        unknown, "—" where a limit is not defined (for example log-log at S = 1).
+    """
+    level = f"{100 * options.conf_level:g}% CI"
+    rows = []
+    for r in landmarks.itertuples(index=False):
+        known = np.isfinite(r.SURV)
+        rows.append(
+            {
+                "Group": r.GROUP,
+                label: _fmt(float(r.TIME), 2),
+                "At risk": int(r.N_RISK),
+                "Survival": _percent(r.SURV) if known else "beyond follow-up",
+                level: f"{_percent(r.LOWER)} to {_percent(r.UPPER)}" if known else "—",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Group", label, "At risk", "Survival", level])
+
+
+def logrank_text(result: LogRankResult) -> str:
+    """Return the log-rank test in one sentence.
+
+    Parameters
+    ----------
+    result : LogRankResult
+        :func:`medcare_metrics.survival.logrank_test` output.
+
+    Returns
+    -------
+    str
+        ``"Log-rank chi-square 1.13 on 2 df, p = 0.568"`` or why there is no test.
+    """
+    if not result.testable:
+        return "Log-rank test not possible: fewer than two groups have patients at risk at an event time."
+    return f"Log-rank chi-square {result.chisq:.2f} on {result.df} df, {_p_phrase(result.p)}"
+
+
+def logrank_summary(result: LogRankResult) -> pd.DataFrame:
+    """Return the observed and expected events per group of a log-rank test, as R's ``survdiff`` prints them.
+
+    Parameters
+    ----------
+    result : LogRankResult
+        :func:`medcare_metrics.survival.logrank_test` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Group, Patients, "Events observed", "Events expected", "Observed / expected" (expected
+        rounded to 2 decimals, the ratio to 2; "—" where no event was expected).
+    """
+    t = result.table
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = t["OBSERVED"].to_numpy(float) / t["EXPECTED"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "Group": t["GROUP"].astype(str).to_numpy(),
+            "Patients": t["N"].astype(np.int64).to_numpy(),
+            "Events observed": t["OBSERVED"].round().astype(np.int64).to_numpy(),
+            "Events expected": t["EXPECTED"].round(2).to_numpy(),
+            "Observed / expected": [f"{r:.2f}" if np.isfinite(r) else "—" for r in ratio],
+        }
+    )
+
+
+def format_p(p: float) -> str:
+    """Return a p-value as text: three significant digits, ``"< 0.001"`` below 0.001, ``"—"`` for NaN.
+
+    Parameters
+    ----------
+    p : float
+        The p-value.
+
+    Returns
+    -------
+    str
+        The formatted value.
+    """
+    if not np.isfinite(p):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def _p_phrase(p: float) -> str:
+    text = format_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def cox_text(result: CoxResult) -> str:
+    """Return the Cox hazard ratio in one sentence.
+
+    Parameters
+    ----------
+    result : CoxResult
+        :func:`medcare_metrics.survival.cox_hazard_ratio` output.
+
+    Returns
+    -------
+    str
+        ``"Hazard ratio Surgery vs SBRT 0.59 (95% CI 0.07 to 4.64), Wald p = 0.613; Cox model, Efron
+        ties ..."``, or why it is not estimable.
+    """
+    what = f"Hazard ratio {result.comparator} vs {result.reference}"
+    if not np.isfinite(result.hr):
+        return f"{what}: not estimable ({result.note})."
+    level = f"{100 * result.conf_level:g}%"
+    text = (
+        f"{what} {result.hr:.2f} ({level} CI {result.lower:.2f} to {result.upper:.2f}), "
+        f"Wald {_p_phrase(result.p)}; Cox model, Efron ties "
+        f"({result.events} events in {result.n} patients)"
+    )
+    return text
+
+
+#: Names of common ADSL columns the sidebar filters do not name (``filters.FILTER_LABELS`` has the rest).
+COLUMN_NAMES: dict[str, str] = {
+    "TRT01A": "Actual treatment",
+    "TRT01P": "Planned treatment",
+    "ACTARM": "Actual arm",
+    "ARM": "Planned arm",
+    "SEX": "Sex",
+    "RACE": "Race",
+    "AGEGR1": "Age group",
+}
+
+
+def column_label(column: str) -> str:
+    """Return how the survival page names a stratifying column: ``"Centre (SITEID)"``, or the bare name.
+
+    Parameters
+    ----------
+    column : str
+        ADSL or ADTTE column.
+
+    Returns
+    -------
+    str
+        ``"<name> (<COLUMN>)"`` when the column has a name (``filters.FILTER_LABELS`` or
+        :data:`COLUMN_NAMES`), else ``column``.
+    """
+    name = FILTER_LABELS.get(column) or COLUMN_NAMES.get(column)
+    return f"{name} ({column})" if name else column
+
+
+def default_landmarks(months: Sequence[float], unit: str) -> str:
+    """Return landmark times given in months as text in ``unit``, rounded to whole numbers outside months.
+
+    Parameters
+    ----------
+    months : sequence of float
+        Landmarks in months (``TrialSettings.landmark_months``).
+    unit : str
+        Unit the page shows.
+
+    Returns
+    -------
+    str
+        Comma-separated values, e.g. ``"6, 12, 18, 24"`` or ``"183, 365, 548, 730"`` (days).
+    """
+    key = normalize_unit(unit)
+    values = [float(convert_time(float(m), "MONTHS", key)) for m in months]
+    decimals = 2 if key in ("MONTHS", "YEARS") else 0
+    return ", ".join(_fmt(round(v, decimals), decimals) for v in values)
+
+
+def parse_landmarks(text: str) -> tuple[list[float], list[str]]:
+    """Read landmark times typed as a list (``"6, 12; 18 24"``).
+
+    Parameters
+    ----------
+    text : str
+        Numbers separated by commas, semicolons or spaces.
+
+    Returns
+    -------
+    tuple of (list of float, list of str)
+        The distinct non-negative numbers in ascending order, and the pieces that are not such numbers.
+    """
+    values: set[float] = set()
+    bad: list[str] = []
+    for piece in text.replace(";", ",").replace(",", " ").split():
+        try:
+            value = float(piece)
+        except ValueError:
+            bad.append(piece)
+            continue
+        if np.isfinite(value) and value >= 0:
+            values.add(value)
+        else:
+            bad.append(piece)
+    return sorted(values), bad
+
+
+def pairwise_summary(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`medcare_metrics.survival.pairwise_logrank` output in words.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        :func:`medcare_metrics.survival.pairwise_logrank` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Comparison, Patients, Events, Chi-square, df, p (unadjusted); "not testable" where no test
+        is possible.
+    """
+    rows = [
+        {
+            "Comparison": f"{r.GROUP_A} vs {r.GROUP_B}",
+            "Patients": int(r.N),
+            "Events": int(r.EVENTS),
+            "Chi-square": round(float(r.CHISQ), 3),
+            "df": int(r.DF),
+            "p (unadjusted)": format_p(r.P) if np.isfinite(r.P) else "not testable",
+        }
+        for r in pairs.itertuples(index=False)
+    ]
+    return pd.DataFrame(
+        rows, columns=["Comparison", "Patients", "Events", "Chi-square", "df", "p (unadjusted)"]
+    )
+
+
+def tail_note(threshold: int, mode: str) -> str:
+    """Return the sentence explaining how the thinly populated tail of the curves is drawn.
+
+    Parameters
+    ----------
+    threshold : int
+        At-risk threshold of :func:`medcare_metrics.survival.km_curve`.
+    mode : {"grey", "truncate", "show"}
+        How the figure draws the tail.
+
+    Returns
+    -------
+    str
+        Empty when nothing is marked (threshold below 1 or mode ``"show"``).
+    """
+    if threshold < 1 or mode == "show":
+        return ""
+    how = "Dotted and faded" if mode == "grey" else "Not drawn"
+    text = f"{how}: the steps where fewer than {threshold} patients remain at risk."
+    if threshold >= 2:
+        text += (
+            f" With at most {threshold - 1} at risk, each event removes at least 1/{threshold - 1} of the "
+            "remaining survival, so the curve there says little."
+        )
+    return text
+
+
+# --------------------------------------------------------------------------------------------------
+# The Survival page: widget labels, captions and notes
+# --------------------------------------------------------------------------------------------------
+
+INTRO = (
+    "Kaplan-Meier curves of the time-to-event endpoints, with medians, landmark survival and group "
+    "comparisons. Numbers agree with R's survival package (survfit, survdiff, coxph)."
+)
+#: What the page cannot show without ADTTE.
+NEEDED_FOR = "the survival curves"
+NO_ADTTE = f"This data source has no ADTTE, so {NEEDED_FOR} cannot be shown."
+#: The time units the page offers, with their names.
+UNIT_LABELS: dict[str, str] = {"MONTHS": "Months", "WEEKS": "Weeks", "DAYS": "Days"}
+#: The confidence interval transforms the page offers, with their names.
+CONF_LABELS: dict[str, str] = {"log": "log (R default)", "log-log": "log-log", "plain": "plain"}
+CONF_HELP = (
+    "Pointwise 95% CI of the curve, transform as R's survfit(conf.type=). The median's CI is where "
+    "this band crosses 0.5."
+)
+#: How the tail of the curves can be drawn, with their names.
+TAIL_LABELS: dict[str, str] = {"grey": "Grey", "truncate": "Truncate", "show": "Show"}
+NO_GROUPING = "No grouping (all patients)"
+LANDMARK_HELP = "Times separated by commas."
+CENSOR_NOTE = "Ticks on the curves: censored patients."
+BENCHMARK_NOTE = (
+    "Black markers at 50%: historical medians with their 95% CI (retrospective series, not a "
+    "comparison group)."
+)
+LANDMARK_CAPTION = (
+    "Survival at each time with its pointwise CI and the patients still at risk, as R's "
+    "summary(fit, times = ...); 'beyond follow-up' after a group's last observed time."
+)
+ONE_GROUP = "Only one group with these filters: nothing to compare."
+PAIRWISE_CAPTION = "Each pair tested on its own; p-values are not adjusted for multiple comparisons."
+COMPARISON_CAPTION = (
+    "Log-rank test as R's survdiff; hazard ratio (two groups) from a Cox model with Efron ties and a "
+    "Wald interval, as R's coxph. With few patients these tests have little power."
+)
+AT_RISK_CAPTION = (
+    "At each tick of the time axis: patients at risk; events and censorings since the previous tick "
+    "(N_EVENT, N_CENSOR) and so far (CUM_EVENT, CUM_CENSOR)."
+)
+
+
+def unit_word(unit: str) -> str:
+    """Return a time unit as a lower-case word for headings: ``"months"``, ``"days"``.
+
+    Parameters
+    ----------
+    unit : str
+        Any unit :func:`medcare_metrics.survival.normalize_unit` accepts.
+
+    Returns
+    -------
+    str
+        The plural unit in lower case.
+    """
+    return normalize_unit(unit).lower()
+
+
+def landmark_label(unit: str) -> str:
+    """Return the heading of the landmark column: ``"Landmark (months)"``."""
+    return f"Landmark ({unit_word(unit)})"
+
+
+def landmarks_input_label(unit: str) -> str:
+    """Return the label of the landmark times box: ``"Landmarks (months)"``."""
+    return f"Landmarks ({unit_word(unit)})"
+
+
+def unavailable_endpoint(error: str) -> str:
+    """Return why an endpoint cannot be shown with the sidebar's filters.
+
+    Parameters
+    ----------
+    error : str
+        The message of :func:`medcare_metrics.survival.time_to_event`'s ValueError.
+
+    Returns
+    -------
+    str
+        The message, saying that the filters apply.
+    """
+    return f"{error} (with the filters in the sidebar)."
+
+
+def no_benchmark(paramcd: str, benchmark_endpoints: Sequence[str]) -> str:
+    """Return why no historical benchmark can be drawn for ``paramcd``.
+
+    Parameters
+    ----------
+    paramcd : str
+        The endpoint shown.
+    benchmark_endpoints : sequence of str
+        The endpoints that have one (:func:`medcare_metrics.survival.benchmark_endpoints`).
+
+    Returns
+    -------
+    str
+        One sentence, starting in lower case (it follows "Not available: ").
+    """
+    return (
+        f"no historical benchmark for {paramcd}; the retrospective series gives medians for "
+        f"{' and '.join(benchmark_endpoints)} only."
+    )
+
+
+def benchmark_help(source: str) -> str:
+    """Return the help of the benchmark switch: where the medians come from and where they are kept."""
+    return f"{source}. The values live in medcare_metrics/protocol.py (BENCHMARKS)."
+
+
+def benchmark_other_study(studyid: str) -> str:
+    """Return why the benchmark is off by default on another study's data.
+
+    Parameters
+    ----------
+    studyid : str
+        The protocol's STUDYID (``"MEDCARE"``).
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    return (
+        f"The benchmark is the {studyid} historical series; these data are not {studyid} "
+        "(ADSL.STUDYID), so it is off by default."
+    )
+
+
+def figure_caption(
+    options: KMOptions, show_ci: bool, tail: str, show_benchmark: bool, missing_column: str | None
+) -> str:
+    """Return the notes under the Kaplan-Meier figure: band, censor ticks, tail, benchmark, missing group.
+
+    Parameters
+    ----------
+    options : KMOptions
+        Options of the curves (the band's interval).
+    show_ci : bool
+        Whether the pointwise bands are drawn.
+    tail : str
+        :func:`tail_note` of the figure (empty when the tail is not marked).
+    show_benchmark : bool
+        Whether the historical benchmark medians are drawn.
+    missing_column : str or None
+        The grouping column when some patients have no value in it (group "Missing"), else None.
+
+    Returns
+    -------
+    str
+        The notes in one paragraph.
+    """
+    notes = [
+        f"Shaded: pointwise {options.label}." if show_ci else "",
+        CENSOR_NOTE,
+        tail,
+        BENCHMARK_NOTE if show_benchmark else "",
+        f"Group {MISSING_GROUP}: patients without a value in {missing_column}." if missing_column else "",
+    ]
+    return " ".join(n for n in notes if n)
+
+
+def median_caption(options: KMOptions) -> str:
+    """Return the caption of the median table: how the median and its interval are read off the curve."""
+    return (
+        "Median = the first time the curve reaches 50% (midpoint of a step lying exactly at 50%); "
+        "'not reached' = the curve or its confidence band does not fall to 50% within follow-up. "
+        f"The median's {options.label}: the times where the pointwise band crosses 50% "
+        "(Brookmeyer-Crowley, as R's print(survfit))."
+    )
+
+
+def median_ci_heading(column: str, conf_type: str) -> str:
+    """Return the on-screen heading of the median's interval column: ``"95% CI, log"``."""
+    return f"{column}, {conf_type}"
+
+
+def ignored_landmarks(bad: Sequence[str]) -> str:
+    """Return the warning on landmark entries that are not times (empty when there are none)."""
+    return f"Ignored (not a time): {', '.join(bad)}" if bad else ""
+
+
+def km_table_caption(unit: str) -> str:
+    """Return the caption of the Kaplan-Meier table, times in ``unit``."""
+    return (
+        f"Every distinct time ({unit_word(unit)}): patients at risk, events, censored, survival, standard "
+        "error of log survival (Greenwood) and the pointwise CI, as R's survfit."
+    )

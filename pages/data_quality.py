@@ -8,7 +8,6 @@ from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
 from medcare_app.ui import download_table, missing_dataset, page_header
-from medcare_metrics.filters import Filters
 from medcare_metrics.text import data_quality as text
 from medcare_metrics.views.data_quality import (
     DataQualityControls,
@@ -39,7 +38,7 @@ def _controls(ctx: PageContext) -> DataQualityControls:
     search = st.text_input(
         "Search", placeholder="USUBJID, value or words of the problem", key="dq_search", width=400
     )
-    return DataQualityControls(Filters.from_mapping(chosen), search)
+    return DataQualityControls.chosen(chosen, search)
 
 
 def _rule_section(

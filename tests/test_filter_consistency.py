@@ -44,6 +44,7 @@ from medcare_metrics.loading import example_path, load_trial
 from medcare_metrics.model import DATASETS, TrialData
 from medcare_metrics.overview import trial_summary
 from medcare_metrics.patients import psa_waterfall, swimmer_data, swimmer_events
+from medcare_metrics.text.survival import median_summary
 from medcare_metrics.toxicity import high_grade_patients, toxicity_by_grade
 
 RawRows = Callable[[pd.DataFrame], pd.Series]
@@ -325,7 +326,7 @@ def test_survival_page_follows_the_filter(app, full, centre) -> None:
     before = at.dataframe[0].value.copy()
     after = _filter(at).dataframe[0].value
     tte = sv.time_to_event(centre.adtte, "NESTFS", adsl=centre.adsl, unit="MONTHS")
-    expected = sv.median_summary(sv.km_medians(tte, sv.KMOptions()), sv.KMOptions(), "MONTHS")
+    expected = median_summary(sv.km_medians(tte, sv.KMOptions()), sv.KMOptions(), "MONTHS")
     pd.testing.assert_frame_equal(after.reset_index(drop=True), expected.reset_index(drop=True))
     assert not after.equals(before)
 

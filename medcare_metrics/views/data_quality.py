@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -53,6 +54,24 @@ class DataQualityControls:
 
     problem_filters: Filters = field(default_factory=Filters)
     search: str = ""
+
+    @classmethod
+    def chosen(cls, values: Mapping[str, Sequence[str]], search: str = "") -> DataQualityControls:
+        """Build the controls from the values chosen per problems column (empty = all) and the search text.
+
+        Parameters
+        ----------
+        values : mapping of str to sequence of str
+            Chosen values of dataset, severity, column and check.
+        search : str, optional
+            Text searched in USUBJID, problem and file.
+
+        Returns
+        -------
+        DataQualityControls
+            The controls.
+        """
+        return cls(Filters.from_mapping(values), search)
 
 
 @dataclass(frozen=True)

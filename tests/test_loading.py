@@ -8,10 +8,11 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import CONFORMANCE
+from conftest import CONFORMANCE, tiny_frames, write_source
 
 from medcare_metrics.loading import example_path, fingerprint, load_trial, summarise_problems
 
@@ -422,3 +423,87 @@ def test_summarise_problems_counts_each_kind() -> None:
     assert summarise_problems(problems.iloc[0:0]).empty
     with pytest.raises(ValueError, match="severity"):
         summarise_problems(problems.drop(columns="severity"))
+
+
+# --- reliability regressions: values beyond what pandas holds, formulas, links -----------------------------
+
+
+def test_dates_beyond_nanoseconds_in_parquet_and_xpt_are_problems(tmp_path: Path) -> None:
+    import pyreadstat
+
+    folder = write_source(tmp_path / "src", adsl=tiny_frames()["adsl"])
+    adae = tiny_frames()["adae"]
+    adae.assign(
+        ASTDT=np.array(["2022-02-01", "9999-12-31", "0001-01-01", "2023-03-20"], dtype="datetime64[s]")
+    ).to_parquet(folder / "adae.parquet")
+    pyreadstat.write_xport(
+        tiny_frames()["adtte"].assign(ADT=[22000.0, 1e9, np.inf, -1e7, 22100.0, 0, 1, 2]),
+        str(folder / "adtte.xpt"),
+    )
+    result = load_trial(folder)  # used to raise OutOfBoundsDatetime / OverflowError
+    shown = result.problems.set_index(["dataset", "row"])["problem"]
+    assert (
+        shown["ADAE", 2]
+        == "ASTDT 9999-12-31 is outside the dates that can be held (1677-09-22 to 2262-04-11); "
+        "value set missing"
+    )
+    assert shown["ADAE", 3].startswith("ASTDT 0001-01-01 is outside")
+    assert [shown["ADTTE", r].split(" is ")[0] for r in (2, 3, 4)] == [
+        "ADT 1000000000",
+        "ADT inf",
+        "ADT -10000000",
+    ]
+    assert result.trial.adae["ASTDT"].isna().tolist() == [False, True, True, False]
+    assert len(result.trial.adtte) == 8
+
+
+def test_infinite_and_huge_whole_numbers_are_problems(tmp_path: Path) -> None:
+    adae = tiny_frames()["adae"].astype({"ATOXGR": object})
+    adae.loc[[0, 1], "ATOXGR"] = ["inf", "1e19"]
+    result = load_trial(write_source(tmp_path / "src", **{**tiny_frames(), "adae": adae}))  # used to raise
+    assert result.problems["column"].tolist() == ["ATOXGR", "ATOXGR"]
+    assert result.trial.adae["ATOXGR"].isna().tolist() == [True, True, False, False]
+
+
+def test_formula_with_a_saved_value_reads_the_value(tmp_path: Path) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "ADSL"
+    adsl = tiny_frames()["adsl"]
+    sheet.append(list(adsl.columns))
+    for row in adsl.itertuples(index=False):
+        sheet.append(list(row))
+    sheet["H3"] = "=60+6"
+    written = tmp_path / "written.xlsx"
+    workbook.save(written)
+    # Excel saves the formula's result next to it; openpyxl cannot compute one, so add it by hand.
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                assert b"<f>60+6</f><v />" in data
+                data = data.replace(b"<f>60+6</f><v />", b"<f>60+6</f><v>66</v>")
+            dst.writestr(info, data)
+    result = load_trial(saved)
+    assert result.problems.empty, result.problems.to_string()
+    assert result.trial.adsl["AGE"].tolist()[1] == 66
+    unsaved = load_trial(written)
+    assert unsaved.problems["check"].tolist() == ["formula"]
+    assert np.isnan(unsaved.trial.adsl["AGE"].tolist()[1])
+
+
+def test_links_outside_the_folder_are_neither_read_nor_fingerprinted(tmp_path: Path) -> None:
+    folder = write_source(tmp_path / "src", **tiny_frames())
+    fp = fingerprint(folder)
+    outside = write_source(tmp_path / "outside", adlb=pd.DataFrame({"USUBJID": ["T-01"], "PARAMCD": ["PSA"]}))
+    (folder / "adlb.csv").symlink_to(outside / "adlb.csv")
+    (folder / "adtu.csv").symlink_to(folder / "adae.csv")  # inside the folder: followed as before
+    assert fingerprint(folder) != fp  # adtu.csv is a new dataset file
+    (folder / "adtu.csv").unlink()
+    assert fingerprint(folder) == fp
+    result = load_trial(folder)
+    assert result.problems[["dataset", "file", "check"]].values.tolist() == [["ADLB", "adlb.csv", "readable"]]
+    assert result.trial.adlb is None

@@ -8,6 +8,7 @@ problem in a required column are excluded (severity ``"error"``); a problem in a
 The package splits along the steps of a load:
 
 - :mod:`~medcare_metrics.loading.sources`: the source path, its dataset files and fingerprint, the example;
+- :mod:`~medcare_metrics.loading.limits`: :class:`LoadLimits`, the largest zip and dataset a load reads;
 - :mod:`~medcare_metrics.loading.readers`: CSV, XPT, SAS7BDAT, Parquet and Excel readers, zip members;
 - :mod:`~medcare_metrics.loading.coercion`: text, numbers, grades and dates to the documented types;
 - :mod:`~medcare_metrics.loading.validation`: the pandera checks, the problems table, :class:`LoadResult`;
@@ -18,6 +19,7 @@ The package splits along the steps of a load:
 from __future__ import annotations
 
 from medcare_metrics.loading.coercion import SAS_EPOCH
+from medcare_metrics.loading.limits import LoadLimits
 from medcare_metrics.loading.load import load_trial
 from medcare_metrics.loading.sources import (
     EXCEL_EXTENSIONS,
@@ -33,6 +35,7 @@ __all__ = [
     "EXTENSIONS",
     "PROBLEM_COLUMNS",
     "SAS_EPOCH",
+    "LoadLimits",
     "LoadResult",
     "example_path",
     "fingerprint",

@@ -7,6 +7,7 @@ read becomes a problem: the row is excluded when the column is required, else th
 
 from __future__ import annotations
 
+import datetime
 import re
 import warnings
 
@@ -20,6 +21,17 @@ from medcare_metrics.loading.validation import _Collector, _describe_value, _mis
 #: Day 0 of SAS dates (XPT and SAS7BDAT store dates as days since then).
 SAS_EPOCH = pd.Timestamp("1960-01-01")
 _GRADE_TEXT = re.compile(r"^\s*(?:grade\s*)?(\d+)\s*$", re.IGNORECASE)
+_LARGEST_WHOLE = 2.0**53
+#: SAS day numbers read as dates: within the nanosecond dates pandas holds (1677 to 2262) and within the
+#: 292 years a nanosecond time difference can span from the SAS epoch.
+_SAS_DAYS = (
+    max((pd.Timestamp.min.date() - SAS_EPOCH.date()).days + 1, -pd.Timedelta.max.days),
+    min((pd.Timestamp.max.date() - SAS_EPOCH.date()).days - 1, pd.Timedelta.max.days),
+)
+_DATE_RANGE = f"{pd.Timestamp.min.ceil('D'):%Y-%m-%d} to {pd.Timestamp.max.floor('D'):%Y-%m-%d}"
+_SAS_RANGE = " to ".join(f"{SAS_EPOCH + pd.Timedelta(days=d):%Y-%m-%d}" for d in _SAS_DAYS)
+#: Columns whose infinite values a schema check already reports (an infinite AVAL is an implausible time).
+_INFINITE_CHECKED = frozenset({("adtte", "AVAL")})
 
 
 def _is_blank(s: pd.Series) -> pd.Series:
@@ -64,7 +76,8 @@ def _to_integer(s: pd.Series, grades: bool) -> pd.Series:
 
         s = s.map(grade)
     num = _to_number(s)
-    whole = num.isna() | (num == np.floor(num))
+    # Past 2**53 a float no longer holds every whole number, and inf none: such values are not read.
+    whole = num.isna() | ((num == np.floor(num)) & (num.abs() < _LARGEST_WHOLE))
     num = num.where(whole)
     return num.round().astype("Int64")
 
@@ -80,15 +93,21 @@ def _one_date(v: object) -> pd.Timestamp:
         return pd.NaT
     if ts is pd.NaT:
         return pd.NaT
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+    ts = ts.tz_localize(None) if ts.tzinfo is not None else ts
+    # pandas holds a year-9999 date at a coarser unit; the loaded columns are nanosecond dates.
+    return ts if pd.Timestamp.min <= ts <= pd.Timestamp.max else pd.NaT
 
 
 def _to_date(s: pd.Series, sas: bool) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+        # Parquet may store second- or millisecond-dates such as 9999-12-31, beyond nanosecond dates.
+        out = out.where((out >= pd.Timestamp.min) & (out <= pd.Timestamp.max))
         return out.astype("datetime64[ns]").dt.normalize()
     if sas and pd.api.types.is_numeric_dtype(s):
-        return (SAS_EPOCH + pd.to_timedelta(s.astype("float64").round(), unit="D")).astype("datetime64[ns]")
+        days = s.astype("float64").round()
+        days = days.where(days.between(*_SAS_DAYS))  # also drops inf: beyond the dates pandas holds
+        return (SAS_EPOCH + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     is_text = s.map(lambda v: isinstance(v, str)).astype(bool)
     text = s[is_text].astype(str).str.strip()
@@ -120,6 +139,31 @@ _KIND_WORDS = {
 }
 
 
+def _failure(kind: str, value: object, sas: bool) -> str:
+    """Return why ``value`` could not be read as ``kind`` (the problem text after the column and value)."""
+    if kind in ("number", "integer"):
+        try:
+            number = float(pd.to_numeric(value.strip() if isinstance(value, str) else value, errors="coerce"))
+        except (TypeError, ValueError):
+            number = np.nan
+        if kind == "number" and np.isinf(number):
+            return "is not a finite number"
+        if kind == "integer" and (np.isinf(number) or abs(number) >= _LARGEST_WHOLE):
+            return "is not a whole number of a usable size"
+        return f"is not {_KIND_WORDS[kind]}"
+    if sas and isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return f"is a SAS date outside the dates that can be held ({_SAS_RANGE})"
+    if isinstance(value, str) and re.match(r"^\s*\d{4}-\d{2}-\d{2}", value):
+        try:
+            datetime.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return "is not a date that exists (YYYY-MM-DD)"
+        return f"is outside the dates that can be held ({_DATE_RANGE})"
+    if isinstance(value, (datetime.date, np.datetime64)):
+        return f"is outside the dates that can be held ({_DATE_RANGE})"
+    return f"is not {_KIND_WORDS[kind]}"
+
+
 def _coerce(dataset: str, raw: _Raw, out: _Collector) -> tuple[pd.DataFrame, pd.Series]:
     """Return the frame with documented columns coerced, and a mask of rows to exclude."""
     frame = raw.frame
@@ -142,14 +186,20 @@ def _coerce(dataset: str, raw: _Raw, out: _Collector) -> tuple[pd.DataFrame, pd.
         else:
             coerced = _to_date(original, raw.sas)
         failed = coerced.isna() & ~_is_blank(original)
+        if spec.kind == "number" and (dataset, col) not in _INFINITE_CHECKED:
+            # "inf" reads as a number, yet no age, dose or lab value is infinite.
+            infinite = np.isinf(coerced.to_numpy(dtype="float64", na_value=np.nan))
+            failed |= pd.Series(infinite, index=coerced.index)
+            coerced = coerced.where(~infinite)
         for idx in frame.index[failed.to_numpy()]:
             value = original.at[idx]
+            reason = _failure(spec.kind, value, raw.sas)
             if spec.required:
                 exclude.at[idx] = True
-                text = f"{col} {_describe_value(value)} is not {_KIND_WORDS[spec.kind]}; row excluded"
+                text = f"{col} {_describe_value(value)} {reason}; row excluded"
                 severity = "error"
             else:
-                text = f"{col} {_describe_value(value)} is not {_KIND_WORDS[spec.kind]}; value set missing"
+                text = f"{col} {_describe_value(value)} {reason}; value set missing"
                 severity = "warning"
             out.add(
                 dataset,

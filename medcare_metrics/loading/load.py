@@ -10,6 +10,7 @@ import pandas as pd
 from medcare_metrics import schema
 from medcare_metrics.loading.coercion import _coerce, _to_text
 from medcare_metrics.loading.derivation import _derive
+from medcare_metrics.loading.limits import LoadLimits
 from medcare_metrics.loading.readers import _collect_folder, _collect_workbook, _collect_zip, _Raw
 from medcare_metrics.loading.sources import EXCEL_EXTENSIONS, fingerprint, source_path
 from medcare_metrics.loading.validation import LoadResult, _Collector, _validate_keys, _validate_values
@@ -54,7 +55,23 @@ def _process(dataset: str, raw: _Raw, adsl_subjects: set[str] | None, out: _Coll
     return _derive(dataset, frame.loc[~bad_key].reset_index(drop=True), out)
 
 
-def load_trial(source: str | Path) -> LoadResult:
+def _process_safely(
+    dataset: str, raw: _Raw, adsl_subjects: set[str] | None, out: _Collector
+) -> pd.DataFrame | None:
+    """:func:`_process`, with any unforeseen failure turned into a problem: bad data never stops a load."""
+    try:
+        return _process(dataset, raw, adsl_subjects, out)
+    except Exception as exc:
+        out.add(
+            dataset,
+            raw.file,
+            f"{dataset.upper()} could not be checked ({type(exc).__name__}: {exc}); not used",
+            check="readable",
+        )
+        return None
+
+
+def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResult:
     """Load and validate a MEDCARE data source.
 
     Parameters
@@ -63,6 +80,10 @@ def load_trial(source: str | Path) -> LoadResult:
         A folder with one file per dataset (``adsl.csv``, ``adtte.xpt``, ``adae.sas7bdat``,
         ``adtu.parquet``, ``adlb.xlsx``; names case-insensitive), an Excel workbook with a sheet per
         dataset (``ADSL``, ``ADTTE``, ...), or a zip of such a folder.
+    limits : LoadLimits, optional
+        Largest zip and dataset read; by default :meth:`LoadLimits.from_environ` (``MEDCARE_MAX_ZIP_BYTES``,
+        ``MEDCARE_MAX_ROWS``, else 500 MB and 1,000,000 rows). A file past a limit is not read and becomes
+        a problem naming the limit.
 
     Returns
     -------
@@ -74,15 +95,18 @@ def load_trial(source: str | Path) -> LoadResult:
     ------
     FileNotFoundError
         When ``source`` does not exist.
+    ValueError
+        When ``limits`` is not given and a limit's environment variable is not a positive whole number.
     """
     path = source_path(source, " (expected a folder, an .xlsx workbook or a .zip)")
+    limits = LoadLimits.from_environ() if limits is None else limits
     out = _Collector()
     if path.is_dir():
-        raws = _collect_folder(path, out)
+        raws = _collect_folder(path, out, limits)
     elif path.suffix.lower() in EXCEL_EXTENSIONS:
-        raws = _collect_workbook(path, out)
+        raws = _collect_workbook(path, out, limits)
     elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
-        raws = _collect_zip(path, out)
+        raws = _collect_zip(path, out, limits)
     else:
         out.add("adsl", path.name, "not a folder, Excel workbook (.xlsx) or zip file", check="readable")
         raws = {}
@@ -98,7 +122,7 @@ def load_trial(source: str | Path) -> LoadResult:
                 check="required dataset",
             )
     else:
-        adsl = _process("adsl", raws["adsl"], None, out)
+        adsl = _process_safely("adsl", raws["adsl"], None, out)
         if adsl is not None:
             datasets["adsl"] = adsl
             subjects = set(adsl["USUBJID"].dropna())
@@ -106,9 +130,29 @@ def load_trial(source: str | Path) -> LoadResult:
             id_cols = [c for c in raw_adsl.columns if str(c).strip().upper() == "USUBJID"]
             raw_ids = _to_text(raw_adsl[id_cols[0]]).dropna()
             out.excluded_subjects = set(raw_ids) - subjects
-            for dataset in DATASETS[1:]:
-                if dataset in raws:
-                    datasets[dataset] = _process(dataset, raws[dataset], subjects, out)
+            others = [d for d in DATASETS[1:] if d in raws]
+            if adsl.empty:
+                # Every row of every other dataset would be an unknown subject: say it once instead.
+                why = "ADSL has no rows" if raw_adsl.empty else "ADSL has no usable rows (see its problems)"
+                unused = f"; {', '.join(d.upper() for d in others)} not used" if others else ""
+                out.add(
+                    "adsl",
+                    raws["adsl"].file,
+                    f"{why}: no subject to check other datasets against{unused}",
+                    check="not empty",
+                )
+                others = []
+            for dataset in others:
+                if raws[dataset].frame.empty:
+                    # Usually a half-finished export; the pages then say the dataset has no rows.
+                    out.add(
+                        dataset,
+                        raws[dataset].file,
+                        f"{dataset.upper()} has no rows (a header only)",
+                        check="not empty",
+                        severity="warning",
+                    )
+                datasets[dataset] = _process_safely(dataset, raws[dataset], subjects, out)
             trial = TrialData(
                 **datasets,  # type: ignore[arg-type]
                 name=path.stem if path.is_file() else path.name,

@@ -37,12 +37,36 @@ def _dataset_of(name: str) -> str | None:
     return None
 
 
+def _links_outside(folder: Path) -> list[Path]:
+    """Return the entries of ``folder`` that are symbolic links to somewhere outside it, sorted by name.
+
+    Such a link would make a source read (and fingerprint) a file its owner never put in the folder.
+    """
+    inside = folder.resolve()
+    outside = []
+    for p in folder.iterdir():
+        if not p.is_symlink():
+            continue
+        try:
+            target = p.resolve(strict=False)
+        except (OSError, RuntimeError):  # a link loop
+            outside.append(p)
+            continue
+        if target != inside and inside not in target.parents:
+            outside.append(p)
+    return sorted(outside)
+
+
 def _folder_files(folder: Path) -> list[Path]:
-    """Return the dataset files directly inside ``folder`` (hidden files skipped), sorted by name."""
+    """Return the dataset files directly inside ``folder`` (hidden files skipped), sorted by name.
+
+    Symbolic links are followed only when they stay inside ``folder`` (:func:`_links_outside`).
+    """
+    refused = set(_links_outside(folder))
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith((".", "~$")) and _dataset_of(p.name)
+        if p not in refused and p.is_file() and not p.name.startswith((".", "~$")) and _dataset_of(p.name)
     )
 
 

@@ -7,6 +7,7 @@ value is set missing and the row is kept.
 
 from __future__ import annotations
 
+import datetime
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -167,8 +168,9 @@ def summarise_problems(
 
 
 def _describe_value(value: object) -> str:
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
+    if isinstance(value, (pd.Timestamp, datetime.date)):
+        # Not strftime: it drops the leading zeros of years before 1000 ("1-01-01").
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)

@@ -20,6 +20,7 @@ from medcare_metrics.survival import (
     convert_time,
     normalize_unit,
 )
+from medcare_metrics.text.common import escape_markdown
 
 #: Decimals shown for times in each unit.
 UNIT_DECIMALS: dict[str, int] = {"DAYS": 1, "WEEKS": 1, "MONTHS": 1, "YEARS": 2}
@@ -218,7 +219,8 @@ def cox_text(result: CoxResult) -> str:
         ``"Hazard ratio Surgery vs SBRT 0.59 (95% CI 0.07 to 4.64), Wald p = 0.613; Cox model, Efron
         ties ..."``, or why it is not estimable.
     """
-    what = f"Hazard ratio {result.comparator} vs {result.reference}"
+    # Group names come from the data and the sentence is Markdown.
+    what = f"Hazard ratio {escape_markdown(result.comparator)} vs {escape_markdown(result.reference)}"
     if not np.isfinite(result.hr):
         return f"{what}: not estimable ({result.note})."
     level = f"{100 * result.conf_level:g}%"

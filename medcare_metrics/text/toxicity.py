@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from medcare_metrics.ctcae import CTCAE_VERSION
-from medcare_metrics.text.common import plural
+from medcare_metrics.text.common import escape_markdown, plural
 from medcare_metrics.toxicity import CountedEvents, GradeScale, HighGradeCount, ToxicityCounts
 
 INTRO = (
@@ -69,7 +69,10 @@ def denominator_text(result: ToxicityCounts) -> str:
             " in every group (a patient counts in each group where they have an event)" if result.by else ""
         )
         return f"{head}: N = {n}{each}."
-    parts = ", ".join(f"{g} N = {int(n)}" for g, n in zip(den["GROUP"], den["N"], strict=True))
+    # Group names come from the data and the sentence is shown as Markdown.
+    parts = ", ".join(
+        f"{escape_markdown(g)} N = {int(n)}" for g, n in zip(den["GROUP"], den["N"], strict=True)
+    )
     return f"{head}: {parts}."
 
 

@@ -11,6 +11,9 @@ from types import ModuleType
 
 import streamlit as st
 
+from medcare_app.access import page_allowed
+from medcare_app.access_log import log_page_view
+from medcare_app.auth import require_sign_in
 from medcare_app.context import PageContext, resolve_source
 from medcare_app.sidebar import render_sidebar
 from pages import data_quality, enrollment, lesions, overview, patients, survival, toxicity
@@ -32,6 +35,8 @@ PAGES: dict[str, tuple[tuple[ModuleType, str, str], ...]] = {
 }
 
 st.set_page_config(page_title="MEDCARE Monitor", page_icon=":material/monitor_heart:", layout="wide")
+# Before navigation: until the visitor is signed in (when sign-in is configured) only the sign-in is drawn.
+user = require_sign_in([m.__name__.rsplit(".", 1)[-1] for entries in PAGES.values() for m, _, _ in entries])
 
 # The sidebar is drawn after st.navigation has chosen the page (its header names the page's datasets) and
 # before the page runs; each page's runner receives the context built in this run.
@@ -52,9 +57,14 @@ for section, entries in PAGES.items():
     navigation[section] = []
     for module, title, icon in entries:
         name = module.__name__.rsplit(".", 1)[-1]
+        if not page_allowed(user.role, name):
+            # Left out rather than refused: a viewer's navigation has no Patients page, and its URL opens
+            # the default page.
+            continue
         entry = st.Page(_runner(module), title=title, icon=icon, url_path=name, default=module is overview)
         navigation[section].append(entry)
         datasets[entry.url_path] = tuple(module.DATASETS)
-page = st.navigation(navigation)
-contexts.append(render_sidebar(resolve_source(), page_datasets=datasets.get(page.url_path, ())))
+page = st.navigation({section: pages for section, pages in navigation.items() if pages})
+contexts.append(render_sidebar(resolve_source(), page_datasets=datasets.get(page.url_path, ()), user=user))
+log_page_view(user.name, user.role, page.url_path or "overview", contexts[-1])
 page.run()

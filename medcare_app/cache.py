@@ -38,23 +38,39 @@ Stamp = tuple[tuple[str, int, int, int, int], ...]
 def source_stamp(source: str) -> Stamp:
     """Return name, size, modification and change time and inode of the files of ``source`` (no reading).
 
+    A DuckDB URL's stamp is that of its database file and write-ahead log. A database server has no file to
+    look at: its stamp is the fingerprint itself, which the server computes from the tables (a query over a
+    trial's few hundred rows, no rows sent), so a cut committed there shows on the next interaction.
+
     Parameters
     ----------
     source : str
-        Folder, workbook or zip.
+        Folder, workbook, zip or database URL.
 
     Returns
     -------
     tuple of (str, int, int, int, int)
-        One entry per file (every file of a folder, sorted by name).
+        One entry per file (every file of a folder, sorted by name); for a database server, one entry
+        ``(fingerprint, 0, 0, 0, 0)``.
 
     Raises
     ------
     FileNotFoundError
         When ``source`` does not exist.
+    medcare_metrics.loading.DatabaseSourceError
+        When a database server cannot be reached or refuses the login (no password in the message).
     """
+    if loading.is_database_url(source) and loading.database_file(source) is None:
+        return ((loading.fingerprint(source), 0, 0, 0, 0),)
     path = loading.source_path(source)
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file())
+    elif loading.is_database_url(source):
+        # DuckDB writes a commit to the .wal file first and folds it into the database file later.
+        wal = path.with_name(f"{path.name}.wal")
+        files = [path, wal] if wal.exists() else [path]
+    else:
+        files = [path]
     stats = [(p.name, p.stat()) for p in files]
     return tuple((name, i.st_size, i.st_mtime_ns, i.st_ctime_ns, i.st_ino) for name, i in stats)
 

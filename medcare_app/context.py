@@ -16,8 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from medcare_app.access import PATIENT, can_see_subjects
 from medcare_metrics.filters import Filters
-from medcare_metrics.loading import example_path
+from medcare_metrics.loading import (
+    DatabaseSourceError,
+    example_path,
+    hide_password,
+    is_database_url,
+    redacted,
+)
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import TrialSettings
 
@@ -44,6 +51,9 @@ class DataSource:
 def resolve_source(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> DataSource:
     """Choose the data source: ``--data PATH`` on the command line, else MEDCARE_DATA, else the example.
 
+    PATH may be a database URL (``duckdb:///...``, ``postgresql://...``); a password in it is taken out and
+    kept for the connection (:func:`medcare_metrics.loading.hide_password`).
+
     Parameters
     ----------
     argv : sequence of str, optional
@@ -55,7 +65,7 @@ def resolve_source(argv: Sequence[str] | None = None, environ: Mapping[str, str]
     Returns
     -------
     DataSource
-        The path (as given, not checked) and where it came from.
+        The path (as given, not checked; a URL without its password) and where it came from.
     """
     import sys
 
@@ -65,10 +75,24 @@ def resolve_source(argv: Sequence[str] | None = None, environ: Mapping[str, str]
     parser.add_argument("--data")
     known, _ = parser.parse_known_args(list(argv))
     if known.data:
-        return DataSource(known.data, "--data")
+        return DataSource(_without_password(known.data), "--data")
     if environ.get(DATA_ENV, "").strip():
-        return DataSource(environ[DATA_ENV].strip(), DATA_ENV)
+        return DataSource(_without_password(environ[DATA_ENV].strip()), DATA_ENV)
     return DataSource(str(example_path()), "example")
+
+
+def _without_password(source: str) -> str:
+    """Return a database URL without its password (kept for the connection only), any other source as is.
+
+    The source is shown in the sidebar and in messages, and is part of cache keys: a password in it would be
+    on screen.
+    """
+    if not is_database_url(source):
+        return source
+    try:
+        return hide_password(source)
+    except DatabaseSourceError:
+        return redacted(source)  # malformed: loading says why, and no password is shown meanwhile
 
 
 @dataclass(frozen=True)
@@ -111,6 +135,9 @@ class PageContext:
     page_datasets : tuple of str
         Datasets the current page draws on (lower case), as ``dashboard.py`` declares them; the page header
         warns about their validation errors. Empty for a page run on its own.
+    role : str
+        The signed-in role (:mod:`medcare_app.access`): ``"viewer"`` sees aggregates only, ``"patient"``
+        (also without sign-in) sees subject identifiers too.
     """
 
     trial: TrialData
@@ -129,6 +156,12 @@ class PageContext:
     fingerprint: str
     download_format: str = "png"
     page_datasets: tuple[str, ...] = ()
+    role: str = PATIENT
+
+    @property
+    def can_see_subjects(self) -> bool:
+        """True when the role may see subject identifiers (listings, patient-level downloads)."""
+        return can_see_subjects(self.role)
 
     @property
     def replayed(self) -> bool:

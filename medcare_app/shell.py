@@ -11,15 +11,21 @@ ends with::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import streamlit as st
 
+from medcare_app.access import page_allowed
+from medcare_app.access_log import log_page_view
+from medcare_app.auth import require_sign_in
 from medcare_app.context import PageContext, resolve_source
 from medcare_app.sidebar import render_sidebar
 
 
 def run_standalone(render: Callable[[PageContext], None], datasets: Sequence[str] = ()) -> None:
-    """Draw the shared sidebar and then the page ``render``.
+    """Require sign-in when configured, draw the shared sidebar and then the page ``render``.
+
+    A page only a patient-level role may see (the Patients page) says so to a viewer instead of drawing.
 
     Parameters
     ----------
@@ -29,7 +35,15 @@ def run_standalone(render: Callable[[PageContext], None], datasets: Sequence[str
         Datasets the page draws on (lower case); its header warns about their validation problems.
     """
     _leave_legacy_pages_mode()
-    render(render_sidebar(resolve_source(), page_datasets=tuple(d.lower() for d in datasets)))
+    # The page's URL path is its file stem, as under dashboard.py.
+    page = Path(render.__code__.co_filename).stem
+    user = require_sign_in([page])
+    if not page_allowed(user.role, page):
+        st.error("This page shows patient-level data, which your role does not see.", icon=":material/lock:")
+        st.stop()
+    ctx = render_sidebar(resolve_source(), page_datasets=tuple(d.lower() for d in datasets), user=user)
+    log_page_view(user.name, user.role, page, ctx)
+    render(ctx)
 
 
 def _leave_legacy_pages_mode() -> None:

@@ -10,6 +10,8 @@ absent when it is the protocol default.
 
 from __future__ import annotations
 
+import logging
+import zipfile
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -19,8 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from medcare_app import cache
+from medcare_app.auth import OPEN_ACCESS, SignedIn, sign_out
 from medcare_app.context import DataSource, PageContext, data_path_help, is_example
-from medcare_app.ui import plural
+from medcare_app.ui import plural, table
 from medcare_metrics import cuts
 from medcare_metrics.filters import (
     FILTER_LABELS,
@@ -60,6 +63,22 @@ EXTRA_KEY = "medcare_filter_columns"
 DOWNLOAD_FORMAT_KEY = "medcare_download_format"
 #: Choices of the figure download format: label -> plotly format.
 DOWNLOAD_FORMATS: dict[str, str] = {"PNG": "png", "SVG": "svg"}
+#: Key of the "Sign out" button.
+SIGN_OUT_KEY = "medcare_sign_out"
+#: The sidebar's line when no sign-in is configured.
+OPEN_ACCESS_TEXT = "Open access: no sign-in configured"
+#: What a failure to read a source was, in words, by exception type (most specific first). The exception's
+#: own text is never shown: a reader's message can quote a cell of the data.
+READ_FAILURES: tuple[tuple[type[BaseException], str], ...] = (
+    (PermissionError, "the app may not read it (permission denied)"),
+    (IsADirectoryError, "a folder was found where a file was expected"),
+    (NotADirectoryError, "a file was found where a folder was expected"),
+    (zipfile.BadZipFile, "it is not a valid zip file or Excel workbook"),
+    (UnicodeError, "a file is not in a text encoding the reader understands"),
+    (MemoryError, "it is too large to read into memory"),
+    (ValueError, "a file's content could not be parsed"),
+    (OSError, "the file system reported an error while reading it"),
+)
 #: Sidebar labels of the standard filters.
 SIDEBAR_LABELS: dict[str, str] = {
     "SITEID": "Centre",
@@ -84,7 +103,8 @@ def _stop_with_error(message: str, problems: pd.DataFrame | None = None) -> None
     st.title("No trial to show")
     st.error(message, icon=":material/error:")
     if problems is not None and not problems.empty:
-        st.dataframe(
+        table(
+            None,
             problems,
             hide_index=True,
             column_order=["dataset", "file", "row", "USUBJID", "column", "check", "problem"],
@@ -102,7 +122,11 @@ def _load(source: DataSource) -> tuple[LoadResult, str]:
         _stop_with_error(f"Data source not found: `{source.path}` (from {source.origin}).")
         raise  # unreachable: st.stop() raises
     except Exception as exc:  # any reader failure must reach the user as a message
-        _stop_with_error(f"Could not read the data source `{source.path}`: {type(exc).__name__}: {exc}.")
+        # The server log gets the type only, as the screen does: the message can carry data values.
+        logging.getLogger(__name__).warning(
+            "data source from %s could not be read: %s", source.origin, type(exc).__name__
+        )
+        _stop_with_error(f"Could not read the data source `{source.path}`: {read_failure_text(exc)}.")
         raise
     if result.trial is None:
         adsl_problems = result.problems.loc[result.problems["dataset"].astype(str).str.upper().eq("ADSL")]
@@ -115,6 +139,23 @@ def _load(source: DataSource) -> tuple[LoadResult, str]:
             shown,
         )
     return result, fingerprint
+
+
+def read_failure_text(exc: BaseException) -> str:
+    """Say what kind of failure ``exc`` is, without its message (which can quote data values).
+
+    Parameters
+    ----------
+    exc : BaseException
+        What reading the source raised.
+
+    Returns
+    -------
+    str
+        E.g. ``"a file's content could not be parsed (ParserError)"``.
+    """
+    kind = next((text for base, text in READ_FAILURES if isinstance(exc, base)), "the reader failed")
+    return f"{kind} ({type(exc).__name__})"
 
 
 def _problem_line(problem: object) -> str:
@@ -315,7 +356,18 @@ def _render_download_format() -> str:
     return DOWNLOAD_FORMATS.get(str(label), "png")
 
 
-def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> PageContext:
+def _render_access(user: SignedIn) -> None:
+    """Say who is signed in, with a sign-out button, or that the app runs open."""
+    if user.is_open:
+        st.caption(f":material/lock_open: {OPEN_ACCESS_TEXT}")
+        return
+    st.caption(f":material/lock: Signed in as **{escape_markdown(user.name)}** ({user.role_text})")
+    st.button("Sign out", on_click=sign_out, args=(user,), icon=":material/logout:", key=SIGN_OUT_KEY)
+
+
+def render_sidebar(
+    source: DataSource, page_datasets: tuple[str, ...] = (), user: SignedIn = OPEN_ACCESS
+) -> PageContext:
     """Load ``source`` (cached), draw the sidebar and return the page context.
 
     Parameters
@@ -324,6 +376,8 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
         Where the data come from.
     page_datasets : tuple of str, optional
         Datasets the page draws on (see :attr:`PageContext.page_datasets`).
+    user : SignedIn, optional
+        Who is signed in (:func:`medcare_app.auth.require_sign_in`); default open access.
 
     Returns
     -------
@@ -333,6 +387,7 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
     # Loaded outside the sidebar so that an error message and its problems table get the main area's width.
     result, fingerprint = _load(source)
     with st.sidebar:
+        _render_access(user)
         full = result.trial
         assert full is not None  # _load stops the run otherwise
         cut = cuts.data_cutoff(full)
@@ -387,4 +442,5 @@ def render_sidebar(source: DataSource, page_datasets: tuple[str, ...] = ()) -> P
         fingerprint=fingerprint,
         download_format=download_format,
         page_datasets=page_datasets,
+        role=user.role,
     )

@@ -1,14 +1,20 @@
-"""Small drawing helpers every page uses: header, figures, table downloads, missing-dataset notes."""
+"""Small drawing helpers every page uses: header, figures, tables and their downloads, missing-dataset notes.
+
+Tables that can hold subject identifiers go through :func:`table` and :func:`download_table`, which show a
+viewer (aggregates only) no USUBJID / SUBJID column and offer such a table no download.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
+from medcare_app.access import can_see_subjects, subject_columns, without_subjects
+from medcare_app.auth import session_role
 from medcare_app.context import PageContext
 from medcare_metrics.export import to_csv_bytes
 from medcare_metrics.figures.style import download_config
@@ -155,8 +161,34 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower() or "table"
 
 
-def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV") -> None:
+def table(ctx: PageContext | None, frame: pd.DataFrame, **kwargs: Any) -> None:
+    """Draw ``frame`` with ``st.dataframe``, without subject-identifier columns for a viewer.
+
+    Parameters
+    ----------
+    ctx : PageContext or None
+        The page context (its role); None takes the session's role (the sidebar, before a context exists).
+    frame : pandas.DataFrame
+        The table.
+    **kwargs
+        Passed to ``st.dataframe`` (``hide_index``, ``column_config``, ``column_order``, ``key``, ...); a
+        dropped column is taken out of ``column_order``.
+    """
+    role = session_role() if ctx is None else ctx.role
+    shown = without_subjects(frame, role)
+    if shown is not frame and kwargs.get("column_order") is not None:
+        hidden = {c.upper() for c in subject_columns(frame.columns)}
+        kwargs["column_order"] = [c for c in kwargs["column_order"] if str(c).upper() not in hidden]
+    st.dataframe(shown, **kwargs)
+
+
+def download_table(
+    df: pd.DataFrame, filename: str, label: str = "Download CSV", *, ctx: PageContext | None = None
+) -> None:
     """Draw a button that downloads ``df`` as a CSV file (formula-like text cells made inert).
+
+    A viewer (aggregates only) is offered no download of a table with subject identifiers: a caption says
+    why instead.
 
     Parameters
     ----------
@@ -166,7 +198,13 @@ def download_table(df: pd.DataFrame, filename: str, label: str = "Download CSV")
         File name offered to the browser (``.csv`` is added when missing).
     label : str, default "Download CSV"
         Button text.
+    ctx : PageContext, optional
+        The page context (its role); default the session's role, which the sign-in sets on every run.
     """
+    role = session_role() if ctx is None else ctx.role
+    if not can_see_subjects(role) and subject_columns(list(df.columns) + list(df.index.names)):
+        st.caption(":material/lock: Patient-level table: no download with viewer access.")
+        return
     name = filename if filename.lower().endswith(".csv") else f"{filename}.csv"
     st.download_button(
         label,

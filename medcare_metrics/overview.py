@@ -239,7 +239,9 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
             unavailable.append((measure, f"ADTTE has no {paramcd} ({ENDPOINTS[paramcd]}) records."))
         else:
             rows = _endpoint_rows(trial.adtte, paramcd, subjects)
-            events[paramcd] = 0 if rows.empty else int(time_to_event(rows, paramcd)["EVENT"].sum())
+            # Days: an event count does not depend on the unit, and a conversion never fails on mixed units.
+            tte = None if rows.empty else time_to_event(rows, paramcd, unit="DAYS")
+            events[paramcd] = 0 if tte is None else int(tte["EVENT"].sum())
     if events["NESTFS"] is None:
         unavailable.append(("nestfs_median", dict(unavailable)["nestfs_events"]))
     else:

@@ -7,8 +7,9 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header
+from medcare_app.ui import download_table, missing_dataset, page_header, table, unavailable
 from medcare_metrics.text import data_quality as text
+from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.data_quality import (
     DataQualityControls,
     DataQualityView,
@@ -42,6 +43,7 @@ def _controls(ctx: PageContext) -> DataQualityControls:
 
 
 def _rule_section(
+    ctx: PageContext,
     section: RuleSection,
     key: str,
     filename: str,
@@ -49,7 +51,8 @@ def _rule_section(
     column_order: list[str] | None = None,
 ) -> None:
     if not section.findings.empty:
-        st.dataframe(
+        table(
+            ctx,
             section.findings,
             hide_index=True,
             key=key,
@@ -82,7 +85,8 @@ def _ctcae(ctx: PageContext, view: DataQualityView) -> None:
         st.success(ctcae.ok_text, icon=":material/check_circle:")
     else:
         st.caption(ctcae.problems_caption)
-        st.dataframe(
+        table(
+            ctx,
             ctcae.problems,
             hide_index=True,
             column_config={
@@ -107,8 +111,16 @@ def render(ctx: PageContext) -> None:
     else:
         summary_area = st.container()
         st.markdown("**Each problem**")
-        controls = _controls(ctx)
-    view: DataQualityView = cache.page_view(ctx, data_quality_view, controls)
+        try:
+            controls = _controls(ctx)
+        except DataUnavailable as error:
+            unavailable(str(error))
+            controls = DataQualityControls()
+    try:
+        view: DataQualityView = cache.page_view(ctx, data_quality_view, controls)
+    except DataUnavailable as error:
+        unavailable(str(error))
+        return
 
     if not view.problems.empty:
         with summary_area:
@@ -122,7 +134,8 @@ def render(ctx: PageContext) -> None:
                 key="dq_problem_summary",
             )
         st.caption(view.shown_caption)
-        st.dataframe(
+        table(
+            ctx,
             view.shown,
             hide_index=True,
             column_config=PROBLEM_COLUMNS,
@@ -143,6 +156,7 @@ def render(ctx: PageContext) -> None:
     st.subheader("Possible protocol deviations")
     st.caption(text.DEVIATIONS_CAPTION)
     _rule_section(
+        ctx,
         view.deviations,
         "dq_deviations",
         "protocol_deviations.csv",
@@ -157,6 +171,7 @@ def render(ctx: PageContext) -> None:
     st.subheader("Consistency between datasets")
     st.caption(text.CONSISTENCY_CAPTION)
     _rule_section(
+        ctx,
         view.consistency,
         "dq_consistency",
         "consistency_problems.csv",

@@ -7,7 +7,7 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
+from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, table, unavailable
 from medcare_metrics.figures.enrollment import (
     cumulative_enrollment_figure,
     enrollment_by_month_figure,
@@ -15,6 +15,7 @@ from medcare_metrics.figures.enrollment import (
     screening_funnel_figure,
 )
 from medcare_metrics.text import enrollment as text
+from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.enrollment import (
     EnrollmentChoices,
     EnrollmentControls,
@@ -110,7 +111,8 @@ def _funnel(view: EnrollmentView, ctx: PageContext) -> None:
     )
     download_table(view.reasons, "screen_failure_reasons")
     with st.expander(text.SCREEN_FAILURE_LISTING_TITLE):
-        st.dataframe(
+        table(
+            ctx,
             view.listing,
             hide_index=True,
             width="stretch",
@@ -159,14 +161,21 @@ def render(ctx: PageContext) -> None:
         help=text.CERTAINTY_HELP,
     )
     status_area = st.container()
-    choices: EnrollmentChoices = cache.page_view(ctx, enrollment_choices)
-    horizon, needed = defaults.horizon_months, defaults.events_needed
-    tabs = st.tabs(TABS) if choices.has_subjects else None
-    if tabs is not None and choices.maturity:
-        with tabs[4]:  # the maturity controls sit at the top of their tab, above what the view returns
-            horizon, needed = _maturity_controls(choices)
-    controls = EnrollmentControls(certainty=float(certainty), horizon_months=horizon, events_needed=needed)
-    view: EnrollmentView = cache.page_view(ctx, enrollment_view, controls)
+    try:
+        choices: EnrollmentChoices = cache.page_view(ctx, enrollment_choices)
+        horizon, needed = defaults.horizon_months, defaults.events_needed
+        tabs = st.tabs(TABS) if choices.has_subjects else None
+        if tabs is not None and choices.maturity:
+            with tabs[4]:  # the maturity controls sit at the top of their tab, above what the view returns
+                horizon, needed = _maturity_controls(choices)
+        controls = EnrollmentControls(
+            certainty=float(certainty), horizon_months=horizon, events_needed=needed
+        )
+        view: EnrollmentView = cache.page_view(ctx, enrollment_view, controls)
+    except DataUnavailable as error:
+        with status_area:
+            unavailable(str(error))
+        return
 
     with status_area:
         _status(view)

@@ -7,7 +7,7 @@ from streamlit.delta_generator import DeltaGenerator
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
+from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, table, unavailable
 from medcare_metrics.figures.lesions import (
     detection_figure,
     eqd2_figure,
@@ -17,6 +17,7 @@ from medcare_metrics.figures.lesions import (
     site_pattern_figure,
 )
 from medcare_metrics.text import lesions as text
+from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.lesions import (
     BASES,
     MAP_ORDERS,
@@ -74,7 +75,7 @@ TABS = ("Lesions per patient", "Sites", "Detection (PSMA PET-CT)", "MDT and dose
 
 def _table(frame: pd.DataFrame) -> None:
     """Draw ``frame`` with readable column names and units."""
-    st.dataframe(frame, hide_index=True, column_config=LABELS)
+    table(None, frame, hide_index=True, column_config=LABELS)  # the session's role: no USUBJID for a viewer
 
 
 def _metric(where: DeltaGenerator, share: Share) -> None:
@@ -131,9 +132,13 @@ def _without_tabs(ctx: PageContext, view: LesionsView) -> None:
 def render(ctx: PageContext) -> None:
     """Draw the Lesions page."""
     page_header(ctx, "Lesions", text.INTRO, DATASETS)
-    choices: LesionsChoices = cache.page_view(ctx, lesions_choices)
-    if not choices.shows_tabs:
-        _without_tabs(ctx, cache.page_view(ctx, lesions_view, LesionsControls()))
+    try:
+        choices: LesionsChoices = cache.page_view(ctx, lesions_choices)
+        if not choices.shows_tabs:
+            _without_tabs(ctx, cache.page_view(ctx, lesions_view, LesionsControls()))
+            return
+    except DataUnavailable as error:
+        unavailable(str(error))
         return
 
     count_tab, site_tab, detection_tab, mdt_tab, map_tab = st.tabs(list(TABS))
@@ -170,7 +175,12 @@ def render(ctx: PageContext) -> None:
         alpha_beta_gy=None if alpha_beta is None else float(alpha_beta),
         map_order=order,
     )
-    view: LesionsView = cache.page_view(ctx, lesions_view, controls)
+    try:
+        view: LesionsView = cache.page_view(ctx, lesions_view, controls)
+    except DataUnavailable as error:
+        with count_tab:
+            unavailable(str(error))
+        return
     assert view.counts and view.sites and view.detection and view.mdt and view.map
 
     with count_tab:

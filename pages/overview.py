@@ -5,9 +5,10 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import page_header, show_figure
+from medcare_app.ui import page_header, show_figure, unavailable
 from medcare_metrics.figures.overview import enrollment_progress_figure
 from medcare_metrics.text import overview as text
+from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.overview import (
     OverviewChoices,
     OverviewControls,
@@ -45,9 +46,13 @@ def render(ctx: PageContext) -> None:
     page_header(ctx, "Overview", text.INTRO, DATASETS)
     # The numbers and the figure come first on the page but need the "Changes since" date below them.
     numbers = st.container()
-    choices: OverviewChoices = cache.page_view(ctx, overview_choices)
-    controls = _since(choices)
-    view: OverviewView = cache.page_view(ctx, overview_view, controls)
+    try:
+        choices: OverviewChoices = cache.page_view(ctx, overview_choices)
+        controls = _since(choices)
+        view: OverviewView = cache.page_view(ctx, overview_view, controls)
+    except DataUnavailable as error:
+        unavailable(str(error))
+        return
 
     with numbers:
         for row in view.cards:

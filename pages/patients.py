@@ -1,5 +1,7 @@
 """Patients: swimmer plot, PSA waterfall, one patient's profile, and what changed since a date."""
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from medcare_metrics.figures.patients import (
     swimmer_figure,
 )
 from medcare_metrics.text import patients as text
+from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.patients import (
     SWIMMER_ORDERS,
     ChangesControls,
@@ -164,10 +167,22 @@ def _changes(ctx: PageContext, choices: PatientsChoices) -> None:
             download_table(listing.table, f"changes_{listing.name}")
 
 
+def _tab(draw: Callable[..., None], *args: object) -> None:
+    """Draw one tab; when its data cannot give it, say why in one sentence and leave the other tabs be."""
+    try:
+        draw(*args)
+    except DataUnavailable as error:
+        unavailable(str(error))
+
+
 def render(ctx: PageContext) -> None:
     """Draw the Patients page."""
     page_header(ctx, "Patients", text.INTRO, DATASETS)
-    choices: PatientsChoices = cache.page_view(ctx, patients_choices)
+    try:
+        choices: PatientsChoices = cache.page_view(ctx, patients_choices)
+    except DataUnavailable as error:
+        unavailable(str(error))
+        return
     # Bound to the URL so a copied link opens the same tab, patient and window.
     swimmer_tab, waterfall_tab, profile_tab, changes_tab = st.tabs(
         ["Swimmer plot", "PSA waterfall", "Patient profile", "Changes since"],
@@ -175,13 +190,13 @@ def render(ctx: PageContext) -> None:
         bind="query-params",
     )
     with swimmer_tab:
-        _swimmer(ctx)
+        _tab(_swimmer, ctx)
     with waterfall_tab:
-        _waterfall(ctx, choices)
+        _tab(_waterfall, ctx, choices)
     with profile_tab:
-        _profile(ctx, choices)
+        _tab(_profile, ctx, choices)
     with changes_tab:
-        _changes(ctx, choices)
+        _tab(_changes, ctx, choices)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from medcare_app.shell import run_standalone
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
 from medcare_metrics.figures.survival import COUNT_TITLES, km_figure
 from medcare_metrics.text import survival as text
+from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.survival import (
     UNITS,
     ComparisonSection,
@@ -142,7 +143,11 @@ def _tables(view: SurvivalView, code: str | None) -> None:
 def render(ctx: PageContext) -> None:
     """Draw the Survival page."""
     page_header(ctx, "Survival", text.INTRO, DATASETS)
-    choices: SurvivalChoices = cache.page_view(ctx, survival_choices)
+    try:
+        choices: SurvivalChoices = cache.page_view(ctx, survival_choices)
+    except DataUnavailable as error:
+        unavailable(str(error))
+        return
     if choices.missing_adtte:
         missing_dataset("adtte", text.NEEDED_FOR, ctx=ctx)
         return
@@ -211,7 +216,12 @@ def render(ctx: PageContext) -> None:
         landmarks=landmarks,
         pairwise=bool(pairwise),
     )
-    view: SurvivalView = cache.page_view(ctx, survival_view, controls)
+    try:
+        view: SurvivalView = cache.page_view(ctx, survival_view, controls)
+    except DataUnavailable as error:
+        with results:
+            unavailable(str(error))
+        return
     if view.unavailable or view.figure is None:
         with results:
             unavailable(view.unavailable)

@@ -6,9 +6,10 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
+from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, table, unavailable
 from medcare_metrics.figures.toxicity import toxicity_grade_figure
 from medcare_metrics.text import toxicity as text
+from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.toxicity import (
     DETAIL_LEVELS,
     VALUES,
@@ -61,7 +62,7 @@ def _table(frame: pd.DataFrame, group_label: str | None = None) -> None:
     config = dict(LABELS)
     if group_label:
         config["GROUP"] = group_label
-    st.dataframe(frame, hide_index=True, column_config=config)
+    table(None, frame, hide_index=True, column_config=config)  # the session's role: no USUBJID for a viewer
 
 
 def _figure(ctx: PageContext, figure: GradeFigure, key: str, max_rows: int | None = None) -> None:
@@ -139,7 +140,8 @@ def _high_grade(view: ToxicityView) -> None:
     download_table(high.patients, "toxicity_high_grade_patients")
     st.subheader(high.heading)
     st.caption(high.events_caption)
-    st.dataframe(
+    table(
+        None,
         high.events,
         hide_index=True,
         column_order=[c for c in LISTING if c in high.events.columns],
@@ -163,7 +165,12 @@ def _detail(
 
 def render(ctx: PageContext) -> None:
     """Draw the Toxicity page."""
-    choices: ToxicityChoices = cache.page_view(ctx, toxicity_choices)
+    try:
+        choices: ToxicityChoices = cache.page_view(ctx, toxicity_choices)
+    except DataUnavailable as error:
+        page_header(ctx, "Toxicity", text.INTRO, DATASETS)
+        unavailable(str(error))
+        return
     if not choices.has_adae:
         page_header(ctx, "Toxicity", text.INTRO, DATASETS)
         missing_dataset("adae", text.NEEDED_FOR, ctx=ctx)
@@ -171,7 +178,13 @@ def render(ctx: PageContext) -> None:
     # The intro says which events are counted, which the controls below decide: its place is kept first.
     header = st.container()
     controls = _controls(choices)
-    view: ToxicityView = cache.page_view(ctx, toxicity_view, controls)
+    try:
+        view: ToxicityView = cache.page_view(ctx, toxicity_view, controls)
+    except DataUnavailable as error:
+        with header:
+            page_header(ctx, "Toxicity", text.INTRO, DATASETS)
+        unavailable(str(error))
+        return
     with header:
         page_header(ctx, "Toxicity", view.intro, DATASETS)
     if view.unavailable:

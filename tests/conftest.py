@@ -12,6 +12,7 @@ AppTest pattern (see tests/test_app_overview.py)::
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,15 @@ if str(REPO) not in sys.path:
 
 #: Real ADaM data written by others (CDISC pilot, pharmaverseadam) and R's numbers on them; see its README.md.
 CONFORMANCE = REPO / "tests" / "data" / "conformance"
+
+
+@pytest.fixture(autouse=True)
+def _access_log_in_a_temporary_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Keep the access log the app writes on every page view out of the working tree."""
+    if "MEDCARE_ACCESS_LOG" not in os.environ:
+        monkeypatch.setenv("MEDCARE_ACCESS_LOG", str(tmp_path_factory.mktemp("logs") / "access.log"))
 
 
 @pytest.fixture(autouse=True)

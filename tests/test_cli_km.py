@@ -109,3 +109,13 @@ def test_runs_through_the_module_entry_point(capsys):
     # main() is what `python -m medcare_metrics` runs (test_cli_validate.py runs the module itself once).
     assert main(["km", str(EXAMPLE), "--endpoint", "PFS", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["endpoint"] == "PFS"
+
+
+def test_error_line_never_shows_a_database_password(capsys: pytest.CaptureFixture[str]) -> None:
+    from medcare_metrics.cli.common import load_for_command
+
+    url = "postgresql://medcare:s3cret-pw@127.0.0.1:1/nowhere?schema=medcare&connect_timeout=1"
+    assert load_for_command(url, "adtte") is None
+    err = capsys.readouterr().err
+    assert err.startswith("error: no usable ADSL in postgresql://medcare:***@127.0.0.1:1/nowhere")
+    assert "s3cret-pw" not in err

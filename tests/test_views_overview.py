@@ -175,3 +175,15 @@ def test_changes_since_a_date(tmp_path: Path) -> None:
 
 def test_no_date_no_changes(tmp_path: Path) -> None:
     assert overview_choices(ViewScope.of(_trial(tmp_path, **tiny_frames()))).since is None
+
+
+def test_event_counts_on_an_endpoint_mixing_time_units(tmp_path: Path) -> None:
+    # Found by tests/test_properties.py: PFS rows in days and in months made the Overview raise ("mixes time
+    # units"); an event count does not depend on the unit, and the NEST-FS median is unaffected.
+    frames = tiny_frames()
+    adtte = frames["adtte"].astype({"AVAL": float, "AVALU": object})
+    adtte.loc[7, ["AVAL", "AVALU"]] = [100 / 30.4375, "MONTHS"]  # T-04's PFS censoring, in months
+    view = overview_view(_dated(_trial(tmp_path, **{**frames, "adtte": adtte})), OverviewControls())
+    assert (view.summary.nestfs_events, view.summary.pfs_events) == (2, 3)
+    assert _cards(view)["pfs_events"][1] == "3"
+    assert view.summary.reason("pfs_events") is None

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from conftest import tiny_frames, write_source
 
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.loading import load_trial
 from medcare_metrics.protocol import DEFAULT_SETTINGS
-from medcare_metrics.survival import estimation
+from medcare_metrics.survival import estimation, time_to_event
 from medcare_metrics.text import survival as text
 from medcare_metrics.views.scope import ViewScope
 from medcare_metrics.views.survival import SurvivalControls, survival_choices, survival_view
@@ -188,3 +189,32 @@ def test_controls_are_hashable() -> None:
     assert hash(SurvivalControls("NESTFS", by="SITEID", landmarks="6, 12")) == hash(
         SurvivalControls("NESTFS", by="SITEID", landmarks="6, 12")
     )
+
+
+def test_an_adtte_without_rows_says_so_whatever_the_filters(tmp_path: Path) -> None:
+    scope = _scope(tmp_path / "empty", adtte=tiny_frames()["adtte"].iloc[0:0])
+    choices = survival_choices(scope)
+    assert not choices.missing_adtte and choices.codes == ()
+    endpoint = choices.endpoint(None)  # the page's empty endpoint box
+    assert endpoint.error == text.NO_ENDPOINT
+    assert text.unavailable_endpoint(endpoint.error) == text.NO_ENDPOINT  # no "(with the filters ...)"
+    assert text.unavailable_endpoint("no ADTTE rows for PARAMCD 'OS'").endswith(
+        "(with the filters in the sidebar)."
+    )
+
+
+def test_a_missing_endpoint_is_the_projects_own_error(scope: ViewScope) -> None:
+    assert scope.trial.adtte is not None
+    with pytest.raises(DataUnavailable, match="no ADTTE rows for PARAMCD 'OS'") as raised:
+        time_to_event(scope.trial.adtte, "OS")
+    assert isinstance(raised.value, ValueError)  # callers catching ValueError keep working
+    view = survival_view(scope, SurvivalControls("OS"))
+    assert view.unavailable.startswith("no ADTTE rows for PARAMCD 'OS'") and view.figure is None
+
+
+def test_an_endpoint_mixing_time_units_is_converted(tmp_path: Path) -> None:
+    adtte = tiny_frames()["adtte"].astype({"AVAL": float, "AVALU": object})
+    adtte.loc[3, ["AVAL", "AVALU"]] = [250 / 30.4375, "MONTHS"]  # T-04's NEST-FS censoring, in months
+    mixed = survival_view(_scope(tmp_path / "mixed", adtte=adtte), SurvivalControls("NESTFS", unit="DAYS"))
+    days = survival_view(_scope(tmp_path / "days"), SurvivalControls("NESTFS", unit="DAYS"))
+    pd.testing.assert_frame_equal(mixed.km_table, days.km_table)

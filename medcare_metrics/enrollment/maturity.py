@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from medcare_metrics.enrollment.reference import death_mask, reference_date, require_columns
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.protocol import BENCHMARKS, ENDPOINTS, Benchmark
 from medcare_metrics.rules import DAYS_PER_MONTH, is_event, off_study_mask
 from medcare_metrics.subjects import date_values
@@ -198,7 +199,7 @@ def event_maturity(
     require_columns(adtte, ["USUBJID", "PARAMCD"], "ADTTE")
     if not adtte["PARAMCD"].eq(paramcd).any():
         name = ENDPOINTS.get(paramcd)
-        raise ValueError(f"ADTTE has no rows with PARAMCD {paramcd!r}" + (f" ({name})" if name else ""))
+        raise DataUnavailable(f"ADTTE has no rows with PARAMCD {paramcd!r}" + (f" ({name})" if name else ""))
     tte = time_to_event(adtte, paramcd, unit="DAYS")
     rows = adtte.loc[adtte["PARAMCD"].eq(paramcd)].drop_duplicates("USUBJID")
     rows = rows.set_index(rows["USUBJID"].astype(str))
@@ -215,7 +216,7 @@ def event_maturity(
         latest = last.max()
         reference = None if pd.isna(latest) else pd.Timestamp(latest).normalize()
     if reference is None:
-        raise ValueError("no reference date: give as_of, or ADSL with DCUTDT, or ADTTE with ADT")
+        raise DataUnavailable("no reference date: give as_of, or ADSL with DCUTDT, or ADTTE with ADT")
 
     ended = pd.Series(False, index=rows.index)
     if adsl is not None and "USUBJID" in adsl.columns:

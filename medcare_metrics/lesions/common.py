@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from medcare_metrics import protocol
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.protocol import DEFAULT_SETTINGS
 from medcare_metrics.rules import enrolled_mask
 
@@ -59,12 +60,12 @@ def check_adtu(adtu: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
 
     Raises
     ------
-    ValueError
-        ``"ADTU lacks column(s) ..."``.
+    DataUnavailable
+        ``"ADTU lacks column(s) ..."`` (a ValueError).
     """
     missing = [c for c in (*REQUIRED_COLUMNS, *extra) if c not in adtu.columns]
     if missing:
-        raise ValueError(f"ADTU lacks column(s) {', '.join(missing)}")
+        raise DataUnavailable(f"ADTU lacks column(s) {', '.join(missing)}")
 
 
 def enrolled_patients(adsl: pd.DataFrame | None) -> pd.DataFrame | None:

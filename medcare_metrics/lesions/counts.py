@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from medcare_metrics import protocol
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.lesions.common import (
     CONVENTIONAL,
     NOT_RECORDED,
@@ -132,11 +133,11 @@ def lesion_counts_from_adsl(adsl: pd.DataFrame, options: LesionOptions | None = 
 
     Raises
     ------
-    ValueError
-        When ADSL has no NLES.
+    DataUnavailable
+        When ADSL has no NLES (a ValueError).
     """
     if "NLES" not in adsl.columns:
-        raise ValueError("ADSL has no NLES column (lesions on conventional imaging)")
+        raise DataUnavailable("ADSL has no NLES column (lesions on conventional imaging)")
     options = options or LesionOptions()
     patients = adsl.loc[enrolled_mask(adsl)].drop_duplicates("USUBJID")
     cats = [str(k) for k in range(options.max_lesions + 1)] + [f">{options.max_lesions}", NOT_RECORDED]

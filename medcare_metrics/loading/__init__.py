@@ -1,4 +1,4 @@
-"""Load and validate a MEDCARE data source: a folder, an Excel workbook or a zip of a folder.
+"""Load and validate a MEDCARE data source: a folder, an Excel workbook, a zip of a folder or a database.
 
 Every documented column is coerced to its type (``docs/data-dictionary.md``); values that cannot be read,
 and every pandera check failure, become rows of a problems table instead of exceptions. Rows with a
@@ -10,6 +10,7 @@ The package splits along the steps of a load:
 - :mod:`~medcare_metrics.loading.sources`: the source path, its dataset files and fingerprint, the example;
 - :mod:`~medcare_metrics.loading.limits`: :class:`LoadLimits`, the largest zip and dataset a load reads;
 - :mod:`~medcare_metrics.loading.readers`: CSV, XPT, SAS7BDAT, Parquet and Excel readers, zip members;
+- :mod:`~medcare_metrics.loading.database`: tables of a DuckDB file or a PostgreSQL schema named by a URL;
 - :mod:`~medcare_metrics.loading.coercion`: text, numbers, grades and dates to the documented types;
 - :mod:`~medcare_metrics.loading.validation`: the pandera checks, the problems table, :class:`LoadResult`;
 - :mod:`~medcare_metrics.loading.derivation`: columns derived when absent (ENRLFL, ATOXGR, AVALU), notes;
@@ -19,6 +20,13 @@ The package splits along the steps of a load:
 from __future__ import annotations
 
 from medcare_metrics.loading.coercion import SAS_EPOCH
+from medcare_metrics.loading.database import (
+    DatabaseSourceError,
+    database_file,
+    hide_password,
+    is_database_url,
+    redacted,
+)
 from medcare_metrics.loading.limits import LoadLimits
 from medcare_metrics.loading.load import load_trial
 from medcare_metrics.loading.sources import (
@@ -35,11 +43,16 @@ __all__ = [
     "EXTENSIONS",
     "PROBLEM_COLUMNS",
     "SAS_EPOCH",
+    "DatabaseSourceError",
     "LoadLimits",
     "LoadResult",
+    "database_file",
     "example_path",
     "fingerprint",
+    "hide_password",
+    "is_database_url",
     "load_trial",
+    "redacted",
     "source_path",
     "summarise_problems",
 ]

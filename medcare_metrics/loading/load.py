@@ -1,14 +1,17 @@
-"""Loading a data source: read its files, coerce, validate and derive each dataset, collect the problems."""
+"""Loading a data source: read its files or tables, then coerce, validate and derive each dataset."""
 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from medcare_metrics import schema
 from medcare_metrics.loading.coercion import _coerce, _to_text
+from medcare_metrics.loading.database import is_database_url, read_database
 from medcare_metrics.loading.derivation import _derive
 from medcare_metrics.loading.limits import LoadLimits
 from medcare_metrics.loading.readers import _collect_folder, _collect_workbook, _collect_zip, _Raw
@@ -79,7 +82,10 @@ def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResu
     source : str or pathlib.Path
         A folder with one file per dataset (``adsl.csv``, ``adtte.xpt``, ``adae.sas7bdat``,
         ``adtu.parquet``, ``adlb.xlsx``; names case-insensitive), an Excel workbook with a sheet per
-        dataset (``ADSL``, ``ADTTE``, ...), or a zip of such a folder.
+        dataset (``ADSL``, ``ADTTE``, ...), a zip of such a folder, or a database URL with a table per
+        dataset (``duckdb:///path/trial.duckdb``, ``postgresql://user@host/db?schema=medcare``;
+        :mod:`~medcare_metrics.loading.database`). A database that cannot be opened (server down, login
+        refused) is a problem, not an exception.
     limits : LoadLimits, optional
         Largest zip and dataset read; by default :meth:`LoadLimits.from_environ` (``MEDCARE_MAX_ZIP_BYTES``,
         ``MEDCARE_MAX_ROWS``, else 500 MB and 1,000,000 rows). A file past a limit is not read and becomes
@@ -88,16 +94,18 @@ def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResu
     Returns
     -------
     LoadResult
-        The trial (None when ADSL is missing or lacks a required column), the problems table and the source.
-        Bad data never raises: it becomes problems.
+        The trial (None when ADSL is missing or lacks a required column), the problems table and the source
+        (a database URL with its password masked). Bad data never raises: it becomes problems.
 
     Raises
     ------
     FileNotFoundError
-        When ``source`` does not exist.
+        When ``source`` (a folder, a file, a DuckDB database file) does not exist.
     ValueError
         When ``limits`` is not given and a limit's environment variable is not a positive whole number.
     """
+    if is_database_url(source):
+        return _load_database(str(source), LoadLimits.from_environ() if limits is None else limits)
     path = source_path(source, " (expected a folder, an .xlsx workbook or a .zip)")
     limits = LoadLimits.from_environ() if limits is None else limits
     out = _Collector()
@@ -110,14 +118,51 @@ def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResu
     else:
         out.add("adsl", path.name, "not a folder, Excel workbook (.xlsx) or zip file", check="readable")
         raws = {}
+    return _finish(
+        raws,
+        out,
+        source=str(source),
+        label=path.name,
+        name=path.stem if path.is_file() else path.name,
+        fingerprint=lambda: fingerprint(path),
+    )
 
+
+def _load_database(source: str, limits: LoadLimits) -> LoadResult:
+    """:func:`load_trial` of a database URL: its tables, read as the file readers read a file."""
+    out = _Collector()
+    read = read_database(source, out, limits)
+    raws = {
+        dataset: _Raw(table.frame, table.name, np.arange(1, len(table.frame) + 1))
+        for dataset, table in read.tables.items()
+    }
+    # The fingerprint comes from the snapshot the tables were read in, not from a second look.
+    return _finish(
+        raws, out, source=read.label, label=read.label, name=read.name, fingerprint=lambda: read.fingerprint
+    )
+
+
+def _finish(
+    raws: dict[str, _Raw],
+    out: _Collector,
+    *,
+    source: str,
+    label: str,
+    name: str,
+    fingerprint: Callable[[], str],
+) -> LoadResult:
+    """Process the datasets read from a source into the trial and the problems table.
+
+    ``label`` names the source in problems about it as a whole; ``fingerprint`` is called only when there is
+    a trial to identify.
+    """
     trial: TrialData | None = None
     datasets: dict[str, pd.DataFrame | None] = {}
     if "adsl" not in raws:
         if not any(p["dataset"] == "ADSL" for p in out.problems):
             out.add(
                 "adsl",
-                path.name,
+                label,
                 "no ADSL dataset found (adsl.csv, adsl.xpt, ... or an ADSL sheet); no trial can be shown",
                 check="required dataset",
             )
@@ -155,8 +200,8 @@ def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResu
                 datasets[dataset] = _process_safely(dataset, raws[dataset], subjects, out)
             trial = TrialData(
                 **datasets,  # type: ignore[arg-type]
-                name=path.stem if path.is_file() else path.name,
-                fingerprint=fingerprint(path),
+                name=name,
+                fingerprint=fingerprint(),
                 notes=tuple(out.notes),
             )
-    return LoadResult(trial=trial, problems=out.frame(), source=str(source))
+    return LoadResult(trial=trial, problems=out.frame(), source=source)

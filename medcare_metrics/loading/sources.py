@@ -1,6 +1,8 @@
 """Where a data source's files are: the source path (folder, workbook or zip), its files, its fingerprint.
 
-Also the example trial shipped inside the package (:func:`example_path`).
+A source may also be a database URL (``duckdb:///...``, ``postgresql://...``;
+:mod:`~medcare_metrics.loading.database`), whose fingerprint the database computes from its tables. Also the
+example trial shipped inside the package (:func:`example_path`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import hashlib
 from functools import partial
 from pathlib import Path
 
+from medcare_metrics.loading.database import database_file, database_fingerprint, is_database_url, redacted
 from medcare_metrics.model import DATASETS
 
 #: File extensions read in a folder, in order of preference when one dataset has several files.
@@ -76,7 +79,7 @@ def source_path(source: str | Path, expected: str = "") -> Path:
     Parameters
     ----------
     source : str or pathlib.Path
-        Folder, workbook or zip.
+        Folder, workbook or zip; or a ``duckdb://`` URL, whose database file is returned.
     expected : str
         Added to the error message (for example what kinds of source are read).
 
@@ -89,7 +92,16 @@ def source_path(source: str | Path, expected: str = "") -> Path:
     ------
     FileNotFoundError
         When ``source`` does not exist.
+    ValueError
+        When ``source`` is the URL of a database server (``postgresql://``), which has no path.
     """
+    if is_database_url(source):
+        file = database_file(str(source))
+        if file is None:
+            raise ValueError(f"{redacted(str(source))} is a database server, not a file or folder")
+        if not file.is_file():
+            raise FileNotFoundError(f"data source not found: {file} ({redacted(str(source))})")
+        return file
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"data source not found: {path}{expected}")
@@ -102,19 +114,26 @@ def fingerprint(source: str | Path) -> str:
     Parameters
     ----------
     source : str or pathlib.Path
-        Folder, workbook or zip.
+        Folder, workbook or zip; or a database URL.
 
     Returns
     -------
     str
         First 12 hex characters of a SHA-256 over each dataset file's name (relative to the folder,
-        lower case) and bytes; for a single file, over its name and bytes.
+        lower case) and bytes; for a single file, over its name and bytes; for a database, over each
+        dataset table's name, columns, row count and a hash of its rows the database computes
+        (:func:`~medcare_metrics.loading.database.database_fingerprint`).
 
     Raises
     ------
     FileNotFoundError
         When ``source`` does not exist.
+    medcare_metrics.loading.database.DatabaseSourceError
+        When a database URL is malformed or its database cannot be opened (no password in the message).
     """
+    if is_database_url(source):
+        # The tables' contents, not the file's bytes: DuckDB rewrites its file without the data changing.
+        return database_fingerprint(str(source))
     path = source_path(source)
     files = _folder_files(path) if path.is_dir() else [path]
     digest = hashlib.sha256()

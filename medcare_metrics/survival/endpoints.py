@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.filters import ID_COLUMNS, STANDARD_FILTERS
 from medcare_metrics.protocol import BENCHMARKS, ENDPOINTS
 from medcare_metrics.rules import unit_days
@@ -122,16 +123,16 @@ def param_rows(adtte: pd.DataFrame, paramcd: str) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
-        When ADTTE lacks USUBJID, PARAMCD, AVAL or CNSR, or has no row for ``paramcd``.
+    DataUnavailable
+        When ADTTE lacks USUBJID, PARAMCD, AVAL or CNSR, or has no row for ``paramcd`` (a ValueError).
     """
     for column in ("USUBJID", "PARAMCD", "AVAL", "CNSR"):
         if column not in adtte.columns:
-            raise ValueError(f"ADTTE has no {column} column")
+            raise DataUnavailable(f"ADTTE has no {column} column")
     rows = adtte[adtte["PARAMCD"] == paramcd]
     if rows.empty:
         available = ", ".join(endpoints(adtte)) or "none"
-        raise ValueError(f"no ADTTE rows for PARAMCD {paramcd!r}; available: {available}")
+        raise DataUnavailable(f"no ADTTE rows for PARAMCD {paramcd!r}; available: {available}")
     return rows
 
 
@@ -152,8 +153,8 @@ def time_unit(adtte: pd.DataFrame, paramcd: str) -> str:
 
     Raises
     ------
-    ValueError
-        When the parameter's rows use more than one unit.
+    DataUnavailable
+        When the parameter's rows use more than one unit, or it has no row (a ValueError).
     """
     rows = param_rows(adtte, paramcd)
     if "AVALU" not in rows.columns:
@@ -162,7 +163,9 @@ def time_unit(adtte: pd.DataFrame, paramcd: str) -> str:
     if not units:
         return "DAYS"
     if len(units) > 1:
-        raise ValueError(f"PARAMCD {paramcd!r} mixes time units {sorted(units)}; give a unit to convert to")
+        raise DataUnavailable(
+            f"PARAMCD {paramcd!r} mixes time units {sorted(units)}; give a unit to convert to"
+        )
     return units.pop()
 
 

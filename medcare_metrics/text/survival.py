@@ -379,6 +379,8 @@ INTRO = (
 #: What the page cannot show without ADTTE.
 NEEDED_FOR = "the survival curves"
 NO_ADTTE = f"This data source has no ADTTE, so {NEEDED_FOR} cannot be shown."
+#: Said when ADTTE is there but holds no row at all (a header only), whatever the filters.
+NO_ENDPOINT = f"ADTTE has no rows, so there is no endpoint and {NEEDED_FOR} cannot be shown."
 #: The time units the page offers, with their names.
 UNIT_LABELS: dict[str, str] = {"MONTHS": "Months", "WEEKS": "Weeks", "DAYS": "Days"}
 #: The confidence interval transforms the page offers, with their names.
@@ -444,13 +446,16 @@ def unavailable_endpoint(error: str) -> str:
     Parameters
     ----------
     error : str
-        The message of :func:`medcare_metrics.survival.time_to_event`'s ValueError.
+        The message of :func:`medcare_metrics.survival.time_to_event`'s ValueError, or a whole sentence
+        (ending in a full stop, such as :data:`NO_ENDPOINT`) that the filters do not change.
 
     Returns
     -------
     str
-        The message, saying that the filters apply.
+        The message, saying that the filters apply; a whole sentence as it is.
     """
+    if error.endswith("."):
+        return error
     return f"{error} (with the filters in the sidebar)."
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from medcare_metrics import ctcae
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.protocol import DEFAULT_SETTINGS
 from medcare_metrics.rules import HIGH_GRADE, is_high_grade, treatment_emergent_mask
 from medcare_metrics.toxicity.grades import MISSING_GRADE_LABEL, GradeScale, analysis_grade, grade_scale
@@ -122,7 +123,7 @@ def _events(
     """Return the counted events with GROUP and GRADE columns, the scale, the population and the split."""
     missing = [c for c in ("USUBJID", "AEBODSYS", "AEDECOD") if c not in adae.columns]
     if missing:
-        raise ValueError(f"ADAE lacks column(s) {', '.join(missing)}")
+        raise DataUnavailable(f"ADAE lacks column(s) {', '.join(missing)}")
     scale = grade_scale(adae)
     events = adae.copy()
     events["GRADE"] = analysis_grade(adae, scale)

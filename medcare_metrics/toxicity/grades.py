@@ -8,6 +8,7 @@ from typing import cast
 import pandas as pd
 
 from medcare_metrics import ctcae
+from medcare_metrics.errors import DataUnavailable
 
 #: Label of the "no valid grade" category.
 MISSING_GRADE_LABEL = "Missing grade"
@@ -87,7 +88,7 @@ def grade_scale(adae: pd.DataFrame) -> GradeScale:
     for col in ctcae.GRADE_COLUMNS:
         if col in adae.columns:
             return GradeScale(col, "ctcae", CTCAE_SCALE_LABELS)
-    raise ValueError("ADAE has no grade: it needs ATOXGR, AETOXGR (CTCAE grade) or AESEV (severity)")
+    raise DataUnavailable("ADAE has no grade: it needs ATOXGR, AETOXGR (CTCAE grade) or AESEV (severity)")
 
 
 def analysis_grade(adae: pd.DataFrame, scale: GradeScale | None = None) -> pd.Series:

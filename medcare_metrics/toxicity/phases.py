@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.protocol import DEFAULT_SETTINGS
 from medcare_metrics.rules import treatment_emergent_mask
 from medcare_metrics.toxicity.counts import ToxicityCounts, ToxicityOptions, toxicity_by_grade
@@ -134,11 +135,11 @@ def toxicity_by_relationship(
 
     Raises
     ------
-    ValueError
-        When ADAE has no AEREL.
+    DataUnavailable
+        When ADAE has no AEREL (a ValueError).
     """
     if "AEREL" not in adae.columns:
-        raise ValueError("ADAE has no AEREL column: relationship to MDT is not recorded")
+        raise DataUnavailable("ADAE has no AEREL column: relationship to MDT is not recorded")
     if adsl is not None and "AEREL" in adsl.columns:
         adsl = adsl.drop(columns="AEREL")
     return toxicity_by_grade(adae, adsl, level=level, by="AEREL", options=options)

@@ -12,8 +12,13 @@ has a ``<page>_choices(scope)`` function, cached the same way, that returns them
 
 Text for people (captions, notes, formatted numbers) lives in :mod:`medcare_metrics.text`, not in the
 statistics modules.
+
+A view returns, or raises :class:`~medcare_metrics.errors.DataUnavailable` when the data cannot give what the
+page asks; it is re-exported here because a page may import only the view layer, and shows its message in one
+sentence (``medcare_app.ui.unavailable``).
 """
 
+from medcare_metrics.errors import DataUnavailable, MedcareError
 from medcare_metrics.views.scope import ViewScope
 
-__all__ = ["ViewScope"]
+__all__ = ["DataUnavailable", "MedcareError", "ViewScope"]

@@ -119,6 +119,9 @@ class SurvivalChoices:
         for choice in self.endpoints:
             if choice.code == code:
                 return choice
+        if code is None and not self.endpoints:
+            # The page's endpoint box is empty: ADTTE has no row at all, not merely none with the filters.
+            return EndpointChoice(None, text.NO_ENDPOINT, error=text.NO_ENDPOINT)
         available = ", ".join(self.codes) or "none"
         return EndpointChoice(
             code, str(code), error=f"no ADTTE rows for PARAMCD {code!r}; available: {available}"

@@ -36,8 +36,13 @@ def _controls(ctx: PageContext) -> DataQualityControls:
         "column": right.multiselect("Column", choices.values("column"), placeholder="All"),
         "check": last.multiselect("Check", choices.values("check"), placeholder="All"),
     }
-    search = st.text_input(
-        "Search", placeholder="USUBJID, value or words of the problem", key="dq_search", width=400
+    # A search by subject identifier would tell a viewer (aggregates only) who is in the data.
+    search = (
+        st.text_input(
+            "Search", placeholder="USUBJID, value or words of the problem", key="dq_search", width=400
+        )
+        if ctx.can_see_subjects
+        else ""
     )
     return DataQualityControls.chosen(chosen, search)
 

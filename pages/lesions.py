@@ -186,8 +186,9 @@ def render(ctx: PageContext) -> None:
     with count_tab:
         counts = view.counts
         _count_figure(ctx, counts.figure, "les_count")
-        if counts.warning:
-            st.warning(counts.warning, icon=":material/warning:")
+        warning = counts.warning if ctx.can_see_subjects else counts.warning_without_ids
+        if warning:
+            st.warning(warning, icon=":material/warning:")
         st.caption(counts.caption)
         _table(counts.per_patient)
         download_table(counts.per_patient, "lesions_per_patient")
@@ -224,9 +225,12 @@ def render(ctx: PageContext) -> None:
             st.markdown("**Schedules**")
             _table(dose.schedules)
             download_table(dose.schedules, "radiotherapy_schedules")
-            show_figure(eqd2_figure(dose.doses, dose.alpha_beta_gy), key="les_eqd2", ctx=ctx)
-            st.caption(dose.figure_caption)
-            download_table(dose.doses, "radiotherapy_doses_per_lesion")
+            if ctx.can_see_subjects:
+                show_figure(eqd2_figure(dose.doses, dose.alpha_beta_gy), key="les_eqd2", ctx=ctx)
+                st.caption(dose.figure_caption)
+            else:
+                st.caption(text.PATIENT_LEVEL_ONLY)
+            download_table(dose.doses, "radiotherapy_doses_per_lesion", ctx=ctx)
 
     with map_tab:
         with patterns_area:
@@ -234,9 +238,12 @@ def render(ctx: PageContext) -> None:
             show_figure(site_pattern_figure(view.map.patterns), key="les_patterns", ctx=ctx)
             st.caption(view.map.patterns_caption)
         site_map = view.map.map
-        fig = patient_site_figure(site_map.matrix, compact_above=site_map.compact_above)
-        show_figure(fig, key="les_map", ctx=ctx)
-        st.caption(view.map.map_caption)
+        if ctx.can_see_subjects:
+            fig = patient_site_figure(site_map.matrix, compact_above=site_map.compact_above)
+            show_figure(fig, key="les_map", ctx=ctx)
+            st.caption(view.map.map_caption)
+        else:
+            st.caption(text.PATIENT_LEVEL_ONLY)
 
 
 if __name__ == "__main__":

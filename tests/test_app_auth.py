@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import open_page, tiny_frames, write_source
 
@@ -178,3 +179,29 @@ def test_oidc_identity_gets_the_role_of_its_email(app, access_file: Path, user: 
         assert len(at.sidebar) == 0 and not at.dataframe
         assert (expected == "refused") == bool(at.error and "no access" in at.error[0].value)
         assert [b.label for b in at.button] == ["Sign out" if expected == "refused" else "Sign in"]
+
+
+def test_viewer_gets_no_patient_level_figures_on_lesions(app, access_file: Path) -> None:
+    from medcare_metrics.loading import example_path
+    from medcare_metrics.text.lesions import PATIENT_LEVEL_ONLY
+
+    ids = set(pd.read_csv(example_path() / "adsl.csv", dtype=str, keep_default_na=False)["USUBJID"])
+    viewer = open_page(_sign_in(_signed_out(app), "vera"), "lesions").run()
+    assert not viewer.exception
+    captions = [c.value for c in viewer.caption]
+    assert captions.count(PATIENT_LEVEL_ONLY) == 2  # the EQD2 per lesion and the patient x site map
+    shown = " ".join([w.value for w in viewer.warning] + captions + [m.value for m in viewer.markdown])
+    assert not any(i in shown for i in ids)
+    n_viewer = len(viewer.get("plotly_chart"))
+
+    patient = open_page(_sign_in(_signed_out(app), "pat"), "lesions").run()
+    assert not patient.exception
+    assert PATIENT_LEVEL_ONLY not in [c.value for c in patient.caption]
+    assert len(patient.get("plotly_chart")) == n_viewer + 2
+
+
+def test_viewer_cannot_search_problems_by_subject(app, access_file: Path, flawed_source: Path) -> None:
+    viewer = open_page(_sign_in(_signed_out(app, data=flawed_source), "vera"), "data_quality").run()
+    assert "dq_search" not in [t.key for t in viewer.text_input]
+    patient = open_page(_sign_in(_signed_out(app, data=flawed_source), "pat"), "data_quality").run()
+    assert "dq_search" in [t.key for t in patient.text_input]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from medcare_metrics.text.common import escape_markdown
+
 INTRO = (
     "Progressing lesions at registration of the enrolled patients: how many, where, how they were found and "
     "how they were treated."
@@ -53,7 +55,11 @@ def no_lesion_columns(absent: Sequence[str]) -> str:
     )
 
 
-def polyprogression_warning(patients: Sequence[str], max_lesions: int) -> str:
+#: Said instead of a figure whose rows or labels are patients, to a role that sees aggregates only.
+PATIENT_LEVEL_ONLY = "This figure names patients: it is shown to the patient-level role only."
+
+
+def polyprogression_warning(patients: Sequence[str], max_lesions: int, named: bool = True) -> str:
     """Return the warning naming patients with polyprogression (the first ten), or "" when there are none.
 
     Parameters
@@ -62,19 +68,25 @@ def polyprogression_warning(patients: Sequence[str], max_lesions: int) -> str:
         USUBJID of the patients with more than ``max_lesions`` lesions on conventional imaging.
     max_lesions : int
         The protocol's limit.
+    named : bool, default True
+        Name the patients; False gives their number only (for roles that see aggregates only).
 
     Returns
     -------
     str
-        The warning, or an empty string.
+        The warning (Markdown, identifiers escaped), or an empty string.
     """
     if not patients:
         return ""
-    named = ", ".join(patients[:10]) + (f" and {len(patients) - 10} more" if len(patients) > 10 else "")
-    return (
+    head = (
         f"{len(patients)} patient(s) with more than {max_lesions} lesions on conventional imaging "
-        f"(polyprogression, an exclusion criterion): {named}."
+        "(polyprogression, an exclusion criterion)"
     )
+    if not named:
+        return f"{head}."
+    shown = [escape_markdown(p) for p in patients[:10]]
+    listed = ", ".join(shown) + (f" and {len(patients) - 10} more" if len(patients) > 10 else "")
+    return f"{head}: {listed}."
 
 
 def count_caption(max_lesions: int) -> str:

@@ -142,12 +142,15 @@ class CountSection:
         Patients with polyprogression, named; "" when none.
     caption : str
         Which lesions count towards polyprogression.
+    warning_without_ids : str
+        The same warning with a count instead of subject identifiers (for roles that see aggregates only).
     """
 
     figure: CountFigure
     per_patient: pd.DataFrame
     warning: str
     caption: str
+    warning_without_ids: str = ""
 
 
 @dataclass(frozen=True)
@@ -395,6 +398,7 @@ def _counts(trial: TrialData, per_patient: pd.DataFrame, basis: str, options: Le
         per_patient=per_patient,
         warning=text.polyprogression_warning(poly, options.max_lesions),
         caption=text.count_caption(options.max_lesions),
+        warning_without_ids=text.polyprogression_warning(poly, options.max_lesions, named=False),
     )
 
 

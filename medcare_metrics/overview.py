@@ -271,7 +271,8 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
     else:
         last = date_values(enrolled, column).max()
         if pd.isna(last):
-            unavailable.append(("latest_enrollment", f"No enrolled patient has a {column}."))
+            reason = f"No enrolled patient has a registration date ({column})."
+            unavailable.append(("latest_enrollment", reason))
         else:
             latest = pd.Timestamp(last)
 

@@ -41,7 +41,7 @@ from medcare_metrics import accrual, cuts, enrollment, lesions, loading, overvie
 from medcare_metrics import survival as sv  # noqa: E402
 from medcare_metrics.filters import Filters, apply_filters  # noqa: E402
 from medcare_metrics.model import TrialData  # noqa: E402
-from medcare_metrics.protocol import DEFAULT_SETTINGS  # noqa: E402
+from medcare_metrics.protocol import DEFAULT_SETTINGS, TARGET_ENROLLMENT_BOUNDS  # noqa: E402
 from medcare_metrics.synthetic import SyntheticOptions, generate_trial, write_trial  # noqa: E402
 
 MIB = 1024 * 1024
@@ -107,8 +107,10 @@ def analytics_steps(
     options = sv.KMOptions()
     params = sv.endpoints(adtte)
     by_mdt = {p: sv.time_to_event(adtte, p, adsl=adsl, by="MDTTYPE") for p in params}
-    # Twice the enrolled patients as target keeps enrollment open at the mid date, so a prediction is made.
-    open_settings = replace(DEFAULT_SETTINGS, target_enrollment=2 * patients_n)
+    # Twice the enrolled patients as target keeps enrollment open at the mid date, so a prediction is made
+    # (within the largest target the settings accept).
+    target = min(2 * patients_n, TARGET_ENROLLMENT_BOUNDS[1])
+    open_settings = replace(DEFAULT_SETTINGS, target_enrollment=target)
 
     def km() -> None:
         for p in params:

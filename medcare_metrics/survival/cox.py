@@ -1,14 +1,19 @@
-"""Cox proportional hazards with one binary covariate (two groups), Efron ties, as R's ``coxph``."""
+"""Cox proportional hazards with one binary covariate (two groups), Efron ties, as R's ``coxph``.
+
+Beside the Wald test, the result carries the score (log-rank) and likelihood-ratio tests, as
+``summary(coxph)`` prints them. Subjects of group "Missing" are left out, as ``coxph`` drops missing values.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from medcare_metrics.survival._frame import prepared
+from medcare_metrics.survival.comparison import without_missing
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,20 @@ class CoxResult:
         Level of the interval.
     note : str
         Why the ratio is not estimable (empty when it is).
+    wald_chisq : float
+        Wald chi-square, (coef / se)^2, on 1 df (its p-value is :attr:`p`); NaN when not estimable.
+    score_chisq, score_p : float
+        Score (log-rank) test at coefficient 0 with Efron's information, on 1 df, as ``summary(coxph)``'s
+        "Score (logrank) test". With tied event times it differs slightly from ``survdiff``.
+    lr_chisq, lr_p : float
+        Likelihood-ratio test, 2 (log L(final) - log L(0)), on 1 df. When the ratio is not estimable this is
+        R's value at its last iteration, which approaches the supremum of the likelihood.
+    df : int
+        Degrees of freedom of the three tests (1).
+    loglik0, loglik : float
+        Log partial likelihood at 0 and at the estimate (R's ``fit$loglik``).
+    excluded : int
+        Subjects left out because their grouping value is missing.
     """
 
     reference: str
@@ -45,6 +64,15 @@ class CoxResult:
     events: int
     conf_level: float = 0.95
     note: str = ""
+    wald_chisq: float = float("nan")
+    score_chisq: float = float("nan")
+    score_p: float = float("nan")
+    lr_chisq: float = float("nan")
+    lr_p: float = float("nan")
+    df: int = 1
+    loglik0: float = float("nan")
+    loglik: float = float("nan")
+    excluded: int = 0
 
 
 def cox_hazard_ratio(
@@ -53,7 +81,9 @@ def cox_hazard_ratio(
     """Cox hazard ratio of two groups, Efron ties, Wald interval, as ``coxph(Surv(TIME, EVENT) ~ GROUP)``.
 
     Newton-Raphson from 0 with R's step halving and stopping rule (relative change of the log partial
-    likelihood at most 1e-9, at most 20 iterations), so the estimate agrees with R's to rounding.
+    likelihood at most 1e-9, at most 20 iterations), so the estimate agrees with R's to rounding. The score
+    test is taken at 0 and the likelihood-ratio test at the last iterate, as ``summary(coxph)`` does. Subjects
+    of group "Missing" are left out (``excluded``).
 
     Parameters
     ----------
@@ -67,10 +97,12 @@ def cox_hazard_ratio(
     Returns
     -------
     CoxResult or None
-        None unless ``tte`` has exactly two groups. When a group has no events, or there are no events at all,
-        the ratio is not estimable (R warns of an infinite coefficient): hr, limits and p are NaN and ``note``
-        says why.
+        None unless ``tte`` has exactly two groups besides "Missing". When a group has no events, or there are
+        no events at all, the ratio is not estimable (R warns of an infinite coefficient): hr, limits and the
+        Wald test are NaN and ``note`` says why; the score and likelihood-ratio tests are still given when
+        there is an event (as R prints them).
     """
+    tte, excluded = without_missing(tte)
     time, event, codes, levels = prepared(tte)
     if len(levels) != 2:
         return None
@@ -85,13 +117,25 @@ def cox_hazard_ratio(
     nan = float("nan")
 
     def not_estimable(note: str) -> CoxResult:
-        return CoxResult(reference, comparator, nan, nan, nan, nan, nan, nan, n, n_events, conf_level, note)
+        return CoxResult(
+            reference,
+            comparator,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            nan,
+            n,
+            n_events,
+            conf_level,
+            note,
+            excluded=excluded,
+        )
 
     if n_events == 0:
         return not_estimable("no events")
     without = [g for g, e in events_by.items() if e == 0]
-    if without:
-        return not_estimable(f"no events in {without[0]}: the hazard ratio is 0 or infinite")
 
     order = np.argsort(time, kind="stable")
     time, event = time[order], event[order]
@@ -127,6 +171,13 @@ def cox_hazard_ratio(
     eps, max_iter = 1e-9, 20
     beta = 0.0
     loglik, score, info = sums(beta)
+    loglik0 = loglik
+    # The score test at 0 (coxph's sctest): U(0)^2 / I(0) with Efron's information.
+    if not info > 0:
+        # No event time has both groups at risk: the data say nothing about the ratio, and no test exists.
+        reason = f"no events in {without[0]}" if without else "the groups are never at risk together"
+        return not_estimable(f"{reason}: the hazard ratio is 0 or infinite")
+    score_chisq = score * score / info
     new_beta = beta + score / info
     halving = False
     converged = False
@@ -144,15 +195,35 @@ def cox_hazard_ratio(
             halving = False
             loglik, beta = new_loglik, new_beta
             new_beta = new_beta + new_score / new_info
+    # R reports the log-likelihood of the last iterate, converged or not (coxfit6's final newlk).
+    lr_chisq = 2.0 * (new_loglik - loglik0)
+
+    def with_tests(result: CoxResult) -> CoxResult:
+        return replace(
+            result,
+            score_chisq=float(score_chisq),
+            score_p=float(stats.chi2.sf(score_chisq, 1)),
+            lr_chisq=float(lr_chisq),
+            lr_p=float(stats.chi2.sf(lr_chisq, 1)),
+            loglik0=float(loglik0),
+            loglik=float(new_loglik),
+        )
+
+    if without:
+        return with_tests(not_estimable(f"no events in {without[0]}: the hazard ratio is 0 or infinite"))
     if not converged:
-        return not_estimable("no convergence in 20 iterations: the hazard ratio may be 0 or infinite")
+        return with_tests(
+            not_estimable("no convergence in 20 iterations: the hazard ratio may be 0 or infinite")
+        )
     # R's coxph check for a monotone likelihood: a further Newton step would still be large.
     step = abs(new_score / info)
     if step > eps and step > np.sqrt(eps) * abs(beta):
-        return not_estimable("the likelihood keeps rising towards a hazard ratio of 0 or infinity")
+        return with_tests(
+            not_estimable("the likelihood keeps rising towards a hazard ratio of 0 or infinity")
+        )
     se = float(np.sqrt(1.0 / info))
     z = float(stats.norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
-    return CoxResult(
+    estimate = CoxResult(
         reference=reference,
         comparator=comparator,
         hr=float(np.exp(beta)),
@@ -164,4 +235,7 @@ def cox_hazard_ratio(
         n=n,
         events=n_events,
         conf_level=conf_level,
+        wald_chisq=float((beta / se) ** 2),
+        excluded=excluded,
     )
+    return with_tests(estimate)

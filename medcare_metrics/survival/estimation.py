@@ -99,6 +99,33 @@ class KMOptions:
         return f"{100 * self.conf_level:g}% CI, {self.method}"
 
 
+def no_event_interval(n_risk: np.ndarray | float, conf_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Exact binomial (Clopper-Pearson) interval of survival when none of ``n_risk`` patients had an event.
+
+    With no event the Kaplan-Meier estimate is 1 and its Greenwood standard error 0, so the usual intervals
+    collapse to "1 to 1" (or are undefined on the log-log scale). Among ``n`` patients followed that far
+    without an event, the exact interval of the event-free proportion is R's ``binom.test(n, n)$conf.int``:
+    lower ``(alpha / 2) ** (1 / n)``, upper 1.
+
+    Parameters
+    ----------
+    n_risk : numpy.ndarray or float
+        Patients known to be event-free at the time (at risk there).
+    conf_level : float
+        Confidence level (two-sided).
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        Lower and upper limits; NaN where ``n_risk`` is not positive.
+    """
+    n = np.asarray(n_risk, dtype=float)
+    alpha = 1.0 - conf_level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(n > 0, (alpha / 2.0) ** (1.0 / n), np.nan)
+    return lower, np.where(n > 0, 1.0, np.nan)
+
+
 # --------------------------------------------------------------------------------------------------
 # The analysis frame
 # --------------------------------------------------------------------------------------------------
@@ -372,7 +399,24 @@ class KMFit:
         ]
         return pd.DataFrame(rows, columns=list(MEDIAN_COLUMNS)).astype({"N": "int64", "EVENTS": "int64"})
 
-    def survival_at(self, times: Iterable[float], extend: bool = False) -> pd.DataFrame:
+    def median_at_risk(self) -> pd.DataFrame:
+        """Return, per group, the patients at risk on whom the median rests.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns GROUP, N_RISK: the patients at risk at the time the curve reaches 50% (the median's time;
+            for a step lying exactly at 50%, its start); the whole group when the median is not reached.
+        """
+        rows = []
+        for c in self.curves:
+            keep = np.flatnonzero(~np.isnan(c.surv) & (c.surv < 0.5 + TOL))
+            rows.append({"GROUP": c.group, "N_RISK": int(c.n_risk[keep[0]]) if keep.size else int(c.n)})
+        return pd.DataFrame(rows, columns=["GROUP", "N_RISK"]).astype({"N_RISK": "int64"})
+
+    def survival_at(
+        self, times: Iterable[float], extend: bool = False, no_event_ci: bool = False
+    ) -> pd.DataFrame:
         """Return survival, limits and numbers at risk at ``times``, as ``summary(fit, times=)``.
 
         See :func:`survival_at`.
@@ -400,6 +444,12 @@ class KMFit:
             cum_censored = np.concatenate(([0.0], np.cumsum(n_censor)))[idx1]
             beyond = wanted > time[-1]
             s, lo, up = surv[row], lower[row], upper[row]
+            at_risk = np.append(n_risk, 0.0)[idx2]
+            if no_event_ci:
+                # No event up to t among the patients followed to t: the exact binomial interval.
+                none = (cum_events == 0) & (at_risk > 0)
+                exact_lo, exact_up = no_event_interval(at_risk, self.options.conf_level)
+                lo, up = np.where(none, exact_lo, lo), np.where(none, exact_up, up)
             if not extend:
                 s, lo, up = (np.where(beyond, np.nan, a) for a in (s, lo, up))
             frames.append(
@@ -407,7 +457,7 @@ class KMFit:
                     {
                         "GROUP": c.group,
                         "TIME": wanted,
-                        "N_RISK": np.append(n_risk, 0.0)[idx2].astype(np.int64),
+                        "N_RISK": at_risk.astype(np.int64),
                         "N_EVENT": np.diff(np.concatenate(([0.0], cum_events))).astype(np.int64),
                         "N_CENSOR": np.diff(np.concatenate(([0.0], cum_censored))).astype(np.int64),
                         "SURV": s,
@@ -430,7 +480,7 @@ class KMFit:
         table["CUM_CENSOR"] = grouped["N_CENSOR"].cumsum().astype(np.int64)
         return table
 
-    def curve(self, at_risk_threshold: int = 0) -> pd.DataFrame:
+    def curve(self, at_risk_threshold: int = 0, no_event_ci: bool = False) -> pd.DataFrame:
         """Return the table ready to draw, the thinly populated tail marked (see :func:`km_curve`)."""
         table = self.table()
         frames = []
@@ -455,6 +505,15 @@ class KMFit:
         # The start row has no event or censoring, so its step keeps the whole group at risk.
         curve["AT_RISK_AFTER"] = (curve["N_RISK"] - curve["N_EVENT"] - curve["N_CENSOR"]).astype(np.int64)
         curve["TAIL"] = curve["AT_RISK_AFTER"] < at_risk_threshold
+        if no_event_ci:
+            # Before a group's first event the band is the exact binomial one, over the patients at risk
+            # during the step (at its very end, after the last time, those at risk at that time).
+            none = (curve.groupby("GROUP", sort=False)["N_EVENT"].cumsum() == 0).to_numpy()
+            after = curve["AT_RISK_AFTER"].to_numpy(dtype=float)
+            n = np.where(after > 0, after, curve["N_RISK"].to_numpy(dtype=float))
+            lower, upper = no_event_interval(n, self.options.conf_level)
+            curve["LOWER"] = np.where(none & (n > 0), lower, curve["LOWER"].to_numpy(dtype=float))
+            curve["UPPER"] = np.where(none & (n > 0), upper, curve["UPPER"].to_numpy(dtype=float))
         return curve[list(CURVE_COLUMNS)]
 
 
@@ -539,6 +598,7 @@ def survival_at(
     times: Iterable[float],
     options: KMOptions | None = None,
     extend: bool = False,
+    no_event_ci: bool = False,
 ) -> pd.DataFrame:
     """Survival with its confidence interval and number at risk at given times, as ``summary(fit, times=)``.
 
@@ -554,6 +614,10 @@ def survival_at(
     extend : bool
         As R's ``extend``. False: at times after a group's last follow-up the estimate is unknown, so SURV,
         LOWER and UPPER are NaN (R omits those rows). True: the last estimate is carried forward, as R does.
+    no_event_ci : bool
+        False (R's ``summary``): where no event has happened up to TIME, the limits are those of the curve
+        (1 and 1 for "log" and "plain", NaN for "log-log"). True: there, with N_RISK > 0, the exact binomial
+        interval of :func:`no_event_interval` over the N_RISK patients followed to TIME.
 
     Returns
     -------
@@ -562,7 +626,7 @@ def survival_at(
         after the previous requested time up to and including TIME), SURV, LOWER, UPPER. Before the first
         observed time S = 1 with limits 1.
     """
-    return km_fit(tte, options).survival_at(times, extend=extend)
+    return km_fit(tte, options).survival_at(times, extend=extend, no_event_ci=no_event_ci)
 
 
 def at_risk_table(
@@ -588,7 +652,12 @@ def at_risk_table(
     return km_fit(tte, options).at_risk(times)
 
 
-def km_curve(tte: pd.DataFrame, options: KMOptions | None = None, at_risk_threshold: int = 0) -> pd.DataFrame:
+def km_curve(
+    tte: pd.DataFrame,
+    options: KMOptions | None = None,
+    at_risk_threshold: int = 0,
+    no_event_ci: bool = False,
+) -> pd.DataFrame:
     """Return the Kaplan-Meier table ready to draw: a start at S = 1 and the thinly populated tail marked.
 
     Parameters
@@ -599,6 +668,10 @@ def km_curve(tte: pd.DataFrame, options: KMOptions | None = None, at_risk_thresh
         Confidence interval type and level (default: log, 95%).
     at_risk_threshold : int
         A step belongs to the tail when fewer than this many patients remain at risk after it.
+    no_event_ci : bool
+        Before a group's first event, replace the band (1 to 1) by the exact binomial interval of
+        :func:`no_event_interval` over the patients at risk during each step (AT_RISK_AFTER; N_RISK on a
+        last row with nobody left).
 
     Returns
     -------
@@ -607,7 +680,7 @@ def km_curve(tte: pd.DataFrame, options: KMOptions | None = None, at_risk_thresh
         size), with AT_RISK_AFTER (patients at risk just after TIME, during the step that starts there) and
         TAIL (AT_RISK_AFTER < ``at_risk_threshold``). Draw each row as the level from TIME to the next TIME.
     """
-    return km_fit(tte, options).curve(at_risk_threshold)
+    return km_fit(tte, options).curve(at_risk_threshold, no_event_ci)
 
 
 def at_risk_times(max_time: float, unit: str, max_ticks: int = 8) -> list[float]:

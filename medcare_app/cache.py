@@ -8,21 +8,28 @@ an unchanged one never is. The fingerprint itself is cached on the files' size, 
 time and inode, which takes a ``stat`` and no reading: changing a filter or the as-of date never re-reads the
 files. The change time is set by the system on every write (a tool restoring the modification time cannot
 restore it), and the inode changes when a file is replaced, so an edit of the same size is still seen.
+
+An upload (:mod:`medcare_app.upload`) is keyed on its data source string, which holds the SHA-256 of its
+bytes, and read from the bytes the session holds: it is loaded once per upload, never from a disk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
+from medcare_app import upload
 from medcare_metrics import cuts, loading
 from medcare_metrics.filters import Filters, apply_filters
 from medcare_metrics.loading import LoadResult
+from medcare_metrics.loading.sources import split_mapping
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import TrialSettings
+from medcare_metrics.study import split_study, study_stamp_files
 from medcare_metrics.views.scope import ViewScope
 
 if TYPE_CHECKING:  # the context module imports this one; here it is only a type
@@ -60,6 +67,21 @@ def source_stamp(source: str) -> Stamp:
     medcare_metrics.loading.DatabaseSourceError
         When a database server cannot be reached or refuses the login (no password in the message).
     """
+    data, study = split_study(source)
+    if study is not None:
+        # An explicit study file (--study): an edit of it is a new fingerprint too; missing, it is stamped
+        # as such (loading then says so).
+        study_path = Path(study)
+        study_stat = study_path.stat() if study_path.is_file() else None
+        entry = (study_path.name, 0, 0, 0, 0)
+        if study_stat is not None:
+            i = study_stat
+            entry = (study_path.name, i.st_size, i.st_mtime_ns, i.st_ctime_ns, i.st_ino)
+        return (*source_stamp(data), entry)
+    exported, mapping = split_mapping(source)
+    if mapping is not None:
+        # An export read through a mapping file: an edit of the mapping is a new data cut too.
+        return source_stamp(exported) + source_stamp(mapping)
     if loading.is_database_url(source) and loading.database_file(source) is None:
         return ((loading.fingerprint(source), 0, 0, 0, 0),)
     path = loading.source_path(source)
@@ -70,7 +92,8 @@ def source_stamp(source: str) -> Stamp:
         wal = path.with_name(f"{path.name}.wal")
         files = [path, wal] if wal.exists() else [path]
     else:
-        files = [path]
+        # A study file beside a workbook, zip or database file counts too (a folder's is among its files).
+        files = [path, *(f for f in study_stamp_files(source) if f.is_file())]
     stats = [(p.name, p.stat()) for p in files]
     return tuple((name, i.st_size, i.st_mtime_ns, i.st_ctime_ns, i.st_ino) for name, i in stats)
 
@@ -94,6 +117,9 @@ def source_fingerprint(source: str) -> str:
     str
         12 hex characters.
     """
+    held = upload.session_upload(source) if upload.is_upload_source(source) else None
+    if held is not None:
+        return held.fingerprint  # hashed once, when uploaded
     return _fingerprint(source, source_stamp(source))
 
 
@@ -114,6 +140,10 @@ def load(source: str, fingerprint: str) -> LoadResult:
         As :func:`medcare_metrics.loading.load_trial` returns it.
     """
     del fingerprint  # part of the cache key only
+    held = upload.session_upload(source) if upload.is_upload_source(source) else None
+    if held is not None:
+        # The key's source holds the bytes' whole SHA-256: only a session with the same bytes gets here.
+        return upload.load(held)
     return loading.load_trial(source)
 
 

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -25,11 +26,15 @@ from medcare_metrics.loading import (
     is_database_url,
     redacted,
 )
+from medcare_metrics.loading.sources import with_mapping
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import TrialSettings
+from medcare_metrics.study import STUDY_ENV, attach_study
 
 #: Environment variable naming the data source.
 DATA_ENV = "MEDCARE_DATA"
+#: Environment variable naming a mapping file for an EDC export (``--mapping`` on the command line wins).
+MAPPING_ENV = "MEDCARE_MAPPING"
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,10 @@ class DataSource:
     Attributes
     ----------
     path : str
-        Folder, Excel workbook or zip.
+        Folder, Excel workbook or zip; or a database URL; or this session's upload
+        (``upload://NAME?sha256=...``, :mod:`medcare_app.upload`).
     origin : str
-        ``"--data"``, ``"MEDCARE_DATA"`` or ``"example"``.
+        ``"--data"``, ``"MEDCARE_DATA"``, ``"example"`` or ``"upload"``.
     """
 
     path: str
@@ -50,6 +56,13 @@ class DataSource:
 
 def resolve_source(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> DataSource:
     """Choose the data source: ``--data PATH`` on the command line, else MEDCARE_DATA, else the example.
+
+    ``--study FILE`` (else MEDCARE_STUDY) gives the study definition (:mod:`medcare_metrics.study`), attached
+    as :func:`medcare_metrics.study.attach_study`'s ``"PATH [study FILE]"``; without it a study file beside
+    the data is used, else MEDCARE's built-in one for MEDCARE data, else a neutral one.
+
+    ``--mapping FILE`` (else MEDCARE_MAPPING) reads the source as an EDC export through that mapping file; the
+    path is then :func:`medcare_metrics.loading.sources.with_mapping`'s ``"PATH [mapping FILE]"``.
 
     PATH may be a database URL (``duckdb:///...``, ``postgresql://...``); a password in it is taken out and
     kept for the connection (:func:`medcare_metrics.loading.hide_password`).
@@ -73,12 +86,21 @@ def resolve_source(argv: Sequence[str] | None = None, environ: Mapping[str, str]
     environ = os.environ if environ is None else environ
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--data")
+    parser.add_argument("--mapping")
+    parser.add_argument("--study")
     known, _ = parser.parse_known_args(list(argv))
+    # An explicit study file (medcare_metrics.study) travels inside the source string too, outermost.
+    study = known.study or environ.get(STUDY_ENV, "").strip() or None
+    attach = partial(attach_study, study=study)
+    # A mapping file reads the source as an EDC export (medcare_metrics.loading.edc); it travels inside the
+    # source string, so the caches key on it and its bytes are part of the fingerprint.
+    mapping = known.mapping or environ.get(MAPPING_ENV, "").strip() or None
     if known.data:
-        return DataSource(_without_password(known.data), "--data")
+        return DataSource(attach(with_mapping(_without_password(known.data), mapping)), "--data")
     if environ.get(DATA_ENV, "").strip():
-        return DataSource(_without_password(environ[DATA_ENV].strip()), DATA_ENV)
-    return DataSource(str(example_path()), "example")
+        given = _without_password(environ[DATA_ENV].strip())
+        return DataSource(attach(with_mapping(given, mapping)), DATA_ENV)
+    return DataSource(attach(with_mapping(str(example_path()), mapping)), "example")
 
 
 def _without_password(source: str) -> str:

@@ -5,7 +5,7 @@ parameters after every run (so a copied link opens the same view). A new session
 ``?SITEID=01&MDTTYPE=SBRT&asof=2024-06-30&target=24``. Filter parameters are ADSL column names (upper case)
 and values are :func:`medcare_metrics.filters.value_key` text; the as-of date is ``asof`` (absent = the
 cut-off); the target enrollment is ``target`` and the planned accrual period ``accrual`` (months), each
-absent when it is the protocol default.
+absent when it is the value of the loaded source's study file (:meth:`TrialSettings.from_study`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from medcare_app import cache
 from medcare_app.auth import OPEN_ACCESS, SignedIn, sign_out
 from medcare_app.context import DataSource, PageContext, data_path_help, is_example
 from medcare_app.ui import plural, table
+from medcare_app.upload import render_upload
 from medcare_metrics import cuts
 from medcare_metrics.filters import (
     FILTER_LABELS,
@@ -42,6 +43,7 @@ from medcare_metrics.protocol import (
     TARGET_ENROLLMENT_BOUNDS,
     TrialSettings,
 )
+from medcare_metrics.study import StudyDefinition
 from medcare_metrics.subjects import first_entry_date
 from medcare_metrics.text.common import escape_markdown
 
@@ -55,6 +57,8 @@ TARGET_KEY = "medcare_target_enrollment"
 #: Query parameter and session-state key of the planned accrual period in months (a trial setting).
 ACCRUAL_PARAM = "accrual"
 ACCRUAL_KEY = "medcare_planned_accrual_months"
+#: Session-state key of the study defaults the trial settings were started from (a new study restarts them).
+SETTINGS_DEFAULTS_KEY = "medcare_settings_defaults"
 #: Key of the "Clear filters" button.
 CLEAR_KEY = "medcare_clear_filters"
 #: Session-state key of the "add a filter" widget.
@@ -263,7 +267,7 @@ def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None) -> date | None:
     return chosen
 
 
-def _url_number(param: str, default: float, integer: bool) -> float:
+def _url_number(param: str, default: float | None, integer: bool) -> float | None:
     """Return the number in query parameter ``param``; ``default`` when absent, unreadable or out of bounds.
 
     The bounds are the protocol's, as the sidebar inputs': ``TARGET_ENROLLMENT_BOUNDS`` for ``target``,
@@ -273,8 +277,10 @@ def _url_number(param: str, default: float, integer: bool) -> float:
         param, (1, float("inf"))
     )
     text = st.query_params.get(param)
+    if not text and default is None:
+        return None  # the study names no value and the address none either
     try:
-        value = float(text) if text else float(default)
+        value = float(text) if text else float(default)  # type: ignore[arg-type]
     except (OverflowError, ValueError):
         return default
     # NaN and infinity fail the bounds test; a fractional patient count is nonsense.
@@ -283,15 +289,29 @@ def _url_number(param: str, default: float, integer: bool) -> float:
     return int(value) if integer else value
 
 
-def _render_settings() -> TrialSettings:
-    """Draw the shared trial settings (target enrollment, planned accrual); return the settings they give."""
+def _render_settings(defaults: TrialSettings = DEFAULT_SETTINGS) -> TrialSettings:
+    """Draw the shared trial settings (target enrollment, planned accrual); return the settings they give.
+
+    ``defaults`` are the loaded source's study file's (:meth:`TrialSettings.from_study`): the inputs start
+    from them (or from the address), and start again from them when another study is loaded. An empty
+    input is no value: a study without a target shows counts without "of N".
+    """
+    marker = (defaults.target_enrollment, defaults.planned_accrual_months)
+    if st.session_state.get(SETTINGS_DEFAULTS_KEY, marker) != marker:
+        # Another study (an upload, a changed study file): its own values, not the previous study's.
+        st.session_state.pop(TARGET_KEY, None)
+        st.session_state.pop(ACCRUAL_KEY, None)
+    st.session_state[SETTINGS_DEFAULTS_KEY] = marker
     if TARGET_KEY not in st.session_state:
-        target = _url_number(TARGET_PARAM, DEFAULT_SETTINGS.target_enrollment, True)
-        st.session_state[TARGET_KEY] = int(target)
+        target = _url_number(TARGET_PARAM, defaults.target_enrollment, True)
+        st.session_state[TARGET_KEY] = None if target is None else int(target)
     if ACCRUAL_KEY not in st.session_state:
-        st.session_state[ACCRUAL_KEY] = float(
-            _url_number(ACCRUAL_PARAM, DEFAULT_SETTINGS.planned_accrual_months, False)
-        )
+        months = _url_number(ACCRUAL_PARAM, defaults.planned_accrual_months, False)
+        st.session_state[ACCRUAL_KEY] = None if months is None else float(months)
+    target_default = "none" if defaults.target_enrollment is None else f"{defaults.target_enrollment}"
+    months_default = (
+        "none" if defaults.planned_accrual_months is None else f"{defaults.planned_accrual_months:g} months"
+    )
     # Shown openly (no expander): a changed target must stay visible on every page it alters.
     st.subheader("Trial settings")
     target = st.number_input(
@@ -300,8 +320,8 @@ def _render_settings() -> TrialSettings:
         max_value=TARGET_ENROLLMENT_BOUNDS[1],
         step=1,
         key=TARGET_KEY,
-        help=f"Protocol default: {DEFAULT_SETTINGS.target_enrollment}. Used by every page (Overview, "
-        "Enrollment).",
+        help=f"Study file default: {target_default}. Used by every page (Overview, Enrollment); empty: "
+        "no target.",
     )
     months = st.number_input(
         "Planned accrual period (months)",
@@ -309,16 +329,27 @@ def _render_settings() -> TrialSettings:
         max_value=float(PLANNED_ACCRUAL_MONTHS_BOUNDS[1]),
         step=1.0,
         key=ACCRUAL_KEY,
-        help=f"Protocol default: {DEFAULT_SETTINGS.planned_accrual_months:g} months, counted from the "
-        "first consent or screening.",
+        help=f"Study file default: {months_default}, counted from the first consent or screening; empty: "
+        "no planned period.",
     )
-    return replace(DEFAULT_SETTINGS, target_enrollment=int(target), planned_accrual_months=float(months))
+    return replace(
+        defaults,
+        target_enrollment=None if target is None else int(target),
+        planned_accrual_months=None if months is None else float(months),
+    )
 
 
 def _sync_url(
-    filters: Filters, columns: tuple[str, ...], as_of: date | None, settings: TrialSettings = DEFAULT_SETTINGS
+    filters: Filters,
+    columns: tuple[str, ...],
+    as_of: date | None,
+    settings: TrialSettings = DEFAULT_SETTINGS,
+    defaults: TrialSettings = DEFAULT_SETTINGS,
 ) -> None:
-    """Write filters, as-of date and changed settings into the URL, leaving other pages' parameters alone."""
+    """Write filters, as-of date and changed settings into the URL, leaving other pages' parameters alone.
+
+    A setting equal to the study file's (``defaults``) stays out of the address.
+    """
     params = st.query_params
     wanted = filters.to_query_params()
     for column in columns:
@@ -333,14 +364,22 @@ def _sync_url(
     elif params.get(AS_OF_PARAM) != as_of.isoformat():
         params[AS_OF_PARAM] = as_of.isoformat()
     for param, value, default in (
-        (TARGET_PARAM, settings.target_enrollment, DEFAULT_SETTINGS.target_enrollment),
-        (ACCRUAL_PARAM, settings.planned_accrual_months, DEFAULT_SETTINGS.planned_accrual_months),
+        (TARGET_PARAM, settings.target_enrollment, defaults.target_enrollment),
+        (ACCRUAL_PARAM, settings.planned_accrual_months, defaults.planned_accrual_months),
     ):
-        if value == default:
+        if value == default or value is None:
             if param in params:
                 del params[param]
         elif params.get(param) != f"{value:g}":
             params[param] = f"{value:g}"
+
+
+def study_text(study: StudyDefinition) -> str:
+    """Return where the study definition comes from, in words (Markdown-escaped file path)."""
+    if study.neutral:
+        return f"none for {escape_markdown(study.study_id)}: labels from the data, no target, no benchmark"
+    where = "built in" if study.source == "built-in" else escape_markdown(study.source)
+    return f"{escape_markdown(study.study_id)} ({where})"
 
 
 def _render_download_format() -> str:
@@ -384,6 +423,8 @@ def render_sidebar(
     PageContext
         What the page shows. Stops the script run with an error message when the data cannot be shown.
     """
+    # This session's upload, if any, replaces the configured source (drawn first: a broken one can be left).
+    source = render_upload(source)
     # Loaded outside the sidebar so that an error message and its problems table get the main area's width.
     result, fingerprint = _load(source)
     with st.sidebar:
@@ -403,7 +444,7 @@ def render_sidebar(
         st.markdown(
             f"**{escape_markdown(name)}**  \n{cut_label}: **{when}**  \nFingerprint: `{fingerprint}`",
             help=f"Source: {escape_markdown(source.path)}. The fingerprint is a hash of the files: the same "
-            "fingerprint means the same data cut.",
+            f"fingerprint means the same data cut. Study definition: {study_text(full.study)}.",
         )
         if result.n_errors or result.n_warnings:
             st.caption(
@@ -414,8 +455,9 @@ def render_sidebar(
         st.divider()
         filters = _render_filters(full.adsl)
         st.divider()
-        settings = _render_settings()
-        _sync_url(filters, filterable_columns(full.adsl), as_of, settings)
+        defaults = TrialSettings.from_study(full.study)
+        settings = _render_settings(defaults)
+        _sync_url(filters, filterable_columns(full.adsl), as_of, settings, defaults)
         st.divider()
         download_format = _render_download_format()
 

@@ -6,6 +6,7 @@ viewer (aggregates only) no USUBJID / SUBJID column and offer such a table no do
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ import streamlit as st
 from medcare_app.access import can_see_subjects, subject_columns, without_subjects
 from medcare_app.auth import session_role
 from medcare_app.context import PageContext
-from medcare_metrics.export import to_csv_bytes
+from medcare_metrics.export import export_provenance, to_csv_bytes, to_excel_bytes
 from medcare_metrics.figures.style import download_config
 from medcare_metrics.text.common import escape_markdown
 
@@ -183,9 +184,14 @@ def table(ctx: PageContext | None, frame: pd.DataFrame, **kwargs: Any) -> None:
 
 
 def download_table(
-    df: pd.DataFrame, filename: str, label: str = "Download CSV", *, ctx: PageContext | None = None
+    df: pd.DataFrame,
+    filename: str,
+    label: str = "Download CSV",
+    *,
+    ctx: PageContext | None = None,
+    excel: bool = False,
 ) -> None:
-    """Draw a button that downloads ``df`` as a CSV file (formula-like text cells made inert).
+    """Draw a button that downloads ``df`` as CSV (formula-like cells made inert); optionally Excel beside.
 
     A viewer (aggregates only) is offered no download of a table with subject identifiers: a caption says
     why instead.
@@ -200,18 +206,47 @@ def download_table(
         Button text.
     ctx : PageContext, optional
         The page context (its role); default the session's role, which the sign-in sets on every run.
+    excel : bool, default False
+        Also offer the table as an Excel workbook, with an "About" sheet naming the data cut-off, the as-of
+        date, the filters, the fingerprint and when it was made (from ``ctx``).
     """
     role = session_role() if ctx is None else ctx.role
     if not can_see_subjects(role) and subject_columns(list(df.columns) + list(df.index.names)):
         st.caption(":material/lock: Patient-level table: no download with viewer access.")
         return
     name = filename if filename.lower().endswith(".csv") else f"{filename}.csv"
+    # Excel sits beside the CSV button; a CSV-only table keeps its plain button.
+    with st.container(horizontal=True) if excel else contextlib.nullcontext():
+        st.download_button(
+            label,
+            to_csv_bytes(df),
+            file_name=name,
+            mime="text/csv",
+            key=f"download_{_slug(name)}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        if excel:
+            _download_excel(df, name[: -len(".csv")], ctx)
+
+
+def _download_excel(df: pd.DataFrame, stem: str, ctx: PageContext | None) -> None:
+    """Draw the Excel download of ``df``: the table and an "About" sheet saying where it comes from."""
+    about = None
+    if ctx is not None:
+        about = export_provenance(
+            cutoff=ctx.cutoff,
+            as_of=ctx.as_of,
+            filters=ctx.filter_text,
+            fingerprint=ctx.fingerprint,
+            source=ctx.source_name,
+        )
     st.download_button(
-        label,
-        to_csv_bytes(df),
-        file_name=name,
-        mime="text/csv",
-        key=f"download_{_slug(name)}",
+        "Download Excel",
+        to_excel_bytes(df, sheet_name=stem, provenance=about),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"download_{_slug(stem)}_xlsx",
         icon=":material/download:",
         on_click="ignore",
     )

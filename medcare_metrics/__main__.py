@@ -1,4 +1,4 @@
-"""Command line: ``python -m medcare_metrics {generate,validate,km,toxicity} ...``."""
+"""Command line: ``python -m medcare_metrics {generate,validate,km,toxicity,convert} ...``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "validate": "Validate a data source and print its problems or a summary.",
     "km": "Kaplan-Meier medians and log-rank test for one endpoint.",
     "toxicity": "Worst CTCAE grade per subject and term, as JSON.",
+    "convert": "Write an EDC export, read through a mapping file, as ADaM-shaped CSV files.",
 }
 
 

@@ -17,6 +17,7 @@ from medcare_metrics.checks.eligibility import (
     RULES,
     UNCHECKABLE_CRITERIA,
     conventional_lesion_count,
+    eligibility_rules,
     protocol_deviations,
     rules_not_checked,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "RULES",
     "UNCHECKABLE_CRITERIA",
     "conventional_lesion_count",
+    "eligibility_rules",
     "protocol_deviations",
     "rules_not_checked",
 ]

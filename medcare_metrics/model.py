@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from medcare_metrics.study import StudyDefinition, default_study
+
 #: Dataset names (lower case, as the files are named) in the order the dashboard shows them.
 DATASETS: tuple[str, ...] = ("adsl", "adtte", "adae", "adtu", "adlb")
 #: Datasets a source must provide; the others are optional and the pages that need them say so.
@@ -34,6 +36,9 @@ class TrialData:
         Short hash of the source files' bytes; identifies a data cut.
     notes : tuple of str
         What loading derived or assumed (for example a flag derived from another column).
+    study : StudyDefinition
+        The study's protocol facts (target, endpoints, benchmarks, categories), resolved once at loading
+        (:func:`medcare_metrics.study.resolve_study`); MEDCARE's built-in definition by default.
     """
 
     adsl: pd.DataFrame
@@ -44,6 +49,7 @@ class TrialData:
     name: str = ""
     fingerprint: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    study: StudyDefinition = field(default_factory=default_study)
 
     def dataset(self, name: str) -> pd.DataFrame | None:
         """Return the dataset called ``name`` (``"adsl"``, ``"adtte"``, ...) or None when absent."""

@@ -19,8 +19,9 @@ import pandas as pd
 
 from medcare_metrics.filters import MISSING, Filters, column_keys, selected_subjects
 from medcare_metrics.model import TrialData
-from medcare_metrics.protocol import DEFAULT_SETTINGS, ENDPOINTS, TrialSettings, is_protocol_study
+from medcare_metrics.protocol import DEFAULT_SETTINGS, TrialSettings
 from medcare_metrics.rules import HIGH_GRADE, enrolled_mask, off_study_mask
+from medcare_metrics.study import default_study, is_study
 from medcare_metrics.subjects import REGISTRATION_DATE_COLUMNS, date_values, died_mask
 from medcare_metrics.survival import KMOptions, km_medians, km_table, time_to_event
 from medcare_metrics.toxicity import HighGradeCount, high_grade_patient_count
@@ -104,8 +105,8 @@ class TrialSummary:
         ADSL rows.
     enrolled : int
         Enrolled patients.
-    target : int
-        Planned enrollment (``TrialSettings.target_enrollment``).
+    target : int or None
+        Planned enrollment (``TrialSettings.target_enrollment``); None when the study names no target.
     on_study : int or None
         Enrolled patients still in follow-up.
     nestfs_events, pfs_events : int or None
@@ -121,8 +122,8 @@ class TrialSummary:
     unavailable : tuple of (str, str)
         ``(measure, reason)`` for every measure that is None.
     protocol_study : bool
-        True when the data are MEDCARE (:func:`medcare_metrics.protocol.is_protocol_study`): the endpoint
-        descriptions then follow the protocol.
+        True when the trial's study file describes the data (its study id is every subject's ADSL.STUDYID):
+        the endpoint descriptions then follow the protocol. False for a neutral study (no study file).
     high_grade : HighGradeCount or None
         The count behind :attr:`grade3_patients`: its denominator, population rule and which events it
         counts (:func:`medcare_metrics.toxicity.high_grade_patient_count`); None when unavailable.
@@ -130,7 +131,7 @@ class TrialSummary:
 
     screened: int
     enrolled: int
-    target: int
+    target: int | None
     on_study: int | None
     nestfs_events: int | None
     pfs_events: int | None
@@ -236,7 +237,9 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
             unavailable.append((measure, "No ADTTE dataset (time-to-event) in this source."))
         elif not trial.adtte["PARAMCD"].eq(paramcd).any():
             events[paramcd] = None
-            unavailable.append((measure, f"ADTTE has no {paramcd} ({ENDPOINTS[paramcd]}) records."))
+            # The card's endpoint is MEDCARE's when the study does not name it (a neutral study).
+            label = trial.study.endpoint_labels.get(paramcd) or default_study().endpoint_label(paramcd)
+            unavailable.append((measure, f"ADTTE has no {paramcd} ({label}) records."))
         else:
             rows = _endpoint_rows(trial.adtte, paramcd, subjects)
             # Days: an event count does not depend on the unit, and a conversion never fails on mixed units.
@@ -288,7 +291,7 @@ def trial_summary(trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) 
         latest_enrollment=latest,
         latest_enrollment_column=column if latest is not None else None,
         unavailable=tuple(unavailable),
-        protocol_study=is_protocol_study(adsl),
+        protocol_study=not trial.study.neutral and is_study(adsl, trial.study.study_id),
         high_grade=high_grade,
     )
 
@@ -372,7 +375,7 @@ def enrollment_progress(summary: TrialSummary, enrolled_overall: int | None = No
     pandas.DataFrame
         Columns CATEGORY, PATIENTS in :data:`PROGRESS_CATEGORIES` order. "On study" and "Off study" become one
         "Enrolled" row when on-study status is unknown; "Not in selection" appears only with a selection;
-        "Still to enroll" is 0 once the target is met.
+        "Still to enroll" is 0 once the target is met, and absent when the study names no target.
     """
     overall = summary.enrolled if enrolled_overall is None else enrolled_overall
     if overall < summary.enrolled:
@@ -383,5 +386,6 @@ def enrollment_progress(summary: TrialSummary, enrolled_overall: int | None = No
         rows = [("On study", summary.on_study), ("Off study", summary.enrolled - summary.on_study)]
     if enrolled_overall is not None:
         rows.append(("Not in selection", overall - summary.enrolled))
-    rows.append(("Still to enroll", max(summary.target - overall, 0)))
+    if summary.target is not None:
+        rows.append(("Still to enroll", max(summary.target - overall, 0)))
     return pd.DataFrame(rows, columns=["CATEGORY", "PATIENTS"])

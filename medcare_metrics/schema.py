@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from medcare_metrics import protocol
 from medcare_metrics.rules import MAX_TIME_TO_EVENT_YEARS, TIME_UNITS, days_per_unit, unit_days
+from medcare_metrics.study import default_study
 
 #: Column kinds used by the dictionary and the dtype each becomes after loading.
 KIND_DTYPES: dict[str, str] = {
@@ -77,6 +77,10 @@ def above(low: float) -> pa.Check:
     return _check(lambda s: s > low, "range", f"must be more than {low:g}")
 
 
+#: MEDCARE's study definition: the ADaM specification's allowed values are MEDCARE's categories.
+_MEDCARE = default_study()
+
+
 def between(low: float, high: float) -> pa.Check:
     """Return a check that values lie in ``[low, high]``."""
     return _check(lambda s: (s >= low) & (s <= high), "range", f"must be between {low:g} and {high:g}")
@@ -84,7 +88,7 @@ def between(low: float, high: float) -> pa.Check:
 
 def _mdt_detail_ok(s: pd.Series) -> pd.Series:
     """Return whether each ``"; "``-joined MDT detail lists only known lesion MDT types."""
-    known = set(protocol.MDT_LESION_TYPES)
+    known = set(_MEDCARE.mdt_lesion_types)
     return s.astype(str).map(lambda v: all(p.strip() in known for p in v.split(";")))
 
 
@@ -114,7 +118,7 @@ COLUMNS: dict[str, dict[str, tuple[ColumnSpec, tuple[pa.Check, ...]]]] = {
         "ARM": (ColumnSpec("text"), ()),
         "RFICDT": (ColumnSpec("date"), ()),
         "SCRNDT": (ColumnSpec("date"), ()),
-        "SCRFCRIT": (ColumnSpec("text"), (allowed(protocol.ELIGIBILITY_CRITERIA),)),
+        "SCRFCRIT": (ColumnSpec("text"), (allowed(_MEDCARE.eligibility.criteria),)),
         "SCRFREAS": (ColumnSpec("text"), ()),
         "ENRLFL": (ColumnSpec("flag"), (allowed(FLAG),)),
         "ENRLDT": (ColumnSpec("date"), ()),
@@ -126,12 +130,12 @@ COLUMNS: dict[str, dict[str, tuple[ColumnSpec, tuple[pa.Check, ...]]]] = {
         "WHOPS": (ColumnSpec("integer"), (between(0, 4),)),
         "BTESTO": (ColumnSpec("number"), (at_least(0),)),
         "BPSA": (ColumnSpec("number"), (at_least(0),)),
-        "SYSTHER": (ColumnSpec("text"), (allowed(protocol.SYSTEMIC_THERAPIES),)),
-        "PRIMTRT": (ColumnSpec("text"), (allowed(protocol.PRIMARY_TREATMENTS),)),
+        "SYSTHER": (ColumnSpec("text"), (allowed(_MEDCARE.systemic_therapies),)),
+        "PRIMTRT": (ColumnSpec("text"), (allowed(_MEDCARE.primary_treatments),)),
         "NLES": (ColumnSpec("integer"), (at_least(0),)),
         "PSMAFL": (ColumnSpec("flag"), (allowed(FLAG),)),
         "PSMACHFL": (ColumnSpec("flag"), (allowed(FLAG),)),
-        "MDTTYPE": (ColumnSpec("text"), (allowed(protocol.MDT_TYPES),)),
+        "MDTTYPE": (ColumnSpec("text"), (allowed(_MEDCARE.mdt_types),)),
         "MDTDETL": (
             ColumnSpec("text"),
             (
@@ -139,7 +143,7 @@ COLUMNS: dict[str, dict[str, tuple[ColumnSpec, tuple[pa.Check, ...]]]] = {
                     _mdt_detail_ok,
                     "allowed values",
                     "must list MDT lesion types ("
-                    + ", ".join(protocol.MDT_LESION_TYPES)
+                    + ", ".join(_MEDCARE.mdt_lesion_types)
                     + ') joined by "; "',
                 ),
             ),
@@ -205,10 +209,10 @@ COLUMNS: dict[str, dict[str, tuple[ColumnSpec, tuple[pa.Check, ...]]]] = {
         "USUBJID": (ColumnSpec("text", True), ()),
         "TULNKID": (ColumnSpec("text", True), ()),
         "TULOC": (ColumnSpec("text", True), ()),
-        "TULOCCAT": (ColumnSpec("text", True), (allowed(protocol.SITE_CATEGORIES),)),
+        "TULOCCAT": (ColumnSpec("text", True), (allowed(_MEDCARE.site_categories),)),
         "TUMETHOD": (ColumnSpec("text"), (allowed(("Conventional", "PSMA PET-CT only")),)),
         "LESSTAT": (ColumnSpec("text"), (allowed(("New", "Progressing")),)),
-        "MDTLES": (ColumnSpec("text"), (allowed((*protocol.MDT_LESION_TYPES, "None")),)),
+        "MDTLES": (ColumnSpec("text"), (allowed((*_MEDCARE.mdt_lesion_types, "None")),)),
         "MDTDT": (ColumnSpec("date"), ()),
         "RTDOSE": (ColumnSpec("number"), (above(0),)),
         "RTFX": (ColumnSpec("integer"), (at_least(1),)),
@@ -247,7 +251,7 @@ def _enrolled_have_date(df: pd.DataFrame) -> pd.Series:
     """Return False for MEDCARE subjects with ENRLFL = Y and no ENRLDT (True when a column is absent)."""
     if not {"ENRLFL", "ENRLDT", "STUDYID"} <= set(df.columns):
         return pd.Series(True, index=df.index)
-    return ~((df["STUDYID"] == protocol.STUDYID) & (df["ENRLFL"] == "Y") & df["ENRLDT"].isna())
+    return ~((df["STUDYID"] == _MEDCARE.study_id) & (df["ENRLFL"] == "Y") & df["ENRLDT"].isna())
 
 
 PSA_UNIT = "is not ng/mL, the unit PSA values are read in"

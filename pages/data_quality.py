@@ -9,6 +9,7 @@ from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
 from medcare_app.ui import download_table, missing_dataset, page_header, table, unavailable
 from medcare_metrics.text import data_quality as text
+from medcare_metrics.text import queries as queries_text
 from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.data_quality import (
     DataQualityControls,
@@ -106,6 +107,30 @@ def _ctcae(ctx: PageContext, view: DataQualityView) -> None:
         download_table(ctcae.problems, "ctcae_problems.csv")
 
 
+def _queries(ctx: PageContext, view: DataQualityView) -> None:
+    st.subheader(queries_text.HEADING)
+    st.caption(queries_text.CAPTION)
+    if view.queries.empty:
+        st.success(queries_text.NONE, icon=":material/check_circle:")
+        return
+    st.caption(view.queries_caption)
+    st.markdown(queries_text.COUNTS_TITLE)
+    st.dataframe(view.queries_by_centre, hide_index=True, key="dq_queries_by_centre")
+    # The list names patients: a viewer (aggregates only) sees the counts per centre alone.
+    if not ctx.can_see_subjects:
+        st.caption(queries_text.VIEWER_NOTE)
+        return
+    st.markdown(queries_text.LIST_TITLE)
+    table(
+        ctx,
+        view.queries,
+        hide_index=True,
+        key="dq_queries",
+        column_config={"PROBLEM": st.column_config.TextColumn("PROBLEM", width="large")},
+    )
+    download_table(view.queries, "site_queries", ctx=ctx, excel=True)
+
+
 def render(ctx: PageContext) -> None:
     """Draw the Data quality page."""
     page_header(ctx, "Data quality", text.INTRO, DATASETS)
@@ -191,6 +216,7 @@ def render(ctx: PageContext) -> None:
             column_config={"DESCRIPTION": st.column_config.TextColumn("DESCRIPTION", width="medium")},
         )
     _ctcae(ctx, view)
+    _queries(ctx, view)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Patients: swimmer plot, PSA waterfall, one patient's profile, and what changed since a date."""
+"""Patients: swimmer plot, PSA waterfall, one patient's profile, what changed since a date, follow-up due."""
 
 from collections.abc import Callable
 
@@ -15,8 +15,10 @@ from medcare_metrics.figures.patients import (
     psa_waterfall_figure,
     swimmer_figure,
 )
+from medcare_metrics.text import followup as followup_text
 from medcare_metrics.text import patients as text
 from medcare_metrics.views import DataUnavailable
+from medcare_metrics.views.followup import FollowUpControls, FollowUpView, follow_up_view
 from medcare_metrics.views.patients import (
     SWIMMER_ORDERS,
     ChangesControls,
@@ -167,6 +169,26 @@ def _changes(ctx: PageContext, choices: PatientsChoices) -> None:
             download_table(listing.table, f"changes_{listing.name}")
 
 
+def _followup(ctx: PageContext) -> None:
+    only_late = st.toggle("Only visits due now or overdue", key="patients_followup_late")
+    view: FollowUpView = cache.page_view(ctx, follow_up_view, FollowUpControls(bool(only_late)))
+    if view.unavailable:
+        unavailable(view.unavailable)
+        return
+    st.caption(view.schedule)
+    if view.none_on_study:
+        st.info(view.none_on_study, icon=":material/info:")
+    else:
+        st.markdown(view.sentence)
+        st.markdown(followup_text.BY_CENTRE_TITLE)
+        st.dataframe(view.by_centre, hide_index=True, key="patients_followup_centres")
+        st.markdown(followup_text.LIST_TITLE)
+        _table(view.shown)
+        download_table(view.shown, "follow_up_due", ctx=ctx, excel=True)
+    with st.expander("How due and overdue are decided"):
+        st.markdown(view.rules)
+
+
 def _tab(draw: Callable[..., None], *args: object) -> None:
     """Draw one tab; when its data cannot give it, say why in one sentence and leave the other tabs be."""
     try:
@@ -184,8 +206,8 @@ def render(ctx: PageContext) -> None:
         unavailable(str(error))
         return
     # Bound to the URL so a copied link opens the same tab, patient and window.
-    swimmer_tab, waterfall_tab, profile_tab, changes_tab = st.tabs(
-        ["Swimmer plot", "PSA waterfall", "Patient profile", "Changes since"],
+    swimmer_tab, waterfall_tab, profile_tab, changes_tab, followup_tab = st.tabs(
+        ["Swimmer plot", "PSA waterfall", "Patient profile", "Changes since", "Follow-up"],
         key="patients_tab",
         bind="query-params",
     )
@@ -197,6 +219,8 @@ def render(ctx: PageContext) -> None:
         _tab(_profile, ctx, choices)
     with changes_tab:
         _tab(_changes, ctx, choices)
+    with followup_tab:
+        _tab(_followup, ctx)
 
 
 if __name__ == "__main__":

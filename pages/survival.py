@@ -7,9 +7,12 @@ from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
+from medcare_metrics.figures.decision import outlook_figure
 from medcare_metrics.figures.survival import COUNT_TITLES, km_figure
+from medcare_metrics.text import decision as decision_text
 from medcare_metrics.text import survival as text
 from medcare_metrics.views import DataUnavailable
+from medcare_metrics.views.decision import PRIOR_WEIGHT_DEFAULT, OutlookControls, OutlookView, outlook_view
 from medcare_metrics.views.survival import (
     UNITS,
     ComparisonSection,
@@ -117,8 +120,14 @@ def _landmarks(view: SurvivalView, code: str | None) -> None:
 def _logrank(comparison: ComparisonSection, code: str | None, by: str) -> None:
     if comparison.one_group_text:
         st.caption(comparison.one_group_text)
+        if comparison.excluded_text:
+            st.caption(comparison.excluded_text)
         return
     st.markdown(comparison.logrank_text)
+    if comparison.permutation_text:
+        st.markdown(comparison.permutation_text)
+    if comparison.excluded_text:
+        st.caption(comparison.excluded_text)
     st.dataframe(
         comparison.logrank_table,
         hide_index=True,
@@ -128,6 +137,9 @@ def _logrank(comparison: ComparisonSection, code: str | None, by: str) -> None:
     download_table(comparison.logrank_table, f"logrank_{code}_{by}")
     if comparison.cox_text:
         st.markdown(comparison.cox_text)
+    if not comparison.cox_tests.empty:
+        st.dataframe(comparison.cox_tests, hide_index=True, width="stretch")
+        st.caption(comparison.cox_tests_caption)
 
 
 def _tables(view: SurvivalView, code: str | None) -> None:
@@ -138,6 +150,46 @@ def _tables(view: SurvivalView, code: str | None) -> None:
         st.dataframe(view.at_risk, hide_index=True, width="stretch")
         st.caption(view.at_risk_caption)
         download_table(view.at_risk, f"at_risk_{code}")
+
+
+def _outlook(ctx: PageContext, code: str) -> None:
+    """Draw the outlook: the chance that the final median beats the benchmark (its own controls and view)."""
+    st.subheader(decision_text.OUTLOOK_HEADING)
+    left, right = st.columns(2)
+    weight = left.number_input(
+        "Prior weight (events)",
+        min_value=0.1,
+        max_value=100.0,
+        value=PRIOR_WEIGHT_DEFAULT,
+        step=1.0,
+        key="outlook_prior",
+        help=decision_text.PRIOR_HELP,
+    )
+    piecewise = right.toggle(
+        "Piecewise exponential", key="outlook_piecewise", help=decision_text.PIECEWISE_HELP
+    )
+    controls = OutlookControls(endpoint=code, prior_events=float(weight), piecewise=bool(piecewise))
+    outlook: OutlookView = cache.page_view(ctx, outlook_view, controls)
+    if outlook.unavailable:
+        st.caption(outlook.unavailable)
+        return
+    st.markdown(outlook.headline)
+    st.caption(outlook.caveat)
+    st.dataframe(outlook.table, hide_index=True, width="stretch")
+    st.caption(outlook.so_far)
+    if outlook.filters_note:
+        st.caption(outlook.filters_note)
+    # A second figure on a long page: drawn on request.
+    if outlook.figure is not None and st.toggle("Show the simulated final medians", key="outlook_figure"):
+        fig = outlook_figure(outlook.figure.bars, outlook.figure.benchmarks)
+        show_figure(fig, key="survival_outlook", ctx=ctx)
+        st.caption(outlook.figure_caption)
+    st.markdown("**Sensitivity**")
+    st.dataframe(outlook.sensitivity, hide_index=True, width="stretch")
+    st.caption(outlook.sensitivity_caption)
+    download_table(outlook.sensitivity, f"outlook_sensitivity_{code}")
+    with st.expander("Assumptions of the model", icon=":material/rule:"):
+        st.markdown("\n".join(f"- {sentence}" for sentence in outlook.assumptions))
 
 
 def render(ctx: PageContext) -> None:
@@ -243,6 +295,7 @@ def render(ctx: PageContext) -> None:
         if view.comparison.caption:
             st.caption(view.comparison.caption)
     _tables(view, code)
+    _outlook(ctx, code)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,18 @@ from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
 from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, table, unavailable
+from medcare_metrics.figures.decision import monitoring_figure
 from medcare_metrics.figures.toxicity import toxicity_grade_figure
+from medcare_metrics.text import decision as decision_text
 from medcare_metrics.text import toxicity as text
 from medcare_metrics.views import DataUnavailable
+from medcare_metrics.views.decision import (
+    MONITORING_METHODS,
+    MONITORING_RATES,
+    MonitoringControls,
+    MonitoringView,
+    toxicity_monitoring_view,
+)
 from medcare_metrics.views.toxicity import (
     DETAIL_LEVELS,
     VALUES,
@@ -163,6 +172,46 @@ def _detail(
     download_table(detail.download, filename)
 
 
+def _monitoring(ctx: PageContext, page: ToxicityControls) -> None:
+    """Draw the toxicity stopping boundary (its own controls and view; the page's window and TEAE filter)."""
+    st.subheader(decision_text.MONITORING_HEADING)
+    left, right = st.columns(2)
+    method = left.selectbox(
+        "Boundary",
+        list(MONITORING_METHODS),
+        format_func=lambda m: decision_text.AS_STUDY_FILE if m is None else decision_text.METHOD_LABELS[m],
+        key="tox_monitor_method",
+    )
+    rate = right.selectbox(
+        "Unacceptable rate",
+        list(MONITORING_RATES),
+        format_func=lambda r: decision_text.AS_STUDY_FILE if r is None else decision_text.percent(r),
+        key="tox_monitor_rate",
+        help=decision_text.RATE_HELP,
+    )
+    controls = MonitoringControls(method, rate, page.acute_window_days, page.teae_only)
+    monitoring: MonitoringView = cache.page_view(ctx, toxicity_monitoring_view, controls)
+    if monitoring.description:
+        st.caption(monitoring.description)
+    if monitoring.unavailable:
+        unavailable(monitoring.unavailable)
+        return
+    st.markdown(monitoring.status)
+    st.markdown(monitoring.rule)
+    if monitoring.figure is not None:
+        figure = monitoring.figure
+        fig = monitoring_figure(figure.boundary, figure.course, figure.crossed_at)
+        show_figure(fig, key="tox_monitoring", ctx=ctx)
+    st.caption(monitoring.caveat)
+    if monitoring.whole_trial:
+        st.caption(monitoring.whole_trial)
+    with st.expander("Patients in order of MDT start", icon=":material/table:"):
+        table(None, monitoring.course, hide_index=True, column_config={"USUBJID": "Patient"})
+        download_table(monitoring.course_download, "toxicity_monitoring")
+    st.dataframe(monitoring.operating, hide_index=True)
+    st.caption(monitoring.operating_caption)
+
+
 def render(ctx: PageContext) -> None:
     """Draw the Toxicity page."""
     try:
@@ -216,6 +265,7 @@ def render(ctx: PageContext) -> None:
                 "Relationship by",
                 "toxicity_by_relationship",
             )
+    _monitoring(ctx, controls)
 
 
 if __name__ == "__main__":

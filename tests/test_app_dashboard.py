@@ -127,7 +127,8 @@ def _copy_example(folder: Path) -> Path:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {str(p.relative_to(folder)): hashlib.md5(p.read_bytes()).hexdigest() for p in files}
 
 
 def test_broken_adtte_only_warns_where_adtte_is_used(app, tmp_path: Path) -> None:

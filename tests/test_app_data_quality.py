@@ -52,6 +52,7 @@ def test_problems_deviations_and_ctcae(app, flawed_source: Path) -> None:
         "Possible protocol deviations",
         "Consistency between datasets",
         "CTCAE v5.0 checks",
+        "Data queries for the sites",
     ]
     problems = _problems(at)
     assert sorted(problems["severity"]) == ["error", "warning"]
@@ -61,7 +62,7 @@ def test_problems_deviations_and_ctcae(app, flawed_source: Path) -> None:
     assert deviations[["USUBJID", "RULE"]].values.tolist() == [["T-02", "TESTO"]]
     ctcae = _table(at, "AEDECOD")
     assert ctcae[["USUBJID", "AEDECOD"]].values.tolist() == [["T-01", "Feeling blue"]]
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 5  # the query list: CSV and Excel
 
 
 def test_problem_table_filters(app, flawed_source: Path) -> None:
@@ -143,7 +144,7 @@ def test_severity_only_adae_is_explained_not_listed(app) -> None:
     note = " ".join(i.value for i in at.info)
     assert "no CTCAE grade" in note and "AESEV" in note and "MedDRA" in note
     # Terms are compared only on request, one line per term instead of one per event.
-    assert [e.label for e in at.expander] == ["Compare the ADAE terms with CTCAE v5.0 anyway"]
+    assert [e.label for e in at.main.expander] == ["Compare the ADAE terms with CTCAE v5.0 anyway"]
     by_term = _table(at, "AEDECOD")
     assert not by_term.duplicated(["AEDECOD", "problem"]).any()
     adae = pd.read_csv(CONFORMANCE / "cdiscpilot01" / "adae.csv")
@@ -231,3 +232,42 @@ def test_checks_run_on_the_delivered_data_whatever_the_as_of_date(app, contradic
     assert any("data as delivered" in i.value for i in at.info)
     found = _table(at, "DATASET")
     assert found["USUBJID"].tolist() == [PLANTED]
+
+
+def test_site_queries_per_centre_and_listed(app, flawed_source: Path) -> None:
+    at = app(PAGE, data=flawed_source)
+    at.run()
+    assert not at.exception
+    counts = _table(at, "QUERIES")
+    assert counts[["SITEID", "QUERIES", "PATIENTS"]].values.tolist() == [
+        ["01", 2, 2],
+        ["02", 1, 1],
+        ["", 1, 1],
+        ["ALL", 4, 4],
+    ]
+    queries = _table(at, "QUERY_ID")
+    assert queries[["SITEID", "USUBJID", "DATASET", "FIELD"]].values.tolist() == [
+        ["01", "T-01", "ADAE", "AEDECOD"],
+        ["01", "T-02", "ADSL", "BTESTO"],
+        ["02", "T-03", "ADSL", "WHOPS"],
+        ["", "T-99", "ADTTE", "USUBJID"],
+    ]
+    assert [b.proto.label for b in at.get("download_button")][-2:] == ["Download CSV", "Download Excel"]
+
+
+def test_viewer_sees_query_counts_only(app, flawed_source: Path) -> None:
+    from medcare_app.access import hash_password
+
+    at = app(PAGE, data=flawed_source)
+    password = "correct horse battery"
+    viewer = {"name": "vera", "role": "viewer", "password_hash": hash_password(password, rounds=4)}
+    at.secrets["medcare_auth"] = {"mode": "password", "users": [viewer]}
+    at.run()
+    at.text_input[0].input("vera")
+    at.text_input[1].input(password)
+    at = at.button[0].click().run()
+    assert not at.exception
+    assert _table(at, "QUERIES")["QUERIES"].tolist() == [2, 1, 1, 4]
+    assert not any("QUERY_ID" in d.value.columns for d in at.dataframe)
+    assert not at.get("download_button")
+    assert any("patient-level access only" in c.value for c in at.caption)

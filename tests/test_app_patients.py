@@ -71,6 +71,7 @@ def test_patients_page_draws_everything(app, source: Path) -> None:
         "PSA waterfall",
         "Patient profile",
         "Changes since",
+        "Follow-up",
     ]
     # Swimmer, waterfall, patient timeline, PSA trajectory.
     assert len(at.get("plotly_chart")) == 4
@@ -184,3 +185,28 @@ def test_no_patient_selected(app, source: Path) -> None:
     infos = " ".join(i.value for i in at.info)
     assert "No enrolled patient with a registration date" in infos and "No enrolled patient to show" in infos
     assert set(metrics(at).values()) == {"0"}
+
+
+def test_follow_up_tab_lists_who_is_overdue(app, source: Path) -> None:
+    # On study T-01 and T-04 (tests/conftest.py); MEDCARE schedule: PSA and PSMA PET-CT every 3 months,
+    # 30 days' tolerance, as of the cut-off 2024-01-31. T-01: last PSA 2022-04-01, next due 2022-07-12 (183
+    # days after registration 2022-01-10): overdue. T-04: PSA only at baseline 2023-02-20, first due
+    # 2023-05-17: overdue.
+    at = app(PAGE, data=source)
+    at.run()
+    assert not at.exception
+    assert any(
+        m.value.startswith("As of 2024-01-31, **2 of 2 patients** on study are overdue") for m in at.markdown
+    )
+    centres = next(d.value for d in at.dataframe if "OVERDUE" in d.value.columns)
+    assert centres[["SITEID", "ON_STUDY", "DUE", "OVERDUE"]].values.tolist() == [
+        ["01", 1, 0, 1],
+        ["02", 1, 0, 1],
+        ["ALL", 2, 0, 2],
+    ]
+    listing = next(d.value for d in at.dataframe if "NEXT_DUE" in d.value.columns)
+    psa = listing.loc[listing["ASSESSMENT"].eq("PSA")]
+    assert psa["USUBJID"].tolist() == ["T-01", "T-04"]
+    assert psa["NEXT_DUE"].dt.strftime("%Y-%m-%d").tolist() == ["2022-07-12", "2023-05-17"]
+    assert set(psa["STATUS"]) == {"Overdue"}
+    assert "Download Excel" in [b.proto.label for b in at.get("download_button")]

@@ -286,18 +286,17 @@ def test_every_endpoint_of_pharmaverseadam(app) -> None:
 
 
 def test_other_study_gets_its_own_labels_and_no_benchmark_by_default(app) -> None:
-    # pharmaverseadam: ADSL.STUDYID is CDISCPILOT01, so PFS is its own "Progression Free Survival" (PARAM),
-    # not MEDCARE's PCWG3 definition, and the MEDCARE historical benchmark starts switched off.
+    # pharmaverseadam: ADSL.STUDYID is CDISCPILOT01 and no study file comes with it, so PFS is its own
+    # "Progression Free Survival" (PARAM), not MEDCARE's PCWG3 definition, and there is no benchmark at all
+    # (the neutral study has none; issue 10).
     at = app(PAGE, data=CONFORMANCE / "pharmaverseadam")
     at.run()
     assert not at.exception
     endpoint = at.selectbox(key="survival_endpoint")
     assert endpoint.options[0] == "Progression Free Survival (PFS)"
     assert not any("PCWG3" in o for o in endpoint.options)
-    assert at.toggle(key="survival_benchmark").value is False
-    assert "these data are not MEDCARE (ADSL.STUDYID), so it is off by default" in texts(at)
+    assert not [t for t in at.toggle if t.key == "survival_benchmark"]
+    assert "the study file names none" in texts(at)
     assert "Black markers at 50%" not in texts(at)
     assert not [t for t in figure(at)["data"] if t.get("name", "").startswith("Benchmark")]
     assert "PCWG3" not in json.dumps(figure(at)["layout"])
-    at.toggle(key="survival_benchmark").set_value(True).run()  # still available on request
-    assert "Black markers at 50%" in texts(at)

@@ -569,7 +569,10 @@ def test_endpoint_label_of_another_study_uses_param():
 def test_is_protocol_study_on_conformance_data():
     from conftest import CONFORMANCE
 
-    from medcare_metrics.protocol import is_protocol_study
+    from medcare_metrics.study import is_study
+
+    def is_protocol_study(adsl: pd.DataFrame) -> bool:
+        return is_study(adsl, "MEDCARE")
 
     for name in ("cdiscpilot01", "pharmaverseadam"):
         adsl = pd.read_csv(CONFORMANCE / name / "adsl.csv", usecols=["STUDYID"])

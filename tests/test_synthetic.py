@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from medcare_metrics import protocol
+from medcare_metrics.rules import DAYS_PER_MONTH
+from medcare_metrics.study import default_study
 from medcare_metrics.synthetic import (
     AE_CATALOGUE,
     SITE_NAMES,
@@ -23,6 +25,22 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "medcare_metrics" / "example_data"
 CTCAE_CSV = ROOT / "medcare_metrics" / "reference" / "ctcae_v5.csv"
 DATASET_NAMES = ("adsl", "adtte", "adae", "adtu", "adlb")
+
+_STUDY = default_study()
+#: MEDCARE's study facts, as the generator reads them (medcare_metrics/study/medcare.toml).
+protocol = SimpleNamespace(
+    ELIGIBILITY_CRITERIA=_STUDY.eligibility.criteria,
+    CASTRATE_TESTOSTERONE_NG_DL=_STUDY.eligibility.castrate_testosterone_ng_dl,
+    MAX_LESIONS=_STUDY.eligibility.max_lesions,
+    MAX_WHO_PS=_STUDY.eligibility.max_who_ps,
+    MIN_AGE=_STUDY.eligibility.min_age,
+    SYSTEMIC_THERAPIES=_STUDY.systemic_therapies,
+    PRIMARY_TREATMENTS=_STUDY.primary_treatments,
+    RADIOTHERAPY_TYPES=frozenset(_STUDY.radiotherapy_types),
+    SITE_CATEGORIES=_STUDY.site_categories,
+    MDT_LESION_TYPES=_STUDY.mdt_lesion_types,
+    DAYS_PER_MONTH=DAYS_PER_MONTH,
+)
 
 
 @pytest.fixture(scope="module")

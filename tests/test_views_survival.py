@@ -42,7 +42,7 @@ def test_choices_offer_endpoints_groupings_and_the_settings(scope: ViewScope) ->
     assert choices.codes == ("NESTFS", "PFS")  # the primary endpoint first
     assert choices.benchmark_other_study == ""
     nest = choices.endpoint("NESTFS")
-    assert nest.error == "" and nest.has_benchmark and "BENCHMARKS" in nest.benchmark_help
+    assert nest.error == "" and nest.has_benchmark and "medcare.toml" in nest.benchmark_help
     assert {"SITEID", "MDTTYPE"} <= set(nest.columns)
     assert nest.groups("MDTTYPE") == 3 and nest.groups("SITEID") == 2 and nest.groups(None) == 1
     assert nest.column_label("SITEID") == "Centre (SITEID)"

@@ -1,7 +1,8 @@
 """Possible protocol deviations: enrolled patients checked against the eligibility rules the data can verify.
 
 Each rule looks at enrolled subjects only (ENRLFL = Y; every subject when ENRLFL is absent) and flags values
-that break the protocol (``shared/trial/MEDCARE.md``; limits in :mod:`medcare_metrics.protocol`). A missing
+that break the protocol (``shared/trial/MEDCARE.md``; limits and criteria texts from the study file,
+:attr:`medcare_metrics.study.StudyDefinition.eligibility`; :func:`eligibility_rules`). A missing
 value is not a deviation, except a missing informed consent date. A rule whose columns are absent is skipped
 and listed by :func:`rules_not_checked`. Some criteria cannot be checked from ADaM at all; they are in
 :data:`UNCHECKABLE_CRITERIA`.
@@ -9,6 +10,7 @@ and listed by :func:`rules_not_checked`. Some criteria cannot be checked from AD
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import partial
 
@@ -18,15 +20,8 @@ import pandas as pd
 from medcare_metrics.checks.engine import Condition, Needs, Rule, run_rules
 from medcare_metrics.checks.engine import not_checked as _not_checked
 from medcare_metrics.model import TrialData
-from medcare_metrics.protocol import (
-    CASTRATE_TESTOSTERONE_NG_DL,
-    ELIGIBILITY_CRITERIA,
-    MAX_LESIONS,
-    MAX_WHO_PS,
-    MIN_AGE,
-    SYSTEMIC_THERAPIES,
-)
 from medcare_metrics.rules import enrolled_mask, flag_yes
+from medcare_metrics.study import StudyDefinition, default_study
 from medcare_metrics.subjects import date_values
 
 DEVIATION_COLUMNS: tuple[str, ...] = ("USUBJID", "SITEID", "RULE", "CRITERION", "VALUE", "DETAIL")
@@ -46,8 +41,9 @@ INTRACRANIAL_PATTERN = r"\bbrain\b|cerebr|cerebell|intracranial|\bdural\b|mening
 LOCAL_THERAPY_TYPES: tuple[str, ...] = ("Conventional RT", "Salvage prostatectomy")
 
 
-def _crit(*codes: str) -> str:
-    return "; ".join(f"{c}: {ELIGIBILITY_CRITERIA[c]}" for c in codes)
+def _crit(criteria: dict[str, str], *codes: str) -> str:
+    """Return the criteria texts of ``codes`` (``"INC02: ...; EXC01: ..."``); a code the study lacks as is."""
+    return "; ".join(f"{c}: {criteria[c]}" if c in criteria else c for c in codes)
 
 
 def _number(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -84,37 +80,34 @@ def _rows(
     )
 
 
-def _testosterone(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _testosterone(adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, limit: float) -> pd.DataFrame:
     value = _number(adsl, "BTESTO")
     return _rows(
         adsl,
-        value >= CASTRATE_TESTOSTERONE_NG_DL,
+        value >= limit,
         value,
-        lambda i: (
-            f"Baseline testosterone {_fmt(value[i])} ng/dL, not below {CASTRATE_TESTOSTERONE_NG_DL:g} ng/dL."
-        ),
+        lambda i: f"Baseline testosterone {_fmt(value[i])} ng/dL, not below {limit:g} ng/dL.",
     )
 
 
-def _lesions(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _lesions(adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, limit: int) -> pd.DataFrame:
     value = _number(adsl, "NLES")
     return _rows(
         adsl,
-        value > MAX_LESIONS,
+        value > limit,
         value,
-        lambda i: f"NLES = {_fmt(value[i])} progressing/new lesions, more than {MAX_LESIONS}.",
+        lambda i: f"NLES = {_fmt(value[i])} progressing/new lesions, more than {limit}.",
     )
 
 
-def _no_lesion(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _no_lesion(adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, limit: int) -> pd.DataFrame:
     value = _number(adsl, "NLES")
     return _rows(
         adsl,
         value < 1,
         value,
         lambda i: (
-            "NLES = 0: no progressing/new lesion, so no oligoprogression to treat (1 to "
-            f"{MAX_LESIONS} needed)."
+            f"NLES = 0: no progressing/new lesion, so no oligoprogression to treat (1 to {limit} needed)."
         ),
     )
 
@@ -160,35 +153,34 @@ def conventional_lesion_count(adtu: pd.DataFrame) -> pd.Series:
     return distant.add(local_count, fill_value=0).astype(int).rename("N")
 
 
-def _lesions_adtu(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _lesions_adtu(adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, limit: int) -> pd.DataFrame:
     assert adtu is not None  # guarded by the rule's adtu_columns
     counts = conventional_lesion_count(adtu)
     value = adsl["USUBJID"].astype(str).map(counts).astype(float)
     method = "on conventional imaging" if "TUMETHOD" in adtu.columns else "(TUMETHOD absent: all lesions)"
     return _rows(
         adsl,
-        value > MAX_LESIONS,
+        value > limit,
         value,
         lambda i: (
-            f"{_fmt(value[i])} lesions in ADTU {method}, more than {MAX_LESIONS} "
-            "(local recurrence counted once)."
+            f"{_fmt(value[i])} lesions in ADTU {method}, more than {limit} (local recurrence counted once)."
         ),
     )
 
 
-def _who(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _who(adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, limit: int) -> pd.DataFrame:
     value = _number(adsl, "WHOPS")
     return _rows(
         adsl,
-        value > MAX_WHO_PS,
+        value > limit,
         value,
-        lambda i: f"WHO performance status {_fmt(value[i])}, above {MAX_WHO_PS}.",
+        lambda i: f"WHO performance status {_fmt(value[i])}, above {limit}.",
     )
 
 
-def _age(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _age(adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, limit: float) -> pd.DataFrame:
     value = _number(adsl, "AGE")
-    return _rows(adsl, value < MIN_AGE, value, lambda i: f"Age {_fmt(value[i])} years, under {MIN_AGE}.")
+    return _rows(adsl, value < limit, value, lambda i: f"Age {_fmt(value[i])} years, under {limit:g}.")
 
 
 def _sex(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
@@ -274,9 +266,11 @@ def _primary_untreated(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.Data
     )
 
 
-def _systemic_therapy(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _systemic_therapy(
+    adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, therapies: tuple[str, ...]
+) -> pd.DataFrame:
     value = _text(adsl, "SYSTHER")
-    allowed = {t.casefold() for t in SYSTEMIC_THERAPIES}
+    allowed = {t.casefold() for t in therapies}
     hit = value.notna() & ~value.str.casefold().isin(allowed).fillna(False)
     return _rows(
         adsl,
@@ -286,16 +280,15 @@ def _systemic_therapy(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataF
     )
 
 
-def _screen_failure_enrolled(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
+def _screen_failure_enrolled(
+    adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, criteria: dict[str, str]
+) -> pd.DataFrame:
     value = _text(adsl, "SCRFCRIT").str.upper()
     return _rows(
         adsl,
         value.notna(),
         value,
-        lambda i: (
-            "Enrolled with screen-failure criterion "
-            f"{ELIGIBILITY_CRITERIA.get(str(value[i]), 'unrecognised')}."
-        ),
+        lambda i: f"Enrolled with screen-failure criterion {criteria.get(str(value[i]), 'unrecognised')}.",
     )
 
 
@@ -334,49 +327,103 @@ def _rule(
     return Rule(code, criterion, tuple(needs), partial(_on_enrolled, check), dataset="ADSL")
 
 
-#: The rules, in the order their deviations are listed; a rule's description is the protocol criterion.
-RULES: tuple[Rule, ...] = (
-    _rule("TESTO", _crit("INC02", "EXC01"), ("BTESTO",), _testosterone),
-    _rule("LESIONS", _crit("INC03", "EXC02"), ("NLES",), _lesions),
-    _rule("NO_LESION", _crit("INC03"), ("NLES",), _no_lesion),
-    _rule("LESIONS_ADTU", _crit("INC03", "EXC02"), (), _lesions_adtu, adtu_columns=("USUBJID", "TULOCCAT")),
-    _rule("INTRACRANIAL", _crit("INC03"), (), _intracranial, adtu_columns=("USUBJID", "TULOC")),
-    _rule("WHOPS", _crit("INC06"), ("WHOPS",), _who),
-    _rule("AGE", _crit("INC07"), ("AGE",), _age),
-    _rule("SEX", _crit("INC01"), ("SEX",), _sex),
-    _rule("CONSENT_MISSING", _crit("INC10"), ("RFICDT",), _consent_missing),
-    _rule("CONSENT_AFTER_REG", _crit("INC10"), ("RFICDT", "ENRLDT"), _consent_after_registration),
-    _rule(
-        "MDT_BEFORE_REG",
-        "Trial procedure: MDT is given after registration",
-        ("TRTSDT", "ENRLDT"),
-        _mdt_before_registration,
-    ),
-    _rule(
-        "PRIMARY_UNTREATED",
-        _crit("INC05"),
-        ("PRIMTRT",),
-        _primary_untreated,
-        condition=Condition(_primary_untreated_needs),
-    ),
-    _rule("SYSTHER", _crit("INC04"), ("SYSTHER",), _systemic_therapy),
-    _rule(
-        "SCREEN_FAILURE_ENROLLED",
-        "Enrolled subjects have no screen-failure criterion",
-        ("SCRFCRIT",),
-        _screen_failure_enrolled,
-    ),
-)
+@functools.cache
+def eligibility_rules(study: StudyDefinition | None = None) -> tuple[Rule, ...]:
+    """Return the eligibility rules of a study, in the order their deviations are listed.
+
+    Parameters
+    ----------
+    study : StudyDefinition, optional
+        The trial's study (``TrialData.study``); MEDCARE's built-in one by default. A threshold the study
+        file leaves out (``eligibility.max_lesions`` and so on) drops its rule. A neutral study (another study
+        without a study file) keeps only the rules every trial shares: consent before registration,
+        treatment after registration, no screen-failure criterion for an enrolled subject.
+
+    Returns
+    -------
+    tuple of Rule
+        The rules; a rule's description is the protocol criterion (the study file's
+        ``eligibility.criteria`` texts).
+    """
+    study = default_study() if study is None else study
+    e = study.eligibility
+    c = partial(_crit, e.criteria)
+    rules: list[Rule] = []
+    if e.castrate_testosterone_ng_dl is not None:
+        limit_t = e.castrate_testosterone_ng_dl
+        rules.append(_rule("TESTO", c("INC02", "EXC01"), ("BTESTO",), partial(_testosterone, limit=limit_t)))
+    if e.max_lesions is not None:
+        n = e.max_lesions
+        rules += [
+            _rule("LESIONS", c("INC03", "EXC02"), ("NLES",), partial(_lesions, limit=n)),
+            _rule("NO_LESION", c("INC03"), ("NLES",), partial(_no_lesion, limit=n)),
+            _rule(
+                "LESIONS_ADTU",
+                c("INC03", "EXC02"),
+                (),
+                partial(_lesions_adtu, limit=n),
+                adtu_columns=("USUBJID", "TULOCCAT"),
+            ),
+        ]
+    if not study.neutral:
+        rules.append(_rule("INTRACRANIAL", c("INC03"), (), _intracranial, adtu_columns=("USUBJID", "TULOC")))
+    if e.max_who_ps is not None:
+        rules.append(_rule("WHOPS", c("INC06"), ("WHOPS",), partial(_who, limit=e.max_who_ps)))
+    if e.min_age is not None:
+        rules.append(_rule("AGE", c("INC07"), ("AGE",), partial(_age, limit=e.min_age)))
+    if not study.neutral:
+        rules.append(_rule("SEX", c("INC01"), ("SEX",), _sex))
+    rules += [
+        _rule("CONSENT_MISSING", c("INC10"), ("RFICDT",), _consent_missing),
+        _rule("CONSENT_AFTER_REG", c("INC10"), ("RFICDT", "ENRLDT"), _consent_after_registration),
+        _rule(
+            "MDT_BEFORE_REG",
+            "Trial procedure: MDT is given after registration",
+            ("TRTSDT", "ENRLDT"),
+            _mdt_before_registration,
+        ),
+    ]
+    if not study.neutral:
+        rules.append(
+            _rule(
+                "PRIMARY_UNTREATED",
+                c("INC05"),
+                ("PRIMTRT",),
+                _primary_untreated,
+                condition=Condition(_primary_untreated_needs),
+            )
+        )
+    if study.systemic_therapies and not study.neutral:
+        therapies = study.systemic_therapies
+        rules.append(
+            _rule("SYSTHER", c("INC04"), ("SYSTHER",), partial(_systemic_therapy, therapies=therapies))
+        )
+    rules.append(
+        _rule(
+            "SCREEN_FAILURE_ENROLLED",
+            "Enrolled subjects have no screen-failure criterion",
+            ("SCRFCRIT",),
+            partial(_screen_failure_enrolled, criteria=e.criteria),
+        )
+    )
+    return tuple(rules)
+
+
+#: MEDCARE's rules (:func:`eligibility_rules` of the built-in study).
+RULES: tuple[Rule, ...] = eligibility_rules(default_study())
 
 
 def _enrolled(adsl: pd.DataFrame) -> pd.DataFrame:
     return adsl.loc[enrolled_mask(adsl)]
 
 
-def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) -> pd.DataFrame:
+def protocol_deviations(
+    adsl: pd.DataFrame, adtu: pd.DataFrame | None = None, study: StudyDefinition | None = None
+) -> pd.DataFrame:
     """List enrolled patients whose data break an eligibility rule of the protocol (possible deviations).
 
-    Rules (RULE code: what is flagged):
+    Rules (RULE code: what is flagged, with MEDCARE's limits; :func:`eligibility_rules` takes them from the
+    study file):
 
     - ``TESTO``: baseline testosterone BTESTO >= 50 ng/dL (castrate level).
     - ``LESIONS``: NLES > 3 progressing/new lesions.
@@ -394,7 +441,7 @@ def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) ->
     - ``PRIMARY_UNTREATED``: PRIMTRT ``Untreated``, MDT received, and no local therapy: no ADTU lesion of
       category ``Local recurrence`` (the prostate) with an MDT other than ``None``; without those ADTU
       columns, ADSL.MDTDETL lists neither ``Conventional RT`` nor ``Salvage prostatectomy``.
-    - ``SYSTHER``: ongoing systemic therapy not one of ``protocol.SYSTEMIC_THERAPIES`` (case-insensitive).
+    - ``SYSTHER``: ongoing systemic therapy not one of the study's ``systemic_therapies`` (case-insensitive).
     - ``SCREEN_FAILURE_ENROLLED``: an enrolled subject with a screen-failure criterion in SCRFCRIT.
 
     Parameters
@@ -403,6 +450,8 @@ def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) ->
         Subject-level data with USUBJID and SITEID.
     adtu : pandas.DataFrame, optional
         Lesion data, for ``LESIONS_ADTU``, ``INTRACRANIAL`` and ``PRIMARY_UNTREATED``.
+    study : StudyDefinition, optional
+        The study whose rules apply (:func:`eligibility_rules`); MEDCARE's by default.
 
     Returns
     -------
@@ -419,10 +468,11 @@ def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) ->
     missing = [c for c in ("USUBJID", "SITEID") if c not in adsl.columns]
     if missing:
         raise ValueError(f"ADSL has no column {', '.join(missing)}")
-    findings = run_rules(RULES, TrialData(adsl=adsl, adtu=adtu)).findings
+    rules = eligibility_rules(study)
+    findings = run_rules(rules, TrialData(adsl=adsl, adtu=adtu)).findings
     if findings.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in DEVIATION_COLUMNS})
-    criteria = {rule.code: rule.description for rule in RULES}
+    criteria = {rule.code: rule.description for rule in rules}
     out = findings.assign(
         SITEID=adsl.loc[findings["ROW"], "SITEID"].astype(str).to_numpy(),
         CRITERION=findings["RULE"].map(criteria),
@@ -430,7 +480,9 @@ def protocol_deviations(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) ->
     return out.loc[:, list(DEVIATION_COLUMNS)]
 
 
-def rules_not_checked(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) -> pd.DataFrame:
+def rules_not_checked(
+    adsl: pd.DataFrame, adtu: pd.DataFrame | None = None, study: StudyDefinition | None = None
+) -> pd.DataFrame:
     """List the rules of :func:`protocol_deviations` skipped because their columns are absent.
 
     Parameters
@@ -439,6 +491,8 @@ def rules_not_checked(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) -> p
         Subject-level data.
     adtu : pandas.DataFrame, optional
         Lesion data.
+    study : StudyDefinition, optional
+        The study whose rules apply (:func:`eligibility_rules`); MEDCARE's by default.
 
     Returns
     -------
@@ -446,5 +500,5 @@ def rules_not_checked(adsl: pd.DataFrame, adtu: pd.DataFrame | None = None) -> p
         Columns RULE, CRITERION, MISSING (the absent dataset or columns, comma separated), in rule order.
         Criteria that no ADaM column records are in :data:`UNCHECKABLE_CRITERIA`, not here.
     """
-    skipped = _not_checked(RULES, TrialData(adsl=adsl, adtu=adtu))
+    skipped = _not_checked(eligibility_rules(study), TrialData(adsl=adsl, adtu=adtu))
     return skipped.rename(columns={"DESCRIPTION": "CRITERION"}).loc[:, list(NOT_CHECKED_COLUMNS)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import pandas as pd
@@ -10,7 +11,40 @@ from medcare_metrics.loading import load_trial, redacted
 from medcare_metrics.model import TrialData
 
 
-def load_for_command(path: str, dataset: str) -> TrialData | None:
+def add_mapping_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--mapping FILE``: read PATH as an EDC export through a mapping file (docs/data-dictionary.md).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A command's parser.
+    """
+    parser.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="mapping file (YAML): read PATH, an EDC export (folder or CSV file), through it",
+    )
+
+
+def add_study_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--study FILE``: the study definition (TOML or YAML; ``docs/data-dictionary.md``, "Study file").
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A command's parser.
+    """
+    parser.add_argument(
+        "--study",
+        metavar="FILE",
+        help="study file (TOML or YAML): target, endpoints, benchmarks of the study; default: a study.toml "
+        "beside the data, else MEDCARE's for MEDCARE data, else neutral labels from the data",
+    )
+
+
+def load_for_command(
+    path: str, dataset: str, *, mapping: str | None = None, study: str | None = None
+) -> TrialData | None:
     """Load ``path`` for a command that needs ADSL and ``dataset``; report on stderr why not when it cannot.
 
     Parameters
@@ -19,6 +53,10 @@ def load_for_command(path: str, dataset: str) -> TrialData | None:
         Folder, Excel workbook or zip, as given on the command line.
     dataset : str
         The dataset the command works on besides ADSL (``"adtte"``, ``"adae"``, ...).
+    mapping : str, optional
+        A mapping file: ``path`` is an EDC export read through it (:mod:`medcare_metrics.loading.edc`).
+    study : str, optional
+        A study file (:mod:`medcare_metrics.study`); its problems are reported on stderr as warnings.
 
     Returns
     -------
@@ -28,11 +66,13 @@ def load_for_command(path: str, dataset: str) -> TrialData | None:
     """
     shown = redacted(path)  # a database URL may hold a password
     try:
-        result = load_trial(path)
+        result = load_trial(path, mapping=mapping, study=study)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
     trial = result.trial
+    for line in _study_problems(result.problems):
+        print(f"warning: {line}", file=sys.stderr)
     if trial is None:
         print(f"error: no usable ADSL in {shown}{_first_problem(result.problems, 'adsl')}", file=sys.stderr)
         return None
@@ -41,6 +81,14 @@ def load_for_command(path: str, dataset: str) -> TrialData | None:
         print(f"error: no usable {dataset.upper()} in {shown}{problem}", file=sys.stderr)
         return None
     return trial
+
+
+def _study_problems(problems: pd.DataFrame) -> list[str]:
+    """Return the study file's problems as lines (``"study.toml: benchmarks[2].median: ..."``)."""
+    if problems.empty:
+        return []
+    rows = problems.loc[problems["dataset"].astype(str).str.upper().eq("STUDY")]
+    return [f"{row.file}: {row.problem}" for row in rows.itertuples(index=False)]
 
 
 def _first_problem(problems: pd.DataFrame, dataset: str) -> str:

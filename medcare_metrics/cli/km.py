@@ -13,7 +13,7 @@ import sys
 import pandas as pd
 
 from medcare_metrics import survival as sv
-from medcare_metrics.cli.common import load_for_command
+from medcare_metrics.cli.common import add_mapping_argument, add_study_argument, load_for_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="confidence interval transform (R's conf.type)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    add_mapping_argument(parser)
+    add_study_argument(parser)
 
 
 def _number(value: float) -> float | None:
@@ -160,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
     int
         0 on success; 2 when the source, ADTTE, the endpoint or the ``--by`` column is missing.
     """
-    trial = load_for_command(args.path, "adtte")
+    trial = load_for_command(
+        args.path, "adtte", mapping=getattr(args, "mapping", None), study=getattr(args, "study", None)
+    )
     if trial is None or trial.adtte is None:
         return 2
     options = sv.KMOptions(args.conf_type)

@@ -19,7 +19,7 @@ import sys
 import pandas as pd
 
 from medcare_metrics import toxicity
-from medcare_metrics.cli.common import load_for_command
+from medcare_metrics.cli.common import add_mapping_argument, add_study_argument, load_for_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help='per term (default), per SOC or overall; "ANY" fills AEBODSYS/AEDECOD above the term level',
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    add_mapping_argument(parser)
+    add_study_argument(parser)
 
 
 def result_json(result: toxicity.ToxicityCounts) -> dict[str, object]:
@@ -91,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
         0 on success; 2 when the source is missing or has no usable ADSL or ADAE, or an argument does not
         fit the data.
     """
-    trial = load_for_command(args.path, "adae")
+    trial = load_for_command(
+        args.path, "adae", mapping=getattr(args, "mapping", None), study=getattr(args, "study", None)
+    )
     if trial is None or trial.adae is None:
         return 2
     options = toxicity.ToxicityOptions(teae_only=args.teae)

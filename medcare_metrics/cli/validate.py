@@ -16,6 +16,7 @@ from typing import TextIO
 
 import pandas as pd
 
+from medcare_metrics.cli.common import add_mapping_argument, add_study_argument
 from medcare_metrics.loading import LoadLimits, LoadResult, load_trial, summarise_problems
 from medcare_metrics.rules import enrolled_mask
 
@@ -52,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """
     parser.add_argument("path", metavar="PATH", help="folder, Excel workbook (.xlsx) or zip of a folder")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too, not only on errors")
+    add_mapping_argument(parser)
+    add_study_argument(parser)
     parser.add_argument(
         "--json", action="store_true", help="print a JSON document (summary counts and every problem)"
     )
@@ -286,7 +289,12 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     out = stream or sys.stdout
     as_json = bool(getattr(args, "json", False))
     try:
-        result = load_trial(args.path, _limits(args))
+        result = load_trial(
+            args.path,
+            _limits(args),
+            mapping=getattr(args, "mapping", None),
+            study=getattr(args, "study", None),
+        )
     except (FileNotFoundError, _BadLimit) as exc:
         if as_json:
             document = {"source": str(args.path), "exit_code": 1, "error": str(exc)}

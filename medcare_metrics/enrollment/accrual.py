@@ -34,6 +34,7 @@ from scipy import stats
 
 from medcare_metrics.enrollment.reference import accrual_start, planned_accrual_days, reference_date
 from medcare_metrics.enrollment.status import EnrollmentStatus, enrollment_status
+from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.protocol import DEFAULT_SETTINGS, TrialSettings
 from medcare_metrics.rules import DAYS_PER_MONTH, enrolled_mask
 
@@ -312,6 +313,10 @@ def accrual_prediction(
         If the accrual start or the reference date cannot be determined, the reference date is before the
         start, or the posterior is improper.
     """
+    if settings.target_enrollment is None or settings.planned_accrual_months is None:
+        raise DataUnavailable(
+            "the study names no target enrollment and planned accrual period to predict completion against"
+        )
     target = int(settings.target_enrollment)
     accrued = int(enrolled_mask(adsl).sum())
     if accrued >= target:

@@ -30,9 +30,9 @@ class CumulativeEnrollment:
         carried to the reference date.
     plan : pandas.DataFrame
         Columns DATE, N: the planned line, from 0 at the accrual start to the target at the planned end
-        (empty when the accrual start is unknown).
-    target : int
-        Target enrollment.
+        (empty when the accrual start, the target or the planned period is unknown).
+    target : int or None
+        Target enrollment; None when the study names none (no target line).
     start : pandas.Timestamp or None
         Accrual start.
     planned_end : pandas.Timestamp or None
@@ -45,7 +45,7 @@ class CumulativeEnrollment:
 
     curve: pd.DataFrame
     plan: pd.DataFrame
-    target: int
+    target: int | None
     start: pd.Timestamp | None
     planned_end: pd.Timestamp | None
     reference: pd.Timestamp | None
@@ -112,13 +112,15 @@ def cumulative_enrollment(
     curve["N"] = curve["N"].astype(int)
     planned_end = None
     plan = pd.DataFrame({"DATE": pd.Series(dtype="datetime64[ns]"), "N": pd.Series(dtype=float)})
-    if begin is not None:
+    target = settings.target_enrollment
+    # Without a target or a planned period (a study without a study file) there is no plan to draw.
+    if begin is not None and target is not None and settings.planned_accrual_months is not None:
         planned_end = (begin + pd.Timedelta(days=planned_accrual_days(settings))).normalize()
-        plan = pd.DataFrame({"DATE": [begin, planned_end], "N": [0.0, float(settings.target_enrollment)]})
+        plan = pd.DataFrame({"DATE": [begin, planned_end], "N": [0.0, float(target)]})
     return CumulativeEnrollment(
         curve=curve,
         plan=plan,
-        target=int(settings.target_enrollment),
+        target=None if target is None else int(target),
         start=begin,
         planned_end=planned_end,
         reference=end,

@@ -16,8 +16,8 @@ from scipy import stats
 
 from medcare_metrics.enrollment.reference import death_mask, reference_date, require_columns
 from medcare_metrics.errors import DataUnavailable
-from medcare_metrics.protocol import BENCHMARKS, ENDPOINTS, Benchmark
 from medcare_metrics.rules import DAYS_PER_MONTH, is_event, off_study_mask
+from medcare_metrics.study import Benchmark, StudyDefinition, default_study
 from medcare_metrics.subjects import date_values
 from medcare_metrics.survival import time_to_event
 
@@ -198,7 +198,7 @@ def event_maturity(
         raise ValueError("months_ahead must be >= 0")
     require_columns(adtte, ["USUBJID", "PARAMCD"], "ADTTE")
     if not adtte["PARAMCD"].eq(paramcd).any():
-        name = ENDPOINTS.get(paramcd)
+        name = default_study().endpoint_labels.get(paramcd)
         raise DataUnavailable(f"ADTTE has no rows with PARAMCD {paramcd!r}" + (f" ({name})" if name else ""))
     tte = time_to_event(adtte, paramcd, unit="DAYS")
     rows = adtte.loc[adtte["PARAMCD"].eq(paramcd)].drop_duplicates("USUBJID")
@@ -286,22 +286,29 @@ TRIAL_POPULATION = "SBRT or metastasectomy"
 MATURITY_HORIZONS: tuple[int, ...] = (12, 24, 36, 48, 60)
 
 
-def trial_benchmark(paramcd: str, population: str = TRIAL_POPULATION) -> Benchmark | None:
+def trial_benchmark(
+    paramcd: str, population: str | None = TRIAL_POPULATION, study: StudyDefinition | None = None
+) -> Benchmark | None:
     """Return the historical benchmark of ``paramcd`` for ``population``, or None when there is none.
 
     Parameters
     ----------
     paramcd : str
         Endpoint (``"NESTFS"``, ``"PFS"``).
-    population : str
-        Benchmark population (default: the trial's, SBRT or metastasectomy).
+    population : str or None
+        Benchmark population (default: MEDCARE's trial population, SBRT or metastasectomy). When the study
+        has no benchmark of that population, its last benchmark of the endpoint is taken; None: always that.
+    study : StudyDefinition, optional
+        The study whose benchmarks apply (``TrialData.study``); MEDCARE's by default.
 
     Returns
     -------
     Benchmark or None
-        From :data:`medcare_metrics.protocol.BENCHMARKS`.
+        From the study file's ``benchmarks``; None when it has none for the endpoint (a neutral study).
     """
-    return next((b for b in BENCHMARKS if b.paramcd == paramcd and b.population == population), None)
+    candidates = (default_study() if study is None else study).benchmarks_for(paramcd)
+    match = next((b for b in candidates if b.population == population), None)
+    return match if match is not None or not candidates else candidates[-1]
 
 
 #: Scenario codes of :attr:`MaturityScenarios.drawn` and of the SCENARIO column of its projection.
@@ -382,6 +389,7 @@ def maturity_scenarios(
     horizon_months: int = 36,
     future_entries: Sequence[object] = (),
     events_needed: int | None = None,
+    study: StudyDefinition | None = None,
 ) -> MaturityScenarios:
     """Project the events of ``paramcd`` month by month, with the fitted rate and with the benchmark median.
 
@@ -401,6 +409,8 @@ def maturity_scenarios(
         Entry dates of patients still to be enrolled.
     events_needed : int, optional
         Events wanted for an analysis; :meth:`MaturityScenarios.reached` gives the dates.
+    study : StudyDefinition, optional
+        The study whose benchmark gives the assumed median (:func:`trial_benchmark`); MEDCARE's by default.
 
     Returns
     -------
@@ -418,7 +428,7 @@ def maturity_scenarios(
         raise ValueError(f"events needed must be at least 1, got {events_needed!r}")
     steps = [float(m) for m in range(0, int(horizon_months) + 1)]
     fitted = event_maturity(adtte, adsl, paramcd, as_of, steps, future_entries=future_entries)
-    benchmark = trial_benchmark(paramcd)
+    benchmark = trial_benchmark(paramcd, study=study)
     assumed = (
         None
         if benchmark is None

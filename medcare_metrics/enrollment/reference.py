@@ -73,8 +73,11 @@ def planned_accrual_days(settings: TrialSettings) -> float:
     Returns
     -------
     float
-        ``planned_accrual_months`` times :data:`medcare_metrics.rules.DAYS_PER_MONTH`.
+        ``planned_accrual_months`` times :data:`medcare_metrics.rules.DAYS_PER_MONTH`; NaN when the study
+        names no planned accrual period.
     """
+    if settings.planned_accrual_months is None:
+        return float("nan")
     return float(settings.planned_accrual_months) * DAYS_PER_MONTH
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from medcare_metrics.enrollment.reference import death_mask, event_ids, normalised_codes, require_columns
-from medcare_metrics.protocol import ELIGIBILITY_CRITERIA
 from medcare_metrics.rules import enrolled_mask, flag_yes
+from medcare_metrics.study import default_study
 from medcare_metrics.subjects import date_values
 
 #: SCRFCRIT value for a screen failure that is not an eligibility criterion (e.g. patient decision).
@@ -28,10 +28,15 @@ def _ineligible_mask(adsl: pd.DataFrame) -> pd.Series:
     return (failed_criterion & ~enrolled_mask(adsl)).fillna(False).astype(bool)
 
 
-def _criterion_kind(code: str) -> str:
-    if code.startswith("INC") and code in ELIGIBILITY_CRITERIA:
+def _criteria(criteria: dict[str, str] | None) -> dict[str, str]:
+    """Return the criteria texts by code: those given, else MEDCARE's (the study file's)."""
+    return default_study().eligibility.criteria if criteria is None else criteria
+
+
+def _criterion_kind(code: str, criteria: dict[str, str]) -> str:
+    if code.startswith("INC") and code in criteria:
         return "Inclusion"
-    if code.startswith("EXC") and code in ELIGIBILITY_CRITERIA:
+    if code.startswith("EXC") and code in criteria:
         return "Exclusion"
     if code == OTHER_REASON:
         return "Other"
@@ -40,10 +45,10 @@ def _criterion_kind(code: str) -> str:
     return "Unrecognised"
 
 
-def _criterion_text(code: str) -> str:
+def _criterion_text(code: str, criteria: dict[str, str]) -> str:
     if code == NOT_RECORDED:
         return "Not recorded"
-    return ELIGIBILITY_CRITERIA.get(code, "Unrecognised code")
+    return criteria.get(code, "Unrecognised code")
 
 
 def _exit_stage(kind: str) -> str:
@@ -56,13 +61,15 @@ def _exit_stage(kind: str) -> str:
 _CODED_KINDS: frozenset[str] = frozenset({"Inclusion", "Exclusion", "Unrecognised"})
 
 
-def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
+def screen_failure_reasons(adsl: pd.DataFrame, criteria: dict[str, str] | None = None) -> pd.DataFrame:
     """Screened subjects not enrolled, grouped by the eligibility criterion in SCRFCRIT.
 
     Parameters
     ----------
     adsl : pandas.DataFrame
-        Subject-level data; SCRFCRIT (codes of ``protocol.ELIGIBILITY_CRITERIA``) is used when present.
+        Subject-level data; SCRFCRIT (codes of the study's eligibility criteria) is used when present.
+    criteria : dict of str to str, optional
+        Criterion text by code (the study file's ``eligibility.criteria``); MEDCARE's by default.
 
     Returns
     -------
@@ -77,13 +84,14 @@ def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
         with N > 0, in protocol order, then unrecognised codes, then not recorded. Codes are compared stripped
         and upper case.
     """
+    criteria = _criteria(criteria)
     codes = _failure_codes(adsl).loc[~enrolled_mask(adsl)].fillna(NOT_RECORDED)
     counts = codes.value_counts()
-    known = [c for c in ELIGIBILITY_CRITERIA if c in counts.index]
-    unknown = sorted(c for c in counts.index if c not in ELIGIBILITY_CRITERIA and c != NOT_RECORDED)
+    known = [c for c in criteria if c in counts.index]
+    unknown = sorted(c for c in counts.index if c not in criteria and c != NOT_RECORDED)
     order = known + unknown + ([NOT_RECORDED] if NOT_RECORDED in counts.index else [])
-    kinds = [_criterion_kind(c) for c in order]
-    texts = [_criterion_text(c) for c in order]
+    kinds = [_criterion_kind(c, criteria) for c in order]
+    texts = [_criterion_text(c, criteria) for c in order]
     return pd.DataFrame(
         {
             "SCRFCRIT": pd.Series(order, dtype=object),
@@ -107,13 +115,15 @@ def screen_failure_reasons(adsl: pd.DataFrame) -> pd.DataFrame:
 SCREEN_FAILURE_COLUMNS: tuple[str, ...] = ("USUBJID", "SITEID", "SCRNDT", "SCRFCRIT", "CRITERION", "SCRFREAS")
 
 
-def screen_failure_listing(adsl: pd.DataFrame) -> pd.DataFrame:
+def screen_failure_listing(adsl: pd.DataFrame, criteria: dict[str, str] | None = None) -> pd.DataFrame:
     """List the screened subjects who were not enrolled, with the criterion and the reason as recorded.
 
     Parameters
     ----------
     adsl : pandas.DataFrame
         Subject-level data with USUBJID and SITEID; SCRNDT, SCRFCRIT and SCRFREAS used when present.
+    criteria : dict of str to str, optional
+        Criterion text by code (the study file's ``eligibility.criteria``); MEDCARE's by default.
 
     Returns
     -------
@@ -142,7 +152,7 @@ def screen_failure_listing(adsl: pd.DataFrame) -> pd.DataFrame:
             "SITEID": rows["SITEID"].astype(str),
             "SCRNDT": date_values(rows, "SCRNDT"),
             "SCRFCRIT": codes,
-            "CRITERION": codes.map(_criterion_text).astype(object),
+            "CRITERION": codes.map(lambda c: _criterion_text(c, _criteria(criteria))).astype(object),
             "SCRFREAS": reasons,
         }
     )

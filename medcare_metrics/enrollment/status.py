@@ -21,10 +21,10 @@ class EnrollmentStatus:
     ----------
     enrolled : int
         Enrolled subjects.
-    target : int
-        Target enrollment.
+    target : int or None
+        Target enrollment; None when the study names none (nothing is then complete or planned).
     complete : bool
-        ``enrolled >= target``.
+        ``enrolled >= target`` (False without a target).
     start : pandas.Timestamp or None
         Accrual start.
     reference : pandas.Timestamp or None
@@ -36,7 +36,7 @@ class EnrollmentStatus:
         Accrual start to completion date when complete, to the reference date while open; NaN when a date is
         unknown.
     planned_days : float
-        Planned accrual period in days.
+        Planned accrual period in days (NaN when the study names none).
     planned_end : pandas.Timestamp or None
         Accrual start plus the planned period.
     observed_rate_per_month : float
@@ -48,7 +48,7 @@ class EnrollmentStatus:
     """
 
     enrolled: int
-    target: int
+    target: int | None
     complete: bool
     start: pd.Timestamp | None
     reference: pd.Timestamp | None
@@ -102,22 +102,25 @@ def enrollment_status(
         (:func:`medcare_metrics.protocol.check_settings`).
     """
     check_settings(settings)
-    target = int(settings.target_enrollment)
+    target = None if settings.target_enrollment is None else int(settings.target_enrollment)
     planned = planned_accrual_days(settings)
     begin = as_date(start, "start") if start is not None else accrual_start(adsl)
     reference = reference_date(adsl, as_of)
     mask = enrolled_mask(adsl)
     enrolled = int(mask.sum())
-    complete = enrolled >= target
+    complete = target is not None and enrolled >= target
     dates = registration_dates(adsl.loc[mask]).dropna().sort_values()
     completion = None
-    if complete and len(dates) >= target:
+    if target is not None and complete and len(dates) >= target:
         completion = pd.Timestamp(dates.iloc[target - 1])
     end = completion if complete else reference
     duration = float((end - begin).days) if begin is not None and end is not None else np.nan
-    count = target if complete else enrolled
+    count = target if complete and target is not None else enrolled
     observed = count / (duration / DAYS_PER_MONTH) if duration and duration > 0 else np.nan
-    planned_rate = target / (planned / DAYS_PER_MONTH)
+    # No target or no planned period: no planned rate (NaN), so no ratio either.
+    planned_rate = np.nan if target is None or np.isnan(planned) else target / (planned / DAYS_PER_MONTH)
+    known_plan = begin is not None and not np.isnan(planned)
+    planned_end = (begin + pd.Timedelta(days=planned)).normalize() if known_plan else None
     return EnrollmentStatus(
         enrolled=enrolled,
         target=target,
@@ -127,7 +130,7 @@ def enrollment_status(
         completion_date=completion,
         duration_days=duration,
         planned_days=planned,
-        planned_end=None if begin is None else (begin + pd.Timedelta(days=planned)).normalize(),
+        planned_end=planned_end,
         observed_rate_per_month=observed,
         planned_rate_per_month=planned_rate,
         rate_ratio=observed / planned_rate,

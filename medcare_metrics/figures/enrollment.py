@@ -127,17 +127,18 @@ def cumulative_enrollment_figure(
                 hovertemplate=f"{label}: %{{y}} enrolled by %{{x|%Y-%m-%d}}<extra></extra>",
             )
         )
-    fig.add_hline(y=cumulative.target, line={"color": INK, "width": 1, "dash": "dot"})
-    fig.add_annotation(
-        x=1.0,
-        xref="paper",
-        xanchor="right",
-        y=cumulative.target,
-        yanchor="bottom",
-        text=f"Target {cumulative.target}",
-        showarrow=False,
-        font={"family": FONT_FAMILY, "size": 12, "color": INK},
-    )
+    if cumulative.target is not None:  # a study without a target: no target line
+        fig.add_hline(y=cumulative.target, line={"color": INK, "width": 1, "dash": "dot"})
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            xanchor="right",
+            y=cumulative.target,
+            yanchor="bottom",
+            text=f"Target {cumulative.target}",
+            showarrow=False,
+            font={"family": FONT_FAMILY, "size": 12, "color": INK},
+        )
     if completed_on is not None:
         fig.add_vline(x=completed_on, line={"color": INK, "width": 1, "dash": "dash"})
         fig.add_annotation(

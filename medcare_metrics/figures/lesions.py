@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from medcare_metrics import protocol
 from medcare_metrics.figures.style import MDT_COLORS, MUTED, apply_layout, color_for
 from medcare_metrics.lesions import CONVENTIONAL, PSMA_ONLY, DetectionSummary
+from medcare_metrics.study import default_study
 
-#: Colour per lesion MDT (ADTU.MDTLES), in protocol order from the shared palette.
-MDT_LESION_COLORS: dict[str, str] = {m: color_for(i) for i, m in enumerate(protocol.MDT_LESION_TYPES)}
+#: Colour per lesion MDT (ADTU.MDTLES), in MEDCARE's order from the shared palette (tables come in the
+#: study's order; a value MEDCARE lacks is drawn in the muted colour).
+MDT_LESION_COLORS: dict[str, str] = {m: color_for(i) for i, m in enumerate(default_study().mdt_lesion_types)}
 #: Colour per detection method.
 METHOD_COLORS: dict[str, str] = {CONVENTIONAL: color_for(0), PSMA_ONLY: color_for(1)}
 
@@ -57,7 +58,7 @@ def lesion_count_figure(
     """
     cats = [str(c) for c in distribution["N_LESIONS_CAT"].cat.categories] if len(distribution) else []
     fig = go.Figure()
-    for mdt in _in_order(distribution["MDTTYPE"], protocol.MDT_TYPES):
+    for mdt in _in_order(distribution["MDTTYPE"], default_study().mdt_types):
         rows = distribution.loc[distribution["MDTTYPE"] == mdt]
         fig.add_trace(
             go.Bar(
@@ -122,7 +123,7 @@ def lesion_site_figure(by_site: pd.DataFrame, title: str | None = None) -> go.Fi
     order = list(dict.fromkeys(label))
     patient_mdt = "MDTTYPE" in by_site.columns
     mdt_col = "MDTTYPE" if patient_mdt else "MDTLES"
-    known = protocol.MDT_TYPES if patient_mdt else (*protocol.MDT_LESION_TYPES, "None")
+    known = default_study().mdt_types if patient_mdt else (*default_study().mdt_lesion_types, "None")
     color = _mdt_color if patient_mdt else _lesion_mdt_color
     fig = go.Figure()
     for mdt in _in_order(by_site[mdt_col], known):
@@ -292,7 +293,7 @@ def site_pattern_figure(patterns: pd.DataFrame, title: str | None = None) -> go.
     """
     order = list(dict.fromkeys(patterns["PATTERN"].astype(str)))
     fig = go.Figure()
-    for mdt in _in_order(patterns["MDTTYPE"], protocol.MDT_TYPES):
+    for mdt in _in_order(patterns["MDTTYPE"], default_study().mdt_types):
         rows = patterns.loc[patterns["MDTTYPE"] == mdt]
         fig.add_trace(
             go.Bar(
@@ -336,7 +337,7 @@ def eqd2_figure(doses: pd.DataFrame, alpha_beta_gy: float, title: str | None = N
     """
     shown = doses.loc[doses["EQD2"].notna()]
     fig = go.Figure()
-    order = _in_order(shown["MDTLES"], protocol.MDT_LESION_TYPES)
+    order = _in_order(shown["MDTLES"], default_study().mdt_lesion_types)
     for mdt in order:
         rows = shown.loc[shown["MDTLES"] == mdt]
         fig.add_trace(

@@ -17,15 +17,15 @@ PROGRESS_COLORS: dict[str, str] = {
 }
 
 
-def enrollment_progress_figure(progress: pd.DataFrame, target: int) -> go.Figure:
+def enrollment_progress_figure(progress: pd.DataFrame, target: int | None) -> go.Figure:
     """Return one horizontal stacked bar of enrollment against the target.
 
     Parameters
     ----------
     progress : pandas.DataFrame
         Columns CATEGORY, PATIENTS, as :func:`medcare_metrics.overview.enrollment_progress` returns.
-    target : int
-        Target enrollment, marked with a line.
+    target : int or None
+        Target enrollment, marked with a line; None (a study without a target): no line.
 
     Returns
     -------
@@ -51,16 +51,18 @@ def enrollment_progress_figure(progress: pd.DataFrame, target: int) -> go.Figure
             )
         )
     total = int(progress["PATIENTS"].sum())
-    fig.add_vline(x=target, line={"color": "#1f2933", "width": 2, "dash": "dot"})
-    fig.add_annotation(
-        x=target,
-        y=1.0,
-        yref="paper",
-        yanchor="bottom",
-        text=f"Target {target}",
-        showarrow=False,
-        font={"family": FONT_FAMILY, "size": 12, "color": "#1f2933"},
-    )
+    if target is not None:
+        fig.add_vline(x=target, line={"color": "#1f2933", "width": 2, "dash": "dot"})
+        fig.add_annotation(
+            x=target,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=f"Target {target}",
+            showarrow=False,
+            font={"family": FONT_FAMILY, "size": 12, "color": "#1f2933"},
+        )
+    largest = max(total, target or 0)
     apply_layout(fig, height=210)
     fig.update_layout(
         barmode="stack",
@@ -76,9 +78,9 @@ def enrollment_progress_figure(progress: pd.DataFrame, target: int) -> go.Figure
         },
         # A tick every 2 patients reads well up to about 30; larger trials get plotly's own ticks.
         xaxis={
-            "range": [0, max(total, target) * 1.05],
+            "range": [0, largest * 1.05],
             "title": {"text": "Patients"},
-            "dtick": 2 if max(total, target) <= 30 else None,
+            "dtick": 2 if largest <= 30 else None,
         },
         yaxis={"visible": False},
     )

@@ -18,7 +18,7 @@ COUNT_TITLES: dict[str, str] = {
 }
 #: Height in pixels of one group's row in the table under the axis.
 ROW_PX = 22
-#: Marker of each benchmark median, in the order of ``protocol.BENCHMARKS`` for the endpoint.
+#: Marker of each benchmark median, in the order of the study file's ``benchmarks`` for the endpoint.
 BENCHMARK_SYMBOLS: tuple[str, ...] = ("diamond", "square", "triangle-up", "circle")
 #: Dark text for numbers and benchmark markers (readable whatever the group colour).
 INK = "#1f2933"

@@ -7,14 +7,13 @@ Patients are the enrolled subjects of the ADSL given (:func:`medcare_metrics.rul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.errors import DataUnavailable
-from medcare_metrics.protocol import DEFAULT_SETTINGS
 from medcare_metrics.rules import enrolled_mask
+from medcare_metrics.study import StudyDefinition, default_study
 
 #: Label of a missing value in groupings (site, MDT type, detection).
 NOT_RECORDED = "Not recorded"
@@ -24,28 +23,75 @@ PSMA_ONLY = "PSMA PET-CT only"
 
 CONVENTIONAL = "Conventional"
 
-#: Lesion-count categories of :func:`lesion_count_distribution`.
-COUNT_CATEGORIES: tuple[str, ...] = ("0", "1", "2", "3", f">{protocol.MAX_LESIONS}")
+#: Lesion-count categories of :func:`lesion_count_distribution` under MEDCARE's limit (3).
+COUNT_CATEGORIES: tuple[str, ...] = (
+    *(str(k) for k in range(int(default_study().eligibility.max_lesions or 3) + 1)),
+    f">{default_study().eligibility.max_lesions or 3}",
+)
 
 
 #: ADTU columns every lesion summary needs.
 REQUIRED_COLUMNS: tuple[str, ...] = ("USUBJID", "TULNKID", "TULOC", "TULOCCAT")
 
 
+def _default(name: str) -> object:
+    """Return a field of MEDCARE's built-in study (the options' defaults)."""
+    return field(default_factory=lambda: getattr(default_study(), name))
+
+
 @dataclass(frozen=True)
 class LesionOptions:
-    """Options of the lesion summaries.
+    """Options of the lesion summaries; the defaults are MEDCARE's (:meth:`from_study` for another study).
 
     Attributes
     ----------
     alpha_beta_gy : float
         Alpha/beta ratio in Gy for BED and EQD2.
     max_lesions : int
-        More lesions than this is polyprogression (the protocol's limit is 3).
+        More lesions than this is polyprogression (MEDCARE's limit is 3).
+    mdt_types : tuple of str
+        Patient-level MDT categories (ADSL.MDTTYPE), in display order.
+    mdt_lesion_types : tuple of str
+        Lesion-level MDT (ADTU.MDTLES), in display order.
+    radiotherapy_types : tuple of str
+        Lesion MDT types that are radiotherapy (carry dose and fractions).
+    site_categories : tuple of str
+        Lesion site categories (ADTU.TULOCCAT), in display order.
     """
 
-    alpha_beta_gy: float = DEFAULT_SETTINGS.alpha_beta_gy
-    max_lesions: int = protocol.MAX_LESIONS
+    alpha_beta_gy: float = _default("alpha_beta_gy")  # type: ignore[assignment]
+    max_lesions: int = field(default_factory=lambda: int(default_study().eligibility.max_lesions or 3))
+    mdt_types: tuple[str, ...] = _default("mdt_types")  # type: ignore[assignment]
+    mdt_lesion_types: tuple[str, ...] = _default("mdt_lesion_types")  # type: ignore[assignment]
+    radiotherapy_types: tuple[str, ...] = _default("radiotherapy_types")  # type: ignore[assignment]
+    site_categories: tuple[str, ...] = _default("site_categories")  # type: ignore[assignment]
+
+    @classmethod
+    def from_study(cls, study: StudyDefinition, alpha_beta_gy: float | None = None) -> LesionOptions:
+        """Return the options a study definition gives.
+
+        Parameters
+        ----------
+        study : StudyDefinition
+            The trial's study (``TrialData.study``).
+        alpha_beta_gy : float, optional
+            Alpha/beta ratio; the study's by default.
+
+        Returns
+        -------
+        LesionOptions
+            Categories of the study; the polyprogression limit is the study's ``eligibility.max_lesions``,
+            MEDCARE's when the study names none (lesion counts then group above it).
+        """
+        limit = study.eligibility.max_lesions
+        return cls(
+            alpha_beta_gy=study.alpha_beta_gy if alpha_beta_gy is None else alpha_beta_gy,
+            max_lesions=int(limit if limit is not None else default_study().eligibility.max_lesions or 3),
+            mdt_types=study.mdt_types,
+            mdt_lesion_types=study.mdt_lesion_types,
+            radiotherapy_types=study.radiotherapy_types,
+            site_categories=study.site_categories,
+        )
 
 
 def check_adtu(adtu: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
@@ -88,7 +134,7 @@ def enrolled_lesions(adtu: pd.DataFrame, adsl: pd.DataFrame | None) -> pd.DataFr
 
 
 def ordered(values: pd.Series, known: tuple[str, ...]) -> list[str]:
-    """Return the distinct values: the known ones in protocol order, then the others sorted."""
+    """Return the distinct values: the known ones in the study's order, then the others sorted."""
     present = set(values.dropna().astype(str))
     return [v for v in known if v in present] + sorted(present - set(known))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.lesions.common import (
     CONVENTIONAL,
@@ -98,10 +97,12 @@ def lesion_count_distribution(
     label = per["N_LESIONS" if basis == "all" else "N_CONVENTIONAL"].map(
         lambda k: str(k) if k <= options.max_lesions else cats[-1]
     )
-    return _count_distribution(label, per["MDTTYPE"], cats)
+    return _count_distribution(label, per["MDTTYPE"], cats, options.mdt_types)
 
 
-def _count_distribution(label: pd.Series, mdttype: pd.Series, cats: list[str]) -> pd.DataFrame:
+def _count_distribution(
+    label: pd.Series, mdttype: pd.Series, cats: list[str], mdt_types: tuple[str, ...]
+) -> pd.DataFrame:
     """Count patients per lesion-count category and MDT type; categories in ``cats`` order."""
     out = (
         pd.DataFrame({"N_LESIONS_CAT": label.to_numpy(), "MDTTYPE": mdttype.to_numpy()})
@@ -110,7 +111,7 @@ def _count_distribution(label: pd.Series, mdttype: pd.Series, cats: list[str]) -
         .reset_index(name="N_PATIENTS")
     )
     out["N_LESIONS_CAT"] = pd.Categorical(out["N_LESIONS_CAT"], categories=cats, ordered=True)
-    order = {v: i for i, v in enumerate(ordered(out["MDTTYPE"], protocol.MDT_TYPES))}
+    order = {v: i for i, v in enumerate(ordered(out["MDTTYPE"], mdt_types))}
     out = out.assign(_o=out["MDTTYPE"].map(order)).sort_values(["N_LESIONS_CAT", "_o"]).drop(columns="_o")
     return out.reset_index(drop=True)
 
@@ -146,10 +147,12 @@ def lesion_counts_from_adsl(adsl: pd.DataFrame, options: LesionOptions | None = 
         lambda k: NOT_RECORDED if pd.isna(k) else (str(int(k)) if k <= options.max_lesions else cats[-2])
     )
     mdt = with_mdttype(patients[["USUBJID"]], patients)["MDTTYPE"]
-    return _count_distribution(label, mdt, cats)
+    return _count_distribution(label, mdt, cats, options.mdt_types)
 
 
-def mdt_per_lesion(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.DataFrame:
+def mdt_per_lesion(
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, options: LesionOptions | None = None
+) -> pd.DataFrame:
     """Return lesions and patients per lesion MDT (SBRT, conventional RT, metastasectomy, ...).
 
     Parameters
@@ -158,11 +161,13 @@ def mdt_per_lesion(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.D
         Lesions with MDTLES.
     adsl : pandas.DataFrame or None
         Subject level: restricts to its enrolled subjects.
+    options : LesionOptions or None
+        The study's lesion MDT types (their order).
 
     Returns
     -------
     pandas.DataFrame
-        MDTLES (protocol order, then others, "Not recorded" for a missing value), N_LESIONS, N_PATIENTS,
+        MDTLES (the study's order, then others, "Not recorded" for a missing value), N_LESIONS, N_PATIENTS,
         PCT_LESIONS (of all lesions).
 
     Raises
@@ -173,7 +178,8 @@ def mdt_per_lesion(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.D
     check_adtu(adtu, ("MDTLES",))
     lesions = enrolled_lesions(adtu, adsl)
     out = lesions.groupby("MDTLES").agg(N_LESIONS=("TULNKID", "size"), N_PATIENTS=("USUBJID", "nunique"))
-    order = ordered(pd.Series(out.index), (*protocol.MDT_LESION_TYPES, "None"))
+    options = options or LesionOptions()
+    order = ordered(pd.Series(out.index), (*options.mdt_lesion_types, "None"))
     out = out.reindex(order).reset_index()
     total = len(lesions)
     out["PCT_LESIONS"] = 100.0 * out["N_LESIONS"] / total if total else np.nan

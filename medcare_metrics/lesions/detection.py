@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.lesions.common import (
     CONVENTIONAL,
     NOT_RECORDED,
     PSMA_ONLY,
+    LesionOptions,
     check_adtu,
     enrolled_lesions,
     enrolled_patients,
@@ -56,7 +56,9 @@ class DetectionSummary:
     by_site: pd.DataFrame
 
 
-def detection_summary(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> DetectionSummary:
+def detection_summary(
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, options: LesionOptions | None = None
+) -> DetectionSummary:
     """Summarise what PSMA PET-CT added to conventional imaging (CT + bone scan).
 
     Parameters
@@ -65,6 +67,8 @@ def detection_summary(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> D
         Lesions with TUMETHOD.
     adsl : pandas.DataFrame or None
         Subject level: restricts to its enrolled subjects; PSMAFL and PSMACHFL when present.
+    options : LesionOptions or None
+        The study's site categories (their order).
 
     Returns
     -------
@@ -90,7 +94,8 @@ def detection_summary(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> D
         N_LESIONS=("TULNKID", "size"), N_PATIENTS=("USUBJID", "nunique")
     )
     table = table.reset_index()
-    order = {v: i for i, v in enumerate(ordered(table["TULOCCAT"], protocol.SITE_CATEGORIES))}
+    known = (options or LesionOptions()).site_categories
+    order = {v: i for i, v in enumerate(ordered(table["TULOCCAT"], known))}
     table = table.assign(_o=table["TULOCCAT"].map(order)).sort_values(["_o", "TUMETHOD"]).drop(columns="_o")
     return DetectionSummary(
         n_patients=int(n_patients),

@@ -12,7 +12,6 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.lesions.common import NOT_RECORDED, LesionOptions, check_adtu, enrolled_lesions, ordered
 
 #: A dose or fraction count: one number, or one per lesion.
@@ -72,8 +71,8 @@ def radiotherapy_doses(
 ) -> pd.DataFrame:
     """Return one row per irradiated lesion with dose per fraction, BED and EQD2.
 
-    Irradiated lesions: MDTLES in :data:`medcare_metrics.protocol.RADIOTHERAPY_TYPES`, or any lesion with an
-    RTDOSE when ADTU has no MDTLES.
+    Irradiated lesions: MDTLES in the study's ``radiotherapy_types`` (``LesionOptions.radiotherapy_types``),
+    or any lesion with an RTDOSE when ADTU has no MDTLES or the study names no radiotherapy type.
 
     Parameters
     ----------
@@ -82,7 +81,7 @@ def radiotherapy_doses(
     adsl : pandas.DataFrame or None
         Subject level: restricts to its enrolled subjects.
     options : LesionOptions or None
-        The alpha/beta ratio.
+        The alpha/beta ratio and the radiotherapy types.
 
     Returns
     -------
@@ -98,8 +97,10 @@ def radiotherapy_doses(
     check_adtu(adtu, ("RTDOSE", "RTFX"))
     options = options or LesionOptions()
     lesions = enrolled_lesions(adtu, adsl)
-    if "MDTLES" in lesions.columns:
-        rt = lesions.loc[lesions["MDTLES"].isin(protocol.RADIOTHERAPY_TYPES)].copy()
+    if "MDTLES" in lesions.columns and options.radiotherapy_types:
+        rt = lesions.loc[lesions["MDTLES"].isin(options.radiotherapy_types)].copy()
+    elif "MDTLES" in lesions.columns:
+        rt = lesions.loc[lesions["RTDOSE"].notna()].copy()
     else:
         rt = lesions.loc[lesions["RTDOSE"].notna()].copy()
         rt["MDTLES"] = NOT_RECORDED
@@ -159,7 +160,8 @@ def dose_summary(
         )
         .reset_index()
     )
-    order = {v: i for i, v in enumerate(ordered(out["MDTLES"], protocol.MDT_LESION_TYPES))}
+    known = (options or LesionOptions()).mdt_lesion_types
+    order = {v: i for i, v in enumerate(ordered(out["MDTLES"], known))}
     out = out.assign(_o=out["MDTLES"].map(order)).sort_values(["_o", "EQD2"], ascending=[True, False])
     return out.drop(columns="_o").reset_index(drop=True)
 
@@ -183,7 +185,7 @@ def dose_by_modality(
     pandas.DataFrame
         MDTLES, N_LESIONS (irradiated lesions), N_PATIENTS, N_DOSE_MISSING (lesions without RTDOSE or RTFX),
         and the median, minimum and maximum over lesions of RTDOSE, RTFX and EQD2 (RTDOSE_MEDIAN,
-        RTDOSE_MIN, RTDOSE_MAX, RTFX_MEDIAN, ..., EQD2_MAX); modalities in protocol order.
+        RTDOSE_MIN, RTDOSE_MAX, RTFX_MEDIAN, ..., EQD2_MAX); modalities in the study's order.
     """
     doses = radiotherapy_doses(adtu, adsl, options)
     doses["RTFX"] = doses["RTFX"].astype("Float64").astype(float)
@@ -196,6 +198,7 @@ def dose_by_modality(
         out[f"{col}_MEDIAN"] = grouped[col].median()
         out[f"{col}_MIN"] = grouped[col].min()
         out[f"{col}_MAX"] = grouped[col].max()
-    out = out.reindex(ordered(pd.Series(out.index), protocol.MDT_LESION_TYPES)).reset_index()
+    known = (options or LesionOptions()).mdt_lesion_types
+    out = out.reindex(ordered(pd.Series(out.index), known)).reset_index()
     out["N_DOSE_MISSING"] = out["N_DOSE_MISSING"].astype(int)
     return out

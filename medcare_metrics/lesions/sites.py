@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.lesions.common import (
     NOT_RECORDED,
+    LesionOptions,
     check_adtu,
     enrolled_lesions,
     enrolled_patients,
@@ -17,7 +17,11 @@ from medcare_metrics.lesions.counts import lesions_per_patient
 
 
 def lesions_by_site(
-    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, level: str = "category", stack: str = "lesion"
+    adtu: pd.DataFrame,
+    adsl: pd.DataFrame | None = None,
+    level: str = "category",
+    stack: str = "lesion",
+    options: LesionOptions | None = None,
 ) -> pd.DataFrame:
     """Return lesions per site category (or site) and MDT: the lesion's own, or the patient's MDT type.
 
@@ -32,12 +36,14 @@ def lesions_by_site(
     stack : str
         ``"lesion"``: by the MDT applied to the lesion (ADTU.MDTLES). ``"patient"``: by the patient's MDT type
         (ADSL.MDTTYPE, the sidebar's "MDT type").
+    options : LesionOptions or None
+        The study's categories (their order); MEDCARE's by default.
 
     Returns
     -------
     pandas.DataFrame
-        TULOCCAT (, TULOC), MDTLES or MDTTYPE, N_LESIONS, N_PATIENTS; site categories in protocol order, MDT
-        in protocol order ("Not recorded" when the column is absent or empty).
+        TULOCCAT (, TULOC), MDTLES or MDTTYPE, N_LESIONS, N_PATIENTS; site categories and MDT in the
+        study's order ("Not recorded" when the column is absent or empty).
 
     Raises
     ------
@@ -49,11 +55,12 @@ def lesions_by_site(
     if stack not in ("lesion", "patient"):
         raise ValueError(f"unknown stack {stack!r}; expected 'lesion' or 'patient'")
     check_adtu(adtu)
+    options = options or LesionOptions()
     lesions = enrolled_lesions(adtu, adsl)
     if stack == "patient":
-        lesions, mdt_col, known = with_mdttype(lesions, adsl), "MDTTYPE", protocol.MDT_TYPES
+        lesions, mdt_col, known = with_mdttype(lesions, adsl), "MDTTYPE", options.mdt_types
     else:
-        mdt_col, known = "MDTLES", (*protocol.MDT_LESION_TYPES, "None")
+        mdt_col, known = "MDTLES", (*options.mdt_lesion_types, "None")
         if "MDTLES" not in lesions.columns:
             lesions["MDTLES"] = NOT_RECORDED
     keys = ["TULOCCAT", "TULOC", mdt_col] if level == "site" else ["TULOCCAT", mdt_col]
@@ -62,7 +69,7 @@ def lesions_by_site(
         .agg(N_LESIONS=("TULNKID", "size"), N_PATIENTS=("USUBJID", "nunique"))
         .reset_index()
     )
-    cat_order = {v: i for i, v in enumerate(ordered(out["TULOCCAT"], protocol.SITE_CATEGORIES))}
+    cat_order = {v: i for i, v in enumerate(ordered(out["TULOCCAT"], options.site_categories))}
     mdt_order = {v: i for i, v in enumerate(ordered(out[mdt_col], known))}
     sort = out.assign(_c=out["TULOCCAT"].map(cat_order), _m=out[mdt_col].map(mdt_order))
     by = ["_c", "TULOC", "_m"] if level == "site" else ["_c", "_m"]
@@ -73,16 +80,18 @@ def lesions_by_site(
 NO_LESION = "No lesion recorded"
 
 
-def _patterns(lesions: pd.DataFrame, ids: list[str]) -> pd.Series:
-    """Return each patient's site categories in protocol order joined by " + " (index USUBJID)."""
-    order = {v: i for i, v in enumerate(ordered(lesions["TULOCCAT"], protocol.SITE_CATEGORIES))}
+def _patterns(lesions: pd.DataFrame, ids: list[str], categories: tuple[str, ...]) -> pd.Series:
+    """Return each patient's site categories in the study's order joined by " + " (index USUBJID)."""
+    order = {v: i for i, v in enumerate(ordered(lesions["TULOCCAT"], categories))}
     cats = lesions.groupby("USUBJID")["TULOCCAT"].agg(
         lambda s: " + ".join(sorted(set(s), key=lambda c: order[c]))
     )
     return cats.reindex(ids).fillna(NO_LESION)
 
 
-def site_patterns(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.DataFrame:
+def site_patterns(
+    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, options: LesionOptions | None = None
+) -> pd.DataFrame:
     """Return patients per combination of lesion site categories (``"Bone + Lymph node"``), by MDT type.
 
     Parameters
@@ -92,27 +101,33 @@ def site_patterns(adtu: pd.DataFrame, adsl: pd.DataFrame | None = None) -> pd.Da
     adsl : pandas.DataFrame or None
         Subject level: restricts to its enrolled subjects, adds those without a lesion (pattern
         :data:`NO_LESION`) and gives MDTTYPE.
+    options : LesionOptions or None
+        The study's categories (their order); MEDCARE's by default.
 
     Returns
     -------
     pandas.DataFrame
         PATTERN, MDTTYPE ("Not recorded" when ADSL lacks it), N_PATIENTS (> 0 rows only), PATTERN_TOTAL
         (patients with that pattern, all MDT types); the most frequent pattern first (ties alphabetical), MDT
-        types in protocol order.
+        types in the study's order.
     """
     check_adtu(adtu)
-    per = lesions_per_patient(adtu, adsl)
+    options = options or LesionOptions()
+    per = lesions_per_patient(adtu, adsl, options)
     lesions = enrolled_lesions(adtu, adsl)
-    per["PATTERN"] = per["USUBJID"].map(_patterns(lesions, list(per["USUBJID"])))
+    per["PATTERN"] = per["USUBJID"].map(_patterns(lesions, list(per["USUBJID"]), options.site_categories))
     out = per.groupby(["PATTERN", "MDTTYPE"]).size().reset_index(name="N_PATIENTS")
     out["PATTERN_TOTAL"] = out.groupby("PATTERN")["N_PATIENTS"].transform("sum")
-    mdt_order = {v: i for i, v in enumerate(ordered(out["MDTTYPE"], protocol.MDT_TYPES))}
+    mdt_order = {v: i for i, v in enumerate(ordered(out["MDTTYPE"], options.mdt_types))}
     out = out.assign(_m=out["MDTTYPE"].map(mdt_order), _t=-out["PATTERN_TOTAL"])
     return out.sort_values(["_t", "PATTERN", "_m"]).drop(columns=["_m", "_t"]).reset_index(drop=True)
 
 
 def patient_site_matrix(
-    adtu: pd.DataFrame, adsl: pd.DataFrame | None = None, order: str = "patient"
+    adtu: pd.DataFrame,
+    adsl: pd.DataFrame | None = None,
+    order: str = "patient",
+    options: LesionOptions | None = None,
 ) -> pd.DataFrame:
     """Return lesions per patient and site category as a matrix.
 
@@ -127,11 +142,13 @@ def patient_site_matrix(
         ``"patient"``: rows by USUBJID. ``"pattern"``: patients with the same site pattern together, the most
         frequent pattern first (as :func:`site_patterns`), then most lesions first, then USUBJID; with many
         patients this shows the distribution at a glance.
+    options : LesionOptions or None
+        The study's categories (their order); MEDCARE's by default.
 
     Returns
     -------
     pandas.DataFrame
-        Index USUBJID, one column per site category (the protocol's four always, then any other found),
+        Index USUBJID, one column per site category (the study's always, then any other found),
         values the number of lesions (int).
 
     Raises
@@ -145,11 +162,12 @@ def patient_site_matrix(
     lesions = enrolled_lesions(adtu, adsl)
     patients = enrolled_patients(adsl)
     ids = sorted(set(lesions["USUBJID"]) | (set(patients["USUBJID"]) if patients is not None else set()))
-    cats = list(protocol.SITE_CATEGORIES) + sorted(set(lesions["TULOCCAT"]) - set(protocol.SITE_CATEGORIES))
+    known = (options or LesionOptions()).site_categories
+    cats = list(known) + sorted(set(lesions["TULOCCAT"]) - set(known))
     counts = lesions.groupby(["USUBJID", "TULOCCAT"]).size().unstack(fill_value=0)
     matrix = counts.reindex(index=ids, columns=cats, fill_value=0).fillna(0).astype(int)
     if order == "pattern":
-        pattern = _patterns(lesions, ids)
+        pattern = _patterns(lesions, ids, known)
         size = pattern.map(pattern.value_counts())
         key = pd.DataFrame(
             {"size": -size.to_numpy(), "pattern": pattern.to_numpy(), "n": -matrix.sum(axis=1).to_numpy()},

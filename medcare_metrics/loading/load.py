@@ -15,9 +15,22 @@ from medcare_metrics.loading.database import is_database_url, read_database
 from medcare_metrics.loading.derivation import _derive
 from medcare_metrics.loading.limits import LoadLimits
 from medcare_metrics.loading.readers import _collect_folder, _collect_workbook, _collect_zip, _Raw
-from medcare_metrics.loading.sources import EXCEL_EXTENSIONS, fingerprint, source_path
+from medcare_metrics.loading.sources import (
+    EXCEL_EXTENSIONS,
+    fingerprint,
+    source_path,
+    split_mapping,
+    with_study,
+)
 from medcare_metrics.loading.validation import LoadResult, _Collector, _validate_keys, _validate_values
 from medcare_metrics.model import DATASETS, TrialData
+from medcare_metrics.study import (
+    StudyDefinition,
+    StudyFileError,
+    resolve_study,
+    split_study,
+    study_fingerprint_bytes,
+)
 
 
 def _process(dataset: str, raw: _Raw, adsl_subjects: set[str] | None, out: _Collector) -> pd.DataFrame | None:
@@ -74,7 +87,13 @@ def _process_safely(
         return None
 
 
-def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResult:
+def load_trial(
+    source: str | Path,
+    limits: LoadLimits | None = None,
+    *,
+    study: str | Path | None = None,
+    mapping: str | Path | None = None,
+) -> LoadResult:
     """Load and validate a MEDCARE data source.
 
     Parameters
@@ -90,6 +109,15 @@ def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResu
         Largest zip and dataset read; by default :meth:`LoadLimits.from_environ` (``MEDCARE_MAX_ZIP_BYTES``,
         ``MEDCARE_MAX_ROWS``, else 500 MB and 1,000,000 rows). A file past a limit is not read and becomes
         a problem naming the limit.
+    study : str or pathlib.Path, optional
+        A study file (TOML or YAML) for the trial. Without it, a study file beside the data is used
+        (:func:`medcare_metrics.study.find_study_file`), else MEDCARE's built-in definition for MEDCARE data,
+        else a neutral one (:func:`medcare_metrics.study.resolve_study`). A broken study file is a problem
+        per wrong key (dataset ``STUDY``) and the trial gets the built-in or neutral definition.
+    mapping : str or pathlib.Path, optional
+        A mapping file (YAML) that turns an EDC export (a folder, or one CSV file) into the datasets
+        (:mod:`medcare_metrics.loading.edc`); also taken from a source written by
+        :func:`~medcare_metrics.loading.sources.with_mapping`. A broken mapping is a problem per wrong key.
 
     Returns
     -------
@@ -104,8 +132,19 @@ def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResu
     ValueError
         When ``limits`` is not given and a limit's environment variable is not a positive whole number.
     """
+    # An explicit study file attached to the source string (the app's --study) travels outermost.
+    source, attached_study = split_study(source)
+    study = attached_study if study is None else study
+    source, attached = split_mapping(source)
+    mapping = attached if mapping is None else mapping
+    if mapping is not None:
+        # Imported here: the edc package builds on this module (it ends in _finish).
+        from medcare_metrics.loading.edc import load_export
+
+        limits = LoadLimits.from_environ() if limits is None else limits
+        return load_export(source, mapping, limits, study=study)
     if is_database_url(source):
-        return _load_database(str(source), LoadLimits.from_environ() if limits is None else limits)
+        return _load_database(str(source), LoadLimits.from_environ() if limits is None else limits, study)
     path = source_path(source, " (expected a folder, an .xlsx workbook or a .zip)")
     limits = LoadLimits.from_environ() if limits is None else limits
     out = _Collector()
@@ -124,11 +163,12 @@ def load_trial(source: str | Path, limits: LoadLimits | None = None) -> LoadResu
         source=str(source),
         label=path.name,
         name=path.stem if path.is_file() else path.name,
-        fingerprint=lambda: fingerprint(path),
+        fingerprint=lambda: fingerprint(path, study),
+        study=study,
     )
 
 
-def _load_database(source: str, limits: LoadLimits) -> LoadResult:
+def _load_database(source: str, limits: LoadLimits, study: str | Path | None = None) -> LoadResult:
     """:func:`load_trial` of a database URL: its tables, read as the file readers read a file."""
     out = _Collector()
     read = read_database(source, out, limits)
@@ -138,7 +178,14 @@ def _load_database(source: str, limits: LoadLimits) -> LoadResult:
     }
     # The fingerprint comes from the snapshot the tables were read in, not from a second look.
     return _finish(
-        raws, out, source=read.label, label=read.label, name=read.name, fingerprint=lambda: read.fingerprint
+        raws,
+        out,
+        source=read.label,
+        label=read.label,
+        name=read.name,
+        fingerprint=lambda: with_study(read.fingerprint, study_fingerprint_bytes(source, study)),
+        study=study,
+        study_source=source,
     )
 
 
@@ -150,6 +197,8 @@ def _finish(
     label: str,
     name: str,
     fingerprint: Callable[[], str],
+    study: str | Path | None = None,
+    study_source: str | Path | None = None,
 ) -> LoadResult:
     """Process the datasets read from a source into the trial and the problems table.
 
@@ -198,10 +247,32 @@ def _finish(
                         severity="warning",
                     )
                 datasets[dataset] = _process_safely(dataset, raws[dataset], subjects, out)
+            # Before the notes are taken: a broken study file adds one.
+            resolved = _study(datasets, source if study_source is None else study_source, study, out)
             trial = TrialData(
                 **datasets,  # type: ignore[arg-type]
                 name=name,
                 fingerprint=fingerprint(),
                 notes=tuple(out.notes),
+                study=resolved,
             )
     return LoadResult(trial=trial, problems=out.frame(), source=source)
+
+
+def _study(
+    datasets: dict[str, pd.DataFrame | None], source: str | Path, study: str | Path | None, out: _Collector
+) -> StudyDefinition:
+    """Resolve the trial's study definition; a broken study file becomes problems, not an exception."""
+    adsl = datasets["adsl"]
+    assert adsl is not None  # only called with a usable ADSL
+    args = (adsl, datasets.get("adtte"), datasets.get("adtu"))
+    try:
+        resolved = resolve_study(*args, source=source, study=study)
+    except StudyFileError as exc:
+        for p in exc.problems.itertuples(index=False):
+            got = f" (got {p.value})" if p.value else ""
+            out.add("study", str(p.file), f"{p.key}: {p.problem}{got}", check="study file", column=str(p.key))
+        resolved = resolve_study(*args, files=False)
+        instead = "a neutral definition from the data" if resolved.neutral else "the built-in MEDCARE one"
+        out.notes.append(f"Study file {exc.file} not used (see its problems); {instead} applies.")
+    return resolved

@@ -2,8 +2,10 @@
 
 Files are read as they are, before any coercion; a file that cannot be read becomes a problem, not an
 exception. Loading never writes to the source: a zip is extracted to a temporary folder, member by member
-under its base name, after its central directory has been checked. Readers stop one row past
-:attr:`~medcare_metrics.loading.limits.LoadLimits.max_rows` where they can, so a huge file is refused fast.
+under its base name, after its central directory has been checked. A file held in memory (an upload,
+:class:`MemoryFile`) is read by the same readers from a buffer, and its zip members are unpacked into memory,
+never to a disk. Readers stop one row past :attr:`~medcare_metrics.loading.limits.LoadLimits.max_rows` where
+they can, so a huge file is refused fast.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import io
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
-from typing import TextIO
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Literal, TextIO, TypeAlias, overload
 
 import numpy as np
 import pandas as pd
@@ -35,6 +38,66 @@ from medcare_metrics.loading.sources import (
 )
 from medcare_metrics.loading.validation import _Collector, _missing
 from medcare_metrics.model import DATASETS
+
+
+@dataclass(frozen=True)
+class MemoryFile:
+    """A file held in memory (an upload, a member of an uploaded zip): what the readers need of a path.
+
+    Attributes
+    ----------
+    name : str
+        File name (its extension chooses the reader).
+    data : bytes
+        Its bytes (left out of ``repr``: they can be patient data).
+    """
+
+    name: str
+    data: bytes = field(repr=False)
+
+    @property
+    def suffix(self) -> str:
+        """The extension, as :attr:`pathlib.Path.suffix` gives it."""
+        return PurePosixPath(self.name).suffix
+
+    @overload
+    def open(self, mode: Literal["rb"]) -> io.BytesIO: ...
+
+    @overload
+    def open(
+        self,
+        mode: Literal["r"] = "r",
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> TextIO: ...
+
+    def open(
+        self,
+        mode: str = "r",
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> IO[Any]:
+        """Return a new buffer over the bytes: binary for ``"rb"``, else text as :meth:`pathlib.Path.open`."""
+        buffer = io.BytesIO(self.data)
+        if "b" in mode:
+            return buffer
+        return io.TextIOWrapper(buffer, encoding=encoding, errors=errors, newline=newline)
+
+
+#: A dataset file: on disk, or in memory.
+_File: TypeAlias = Path | MemoryFile
+
+
+def _readable(file: _File) -> Path | io.BytesIO:
+    """Return what a library reads ``file`` from: the path on disk, a new buffer over bytes in memory."""
+    return io.BytesIO(file.data) if isinstance(file, MemoryFile) else file
+
+
+def _size(file: _File) -> int:
+    """Return the size of ``file`` in bytes."""
+    return len(file.data) if isinstance(file, MemoryFile) else file.stat().st_size
 
 
 @dataclass
@@ -86,7 +149,7 @@ class _CsvFormat:
     replaced_row: int | None = None
 
 
-def _csv_format(path: Path) -> _CsvFormat:
+def _csv_format(path: _File) -> _CsvFormat:
     """Return the encoding and delimiter of a CSV file from its first megabyte and header line."""
     with path.open("rb") as handle:
         head = handle.read(_CHUNK)
@@ -146,7 +209,7 @@ class _Prefix(io.TextIOBase):
         return data
 
 
-def _incomplete_tail(path: Path, fmt: _CsvFormat, n_fields: int) -> int | None:
+def _incomplete_tail(path: _File, fmt: _CsvFormat, n_fields: int) -> int | None:
     """Return where a half-copied CSV's incomplete last record starts (in characters), else None.
 
     A record is incomplete when the file does not end with a newline and its last record either ends
@@ -181,9 +244,11 @@ def _incomplete_tail(path: Path, fmt: _CsvFormat, n_fields: int) -> int | None:
     return total - len(tail) + start
 
 
-def _read_csv(path: Path, dataset: str, limits: LoadLimits, out: _Collector, label: str) -> _Raw:
+def _read_csv(path: _File, dataset: str, limits: LoadLimits, out: _Collector, label: str) -> _Raw:
     fmt = _csv_format(path)
-    header = pd.read_csv(path, nrows=0, sep=fmt.sep, encoding=fmt.encoding, encoding_errors="replace").columns
+    header = pd.read_csv(
+        _readable(path), nrows=0, sep=fmt.sep, encoding=fmt.encoding, encoding_errors="replace"
+    ).columns
     text = _text_columns(dataset)
     # Text columns stay text so that site "001" or subject "0042" keep their leading zeros.
     options: dict[str, object] = {
@@ -203,7 +268,7 @@ def _read_csv(path: Path, dataset: str, limits: LoadLimits, out: _Collector, lab
     else:
         try:
             frame = pd.read_csv(
-                path,
+                _readable(path),
                 encoding=fmt.encoding,
                 encoding_errors="replace" if replaced else "strict",
                 **options,  # type: ignore[arg-type]
@@ -211,7 +276,7 @@ def _read_csv(path: Path, dataset: str, limits: LoadLimits, out: _Collector, lab
         except UnicodeDecodeError:
             # A bad byte past the first megabyte, which chose the encoding: read again, replacing it.
             replaced = f"bytes that are not {fmt.encoding} text replaced by \ufffd"
-            frame = pd.read_csv(path, encoding=fmt.encoding, encoding_errors="replace", **options)  # type: ignore[arg-type]
+            frame = pd.read_csv(_readable(path), encoding=fmt.encoding, encoding_errors="replace", **options)  # type: ignore[arg-type]
     if len(frame) > limits.max_rows:
         raise _Refused(limits.rows_refusal(dataset), "size limit")
     if replaced:
@@ -234,10 +299,10 @@ def _read_csv(path: Path, dataset: str, limits: LoadLimits, out: _Collector, lab
     return _Raw(frame, path.name, np.arange(2, len(frame) + 2))
 
 
-def _has_formulas(path: Path) -> bool:
+def _has_formulas(path: _File) -> bool:
     """Return whether any worksheet of an xlsx workbook holds a formula (True when that cannot be told)."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(_readable(path)) as zf:
             for info in zf.infolist():
                 if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                     continue
@@ -253,7 +318,7 @@ def _has_formulas(path: Path) -> bool:
 
 
 def _formula_problems(
-    path: Path, sheet: str | int, frame: pd.DataFrame, dataset: str, label: str, out: _Collector
+    path: _File, sheet: str | int, frame: pd.DataFrame, dataset: str, label: str, out: _Collector
 ) -> None:
     """Report the cells of a sheet that hold a formula but no value saved with it.
 
@@ -262,7 +327,7 @@ def _formula_problems(
     """
     import openpyxl
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    workbook = openpyxl.load_workbook(_readable(path), read_only=True, data_only=False)
     try:
         ws = workbook[sheet] if isinstance(sheet, str) else workbook.worksheets[sheet]
         columns = [str(c).strip().upper() for c in frame.columns]
@@ -288,7 +353,7 @@ def _formula_problems(
 
 
 def _read_excel_sheet(
-    path: Path,
+    path: _File,
     sheet: str | int,
     dataset: str,
     label: str,
@@ -296,11 +361,11 @@ def _read_excel_sheet(
     out: _Collector,
     formulas: bool | None = None,
 ) -> _Raw:
-    header = pd.read_excel(path, sheet_name=sheet, nrows=0).columns
+    header = pd.read_excel(_readable(path), sheet_name=sheet, nrows=0).columns
     text = _text_columns(dataset)
     dtypes = {c: object for c in header if str(c).strip().upper() in text}
     frame = pd.read_excel(
-        path,
+        _readable(path),
         sheet_name=sheet,
         keep_default_na=False,
         na_values=[""],
@@ -315,18 +380,19 @@ def _read_excel_sheet(
 
 
 def _read_sas(
-    path: Path, reader: Callable[..., tuple[pd.DataFrame, object]], dataset: str, limits: LoadLimits
+    path: _File, reader: Callable[..., tuple[pd.DataFrame, object]], dataset: str, limits: LoadLimits
 ) -> _Raw:
-    frame, _meta = reader(str(path), row_limit=limits.max_rows + 1)
+    source = _readable(path)
+    frame, _meta = reader(str(source) if isinstance(source, Path) else source, row_limit=limits.max_rows + 1)
     if len(frame) > limits.max_rows:
         raise _Refused(limits.rows_refusal(dataset), "size limit")
     return _Raw(frame, path.name, np.arange(1, len(frame) + 1), sas=True)
 
 
-def _read_file(path: Path, dataset: str, limits: LoadLimits, out: _Collector, label: str) -> _Raw:
+def _read_file(path: _File, dataset: str, limits: LoadLimits, out: _Collector, label: str) -> _Raw:
     """Read one dataset file by its extension; ``label`` names it in problems."""
     ext = path.suffix.lower()
-    if path.stat().st_size == 0:
+    if _size(path) == 0:
         raise _Refused("file is empty (0 bytes)")
     if ext == ".csv":
         return _read_csv(path, dataset, limits, out, label)
@@ -342,12 +408,12 @@ def _read_file(path: Path, dataset: str, limits: LoadLimits, out: _Collector, la
         import pyarrow.parquet as pq
 
         # The footer gives the row count, so a huge file is refused before its data are read.
-        if pq.read_metadata(path).num_rows > limits.max_rows:
+        if pq.read_metadata(_readable(path)).num_rows > limits.max_rows:
             raise _Refused(limits.rows_refusal(dataset), "size limit")
-        frame = pd.read_parquet(path)
+        frame = pd.read_parquet(_readable(path))
         return _Raw(frame.reset_index(drop=True), path.name, np.arange(1, len(frame) + 1))
     if ext in EXCEL_EXTENSIONS:
-        sheets = pd.ExcelFile(path).sheet_names
+        sheets = pd.ExcelFile(_readable(path)).sheet_names
         named = [s for s in sheets if s.strip().lower() == dataset]
         sheet = named[0] if named else sheets[0]
         return _read_excel_sheet(path, sheet, dataset, label, limits, out)
@@ -371,9 +437,6 @@ def _collect_folder(
                 "folder instead)",
                 check="readable",
             )
-    by_dataset: dict[str, list[Path]] = {}
-    for p in _folder_files(folder):
-        by_dataset.setdefault(_dataset_of(p.name) or "", []).append(p)
     ignored = sorted(
         p.name
         for p in folder.iterdir()
@@ -385,6 +448,20 @@ def _collect_folder(
     )
     if ignored:
         out.notes.append(f"Ignored {', '.join(ignored)}: not one of the datasets {', '.join(DATASETS)}.")
+    return _collect_files(_folder_files(folder), out, limits, labels)
+
+
+def _collect_files(
+    found: Sequence[_File], out: _Collector, limits: LoadLimits, labels: dict[str, str] | None = None
+) -> dict[str, _Raw]:
+    """Read the dataset files ``found`` (a folder's, or files in memory), one per dataset.
+
+    ``labels`` maps a file name to the name problems show (the member path inside a zip).
+    """
+    labels = labels or {}
+    by_dataset: dict[str, list[_File]] = {}
+    for p in found:
+        by_dataset.setdefault(_dataset_of(p.name) or "", []).append(p)
     raws: dict[str, _Raw] = {}
     for dataset in DATASETS:
         files = sorted(
@@ -419,12 +496,12 @@ def _collect_folder(
     return raws
 
 
-def _collect_workbook(path: Path, out: _Collector, limits: LoadLimits) -> dict[str, _Raw]:
+def _collect_workbook(path: _File, out: _Collector, limits: LoadLimits) -> dict[str, _Raw]:
     """Read the dataset sheets of an Excel workbook."""
     try:
-        if path.stat().st_size == 0:
+        if _size(path) == 0:
             raise _Refused("workbook is empty (0 bytes)")
-        sheets = pd.ExcelFile(path).sheet_names
+        sheets = pd.ExcelFile(_readable(path)).sheet_names
     except _Refused as exc:
         out.add("adsl", path.name, str(exc), check=exc.check)
         return {}
@@ -474,13 +551,15 @@ def _unsafe_member(name: str) -> bool:
     return name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) is not None or ".." in parts
 
 
-def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
+def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path | io.BytesIO, budget: int) -> int:
     """Copy one member to ``target`` in chunks; return its size, or raise past ``budget`` bytes.
 
-    The size is counted while unpacking, not taken from the member's header, which may understate it.
+    ``target`` is a new file, or a buffer in memory. The size is counted while unpacking, not taken from the
+    member's header, which may understate it.
     """
     written = 0
-    with zf.open(info) as source, target.open("xb") as sink:
+    sink_context = target.open("xb") if isinstance(target, Path) else nullcontext(target)
+    with zf.open(info) as source, sink_context as sink:
         for chunk in iter(partial(source.read, _CHUNK), b""):
             written += len(chunk)
             if written > budget:
@@ -489,16 +568,17 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: in
     return written
 
 
-def _collect_zip(path: Path, out: _Collector, limits: LoadLimits) -> dict[str, _Raw]:
+def _collect_zip(path: _File, out: _Collector, limits: LoadLimits) -> dict[str, _Raw]:
     """Unpack the dataset files of a zip to a temporary folder (never next to the source) and read them.
 
+    A zip held in memory (:class:`MemoryFile`) is unpacked into memory instead: nothing is written to disk.
     Members are checked from the zip's central directory before anything is unpacked: encryption,
     compression method, unsafe paths, nested zips and the total uncompressed size
     (:attr:`LoadLimits.max_zip_bytes`). Problems about the whole zip are filed under ADSL, since no trial
     can be shown without reading it.
     """
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(_readable(path))
     except Exception as exc:  # BadZipFile, but also OSError, EOFError, ValueError on mangled archives
         detail = str(exc) if isinstance(exc, zipfile.BadZipFile) else f"{type(exc).__name__}: {exc}"
         out.add("adsl", path.name, f"zip file could not be read ({detail})", check="readable")
@@ -569,6 +649,8 @@ def _collect_zip(path: Path, out: _Collector, limits: LoadLimits) -> dict[str, _
         if total > limits.max_zip_bytes:
             out.add("adsl", path.name, limits.zip_refusal(total), check="size limit")
             return {}
+        if isinstance(path, MemoryFile):
+            return _collect_zip_in_memory(zf, members, path.name, out, limits)
         with tempfile.TemporaryDirectory(prefix="medcare-zip-") as tmp:
             labels: dict[str, str] = {}
             unpacked = 0
@@ -597,3 +679,37 @@ def _collect_zip(path: Path, out: _Collector, limits: LoadLimits) -> dict[str, _
                     continue
                 labels[base] = f"{path.name}:{m.filename}"
             return _collect_folder(Path(tmp), out, limits, labels)
+
+
+def _collect_zip_in_memory(
+    zf: zipfile.ZipFile, members: list[zipfile.ZipInfo], zip_name: str, out: _Collector, limits: LoadLimits
+) -> dict[str, _Raw]:
+    """Unpack the checked ``members`` of a zip held in memory into memory, and read them."""
+    found: list[MemoryFile] = []
+    labels: dict[str, str] = {}
+    unpacked = 0
+    for m in members:
+        base = m.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        buffer = io.BytesIO()
+        try:
+            unpacked += _unpack(zf, m, buffer, limits.max_zip_bytes - unpacked)
+        except _ZipTooBig as exc:
+            out.add(
+                "adsl",
+                zip_name,
+                limits.zip_refusal(unpacked + exc.size, while_reading=True),
+                check="size limit",
+            )
+            return {}
+        except Exception as exc:  # a corrupt member (bad CRC, broken deflate stream)
+            out.add(
+                _dataset_of(base) or "adsl",
+                f"{zip_name}:{m.filename}",
+                f"zip member could not be read ({type(exc).__name__}: {exc})",
+                check="readable",
+            )
+            continue
+        found.append(MemoryFile(base, buffer.getvalue()))
+        labels[base] = f"{zip_name}:{m.filename}"
+    # Sorted by name, as a folder's files are (:func:`_folder_files`).
+    return _collect_files(sorted(found, key=lambda f: f.name), out, limits, labels)

@@ -8,15 +8,56 @@ example trial shipped inside the package (:func:`example_path`).
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import partial
 from pathlib import Path
 
 from medcare_metrics.loading.database import database_file, database_fingerprint, is_database_url, redacted
 from medcare_metrics.model import DATASETS
+from medcare_metrics.study import split_study, study_fingerprint_bytes
 
 #: File extensions read in a folder, in order of preference when one dataset has several files.
 EXTENSIONS: tuple[str, ...] = (".csv", ".xpt", ".sas7bdat", ".parquet", ".xlsx")
 EXCEL_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xlsm")
+
+
+#: A source read through a mapping file, as one string (the app and its caches keep a source as a string).
+_MAPPED = re.compile(r"^(?P<source>.+) \[mapping (?P<mapping>[^\]]+)\]$", re.DOTALL)
+
+
+def with_mapping(source: str | Path, mapping: str | Path | None) -> str:
+    """Return ``source`` with a mapping file attached (``"export [mapping mapping.yaml]"``), or as is.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        The export: a folder or one CSV file.
+    mapping : str or pathlib.Path or None
+        The mapping file (:mod:`medcare_metrics.loading.edc`); None for a native source.
+
+    Returns
+    -------
+    str
+        One string that :func:`split_mapping` takes apart again.
+    """
+    return str(source) if mapping is None else f"{source} [mapping {mapping}]"
+
+
+def split_mapping(source: str | Path) -> tuple[str, str | None]:
+    """Return the source and its mapping file from :func:`with_mapping`'s string (mapping None when absent).
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A source, with or without a mapping attached.
+
+    Returns
+    -------
+    tuple of (str, str or None)
+        The export and the mapping file.
+    """
+    match = _MAPPED.match(str(source))
+    return (str(source), None) if match is None else (match["source"], match["mapping"])
 
 
 def example_path() -> Path:
@@ -95,6 +136,10 @@ def source_path(source: str | Path, expected: str = "") -> Path:
     ValueError
         When ``source`` is the URL of a database server (``postgresql://``), which has no path.
     """
+    source, _ = split_study(source)  # the study file is checked when loading (a problem, not an error)
+    source, mapping = split_mapping(source)
+    if mapping is not None and not Path(mapping).is_file():
+        raise FileNotFoundError(f"mapping file not found: {mapping}")
     if is_database_url(source):
         file = database_file(str(source))
         if file is None:
@@ -108,13 +153,17 @@ def source_path(source: str | Path, expected: str = "") -> Path:
     return path
 
 
-def fingerprint(source: str | Path) -> str:
-    """Return a short hash identifying the bytes of a data source.
+def fingerprint(source: str | Path, study: str | Path | None = None) -> str:
+    """Return a short hash identifying the bytes of a data source and of its study file.
 
     Parameters
     ----------
     source : str or pathlib.Path
         Folder, workbook or zip; or a database URL.
+    study : str or pathlib.Path, optional
+        An explicit study file; without it, the study file beside the data, if any
+        (:func:`medcare_metrics.study.find_study_file`). Its name and bytes are hashed too, so a changed
+        study file is a new fingerprint; without a study file the hash is that of the data alone.
 
     Returns
     -------
@@ -131,9 +180,15 @@ def fingerprint(source: str | Path) -> str:
     medcare_metrics.loading.database.DatabaseSourceError
         When a database URL is malformed or its database cannot be opened (no password in the message).
     """
+    source, attached_study = split_study(source)
+    study = attached_study if study is None else study
+    source, mapping = split_mapping(source)
+    study_bytes = study_fingerprint_bytes(source, study)
+    if mapping is not None:
+        return _mapped_fingerprint(source_path(source), Path(mapping), study_bytes)
     if is_database_url(source):
         # The tables' contents, not the file's bytes: DuckDB rewrites its file without the data changing.
-        return database_fingerprint(str(source))
+        return with_study(database_fingerprint(str(source)), study_bytes)
     path = source_path(source)
     files = _folder_files(path) if path.is_dir() else [path]
     digest = hashlib.sha256()
@@ -143,4 +198,36 @@ def fingerprint(source: str | Path) -> str:
             for chunk in iter(partial(handle.read, 1 << 20), b""):
                 digest.update(chunk)
         digest.update(b"\0")
+    digest.update(study_bytes)
+    return digest.hexdigest()[:12]
+
+
+def with_study(tables: str, study_bytes: bytes) -> str:
+    """Return a database fingerprint combined with a study file's bytes (unchanged when there are none)."""
+    if not study_bytes:
+        return tables
+    return hashlib.sha256(tables.encode("ascii") + b"\0" + study_bytes).hexdigest()[:12]
+
+
+def _mapped_fingerprint(path: Path, mapping: Path, study_bytes: bytes = b"") -> str:
+    """Return the fingerprint of an export read through a mapping: its files, the mapping, the study file.
+
+    Every regular file directly in the folder counts (the mapping chooses among them), links leaving the
+    folder excepted, as for a native folder.
+    """
+    if path.is_dir():
+        refused = set(_links_outside(path))
+        files = sorted(
+            p for p in path.iterdir() if p not in refused and p.is_file() and not p.name.startswith(".")
+        )
+    else:
+        files = [path]
+    digest = hashlib.sha256()
+    for f in [*files, mapping]:
+        digest.update(f.name.lower().encode("utf-8") + b"\0")
+        with f.open("rb") as handle:
+            for chunk in iter(partial(handle.read, 1 << 20), b""):
+                digest.update(chunk)
+        digest.update(b"\0")
+    digest.update(study_bytes)
     return digest.hexdigest()[:12]

@@ -9,8 +9,8 @@ import pandas as pd
 
 from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.filters import ID_COLUMNS, STANDARD_FILTERS
-from medcare_metrics.protocol import BENCHMARKS, ENDPOINTS
 from medcare_metrics.rules import unit_days
+from medcare_metrics.study import StudyDefinition, default_study
 from medcare_metrics.survival._frame import check_tte
 
 #: ADaM suffixes of dates, times, study days and durations: never categories.
@@ -169,8 +169,10 @@ def time_unit(adtte: pd.DataFrame, paramcd: str) -> str:
     return units.pop()
 
 
-def endpoint_label(adtte: pd.DataFrame, paramcd: str, protocol_labels: bool = True) -> str:
-    """Return a readable name of an endpoint: the protocol's name, else ADTTE.PARAM, else the code.
+def endpoint_label(
+    adtte: pd.DataFrame, paramcd: str, protocol_labels: bool = True, study: StudyDefinition | None = None
+) -> str:
+    """Return a readable name of an endpoint: the study file's name, else ADTTE.PARAM, else the code.
 
     Parameters
     ----------
@@ -179,16 +181,19 @@ def endpoint_label(adtte: pd.DataFrame, paramcd: str, protocol_labels: bool = Tr
     paramcd : str
         Parameter code.
     protocol_labels : bool, default True
-        Use the MEDCARE protocol's names (``protocol.ENDPOINTS``). Pass False for another study
-        (:func:`medcare_metrics.protocol.is_protocol_study`): its own PARAM text is used, since the same code
-        (PFS) may follow another definition there.
+        Use the study's endpoint labels (``study.endpoints``). Pass False to use ADTTE.PARAM only (the same
+        code, PFS, may follow another definition in another study).
+    study : StudyDefinition, optional
+        The trial's study (``TrialData.study``); MEDCARE's by default. A neutral study's labels are the
+        data's PARAM text.
 
     Returns
     -------
     str
         For example ``"NEST-free survival (NESTFS)"``, or ``"Progression Free Survival (PFS)"`` from PARAM.
     """
-    name = ENDPOINTS.get(paramcd) if protocol_labels else None
+    labels = (default_study() if study is None else study).endpoint_labels if protocol_labels else {}
+    name = labels.get(paramcd)
     if name is None and "PARAM" in adtte.columns:
         params = adtte.loc[adtte["PARAMCD"] == paramcd, "PARAM"].dropna()
         name = str(params.iloc[0]) if len(params) else None
@@ -271,19 +276,24 @@ def label_groups(tte: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     return out
 
 
-def benchmark_endpoints() -> list[str]:
-    """Return the endpoints that have a historical benchmark in ``protocol.BENCHMARKS`` (NESTFS and PFS).
+def benchmark_endpoints(study: StudyDefinition | None = None) -> list[str]:
+    """Return the endpoints that have a historical benchmark in the study file (MEDCARE: NESTFS and PFS).
+
+    Parameters
+    ----------
+    study : StudyDefinition, optional
+        The trial's study (``TrialData.study``); MEDCARE's by default.
 
     Returns
     -------
     list of str
-        Parameter codes in the order of ``protocol.BENCHMARKS``.
+        Parameter codes in the order of the study's ``benchmarks``; empty for a study without any.
     """
-    return list(dict.fromkeys(b.paramcd for b in BENCHMARKS))
+    return list(dict.fromkeys(b.paramcd for b in (default_study() if study is None else study).benchmarks))
 
 
-def benchmark_table(paramcd: str, unit: str) -> pd.DataFrame:
-    """Return the historical benchmark medians of one endpoint (``protocol.BENCHMARKS``) in ``unit``.
+def benchmark_table(paramcd: str, unit: str, study: StudyDefinition | None = None) -> pd.DataFrame:
+    """Return the historical benchmark medians of one endpoint (the study file's ``benchmarks``) in ``unit``.
 
     Parameters
     ----------
@@ -291,6 +301,8 @@ def benchmark_table(paramcd: str, unit: str) -> pd.DataFrame:
         Endpoint code.
     unit : str
         Time unit to convert the benchmark months to.
+    study : StudyDefinition, optional
+        The trial's study (``TrialData.study``); MEDCARE's by default.
 
     Returns
     -------
@@ -305,7 +317,6 @@ def benchmark_table(paramcd: str, unit: str) -> pd.DataFrame:
             "UPPER": convert_time(b.upper, "MONTHS", unit),
             "SOURCE": b.source,
         }
-        for b in BENCHMARKS
-        if b.paramcd == paramcd
+        for b in (default_study() if study is None else study).benchmarks_for(paramcd)
     ]
     return pd.DataFrame(rows, columns=["POPULATION", "MEDIAN", "LOWER", "UPPER", "SOURCE"])

@@ -5,7 +5,7 @@ gives every enrolled patient lesions, metastasis-directed therapy (MDT), adverse
 time-to-event outcomes, following the trial facts in ``shared/trial/MEDCARE.md``:
 
 - screen failures come on top of the enrolled patients (about 25-35 % of the screened), each with the
-  eligibility criterion that failed (codes of :data:`medcare_metrics.protocol.ELIGIBILITY_CRITERIA`);
+  eligibility criterion that failed (codes of the study file's ``eligibility.criteria``);
 - accrual is spread over ``accrual_months`` (two years by default) whatever the number of patients, so a
   large sample keeps the same calendar window and follow-up and only gets denser;
 - PFS is Weibull with a median near 10 months; next-line systemic treatment (NEST) starts a while after
@@ -13,7 +13,7 @@ time-to-event outcomes, following the trial facts in ``shared/trial/MEDCARE.md``
 - adverse events are CTCAE v5 terms that fit the treated sites (pelvic radiotherapy gives GU/GI terms,
   surgery gives wound terms), mostly grade 1-2 with rare grade 3;
 - ADSL.MDTTYPE counts conventional radiotherapy (of a local recurrence or an untreated primary) under
-  ``"SBRT"``, the radiotherapy category of :data:`medcare_metrics.protocol.MDT_TYPES`; MDTDETL names it.
+  ``"SBRT"``, the radiotherapy category of the study's ``mdt_types``; MDTDETL names it.
 
 Everything is drawn from one ``numpy.random.Generator`` seeded by ``SyntheticOptions.seed``, so a seed always
 gives the same trial. The work is done on whole numpy arrays (no per-patient loop over frames), so 10,000

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.rules import HIGH_GRADE
+from medcare_metrics.study import default_study
 from medcare_metrics.synthetic.arrays import (
     _dates,
     _flag,
@@ -149,7 +149,7 @@ def _adae_frame(subj: dict[str, np.ndarray], rng: np.random.Generator) -> pd.Dat
     sev = np.array(["MILD", "MODERATE", "SEVERE", "SEVERE", "SEVERE"], dtype=object)
     return pd.DataFrame(
         {
-            "STUDYID": protocol.STUDYID,
+            "STUDYID": default_study().study_id,
             "USUBJID": subj["usubjid"][e][who],
             "AESEQ": _nullable_int(_within(counts) + 1),  # rows are sorted by subject
             "AETERM": np.array([t.verbatim for t in cat], dtype=object)[row],

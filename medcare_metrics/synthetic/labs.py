@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import protocol
+from medcare_metrics.study import default_study
 from medcare_metrics.synthetic.arrays import _dates, _flag, _nullable_int, _study_day, _within
 
 
@@ -47,7 +47,7 @@ def _adlb_frame(subj: dict[str, np.ndarray], rng: np.random.Generator) -> pd.Dat
     chg = np.round(aval - base_val, 2)
     return pd.DataFrame(
         {
-            "STUDYID": protocol.STUDYID,
+            "STUDYID": default_study().study_id,
             "USUBJID": subj["usubjid"][e][who],
             "PARAMCD": "PSA",
             "PARAM": "Prostate-specific antigen (ng/mL)",

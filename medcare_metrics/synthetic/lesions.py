@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import protocol
+from medcare_metrics.study import default_study
 from medcare_metrics.synthetic.arrays import _dates, _nullable_int, _pick, _text, _within
 
 _BONE_SITES = (
@@ -73,7 +73,7 @@ def _lesions(subj: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str,
     sel = cat == 3
     loc[sel] = np.where(primtrt[owner[sel]] == 1, "Prostate bed", "Prostate")
 
-    # MDT per lesion: index into protocol.MDT_LESION_TYPES, -1 = none.
+    # MDT per lesion: index into default_study().mdt_lesion_types, -1 = none.
     sbrt, conv, metx, lnd, srp = range(5)
     u = rng.random(m)
     mdt = np.full(m, sbrt)
@@ -134,7 +134,10 @@ def _treatment_summary(subj: dict[str, np.ndarray], les: dict[str, np.ndarray]) 
     bits = np.where(treated, 1 << np.maximum(mdt, 0), 0)
     mask = np.bitwise_or.reduceat(bits, starts)
     labels = np.array(
-        ["; ".join(t for j, t in enumerate(protocol.MDT_LESION_TYPES) if b >> j & 1) for b in range(32)],
+        [
+            "; ".join(t for j, t in enumerate(default_study().mdt_lesion_types) if b >> j & 1)
+            for b in range(32)
+        ],
         dtype=object,
     )
     rt_bits = 0b00011
@@ -172,14 +175,14 @@ def _adtu_frame(subj: dict[str, np.ndarray], les: dict[str, np.ndarray]) -> pd.D
     owner = les["owner"]
     treated = les["mdt"] >= 0
     is_rt = treated & (les["mdt"] <= 1)
-    mdt_names = (*protocol.MDT_LESION_TYPES, "None")
+    mdt_names = (*default_study().mdt_lesion_types, "None")
     return pd.DataFrame(
         {
-            "STUDYID": protocol.STUDYID,
+            "STUDYID": default_study().study_id,
             "USUBJID": subj["usubjid"][subj["eidx"]][owner],
             "TULNKID": "L" + pd.Series(les["pos"] + 1).astype(str),
             "TULOC": les["loc"],
-            "TULOCCAT": _text(protocol.SITE_CATEGORIES, les["cat"]),
+            "TULOCCAT": _text(default_study().site_categories, les["cat"]),
             "TUMETHOD": np.where(les["psma_only"], "PSMA PET-CT only", "Conventional").astype(object),
             "LESSTAT": np.where(les["new"], "New", "Progressing").astype(object),
             "MDTLES": _text(mdt_names, les["mdt"]),  # -1 indexes the trailing "None"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.rules import DAYS_PER_MONTH
+from medcare_metrics.study import default_study
 from medcare_metrics.synthetic.arrays import _dates, _day, _nullable_int, _weibull
 from medcare_metrics.synthetic.options import SyntheticOptions
 
@@ -66,7 +66,7 @@ def _outcomes(opt: SyntheticOptions, subj: dict[str, np.ndarray], rng: np.random
 def _adtte_frame(subj: dict[str, np.ndarray]) -> pd.DataFrame:
     e = subj["eidx"]
     ne = len(e)
-    params = tuple(protocol.ENDPOINTS)
+    params = default_study().endpoint_codes
     k = len(params)
     # Subject-major order: NESTFS, PFS, OS for the first subject, then the next.
     order = np.arange(ne * k).reshape(k, ne).T.ravel()
@@ -78,10 +78,12 @@ def _adtte_frame(subj: dict[str, np.ndarray]) -> pd.DataFrame:
     aval = stack("aval")
     return pd.DataFrame(
         {
-            "STUDYID": protocol.STUDYID,
+            "STUDYID": default_study().study_id,
             "USUBJID": np.tile(subj["usubjid"][e], k)[order],
             "PARAMCD": np.repeat(np.array(params, dtype=object), ne)[order],
-            "PARAM": np.repeat(np.array([protocol.ENDPOINTS[p] for p in params], dtype=object), ne)[order],
+            "PARAM": np.repeat(
+                np.array([default_study().endpoint_labels[p] for p in params], dtype=object), ne
+            )[order],
             "AVAL": aval,
             "AVALU": "DAYS",
             "CNSR": _nullable_int(stack("cnsr")),

@@ -10,22 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from medcare_metrics import protocol
 from medcare_metrics.rules import DAYS_PER_MONTH
+from medcare_metrics.study import default_study
 from medcare_metrics.synthetic.arrays import _dates, _day, _flag, _nullable_int, _pick, _pick_rows, _text
 from medcare_metrics.synthetic.options import SyntheticOptions
 
-#: Centre names; beyond the list, names repeat with a number (``"UZ Leuven 2"``).
-SITE_NAMES: tuple[str, ...] = (
-    "UZ Leuven",
-    "UZ Gent",
-    "AZ Groeninge Kortrijk",
-    "GZA Antwerpen",
-    "CHU Liège",
-    "AZ Sint-Jan Brugge",
-    "Jessa Ziekenhuis Hasselt",
-    "Cliniques universitaires Saint-Luc",
-)
+#: Centre names (the study file's ``centres``); beyond the list, names repeat with a number ("UZ Leuven 2").
+SITE_NAMES: tuple[str, ...] = default_study().centres
 
 _SCRF_P = {"EXC02": 0.38, "EXC01": 0.20, "INC06": 0.15, "OTHER": 0.15, "EXC03": 0.06, "EXC04": 0.06}
 _SCRF_TEXT = {
@@ -74,7 +65,7 @@ def _subjects(opt: SyntheticOptions, rng: np.random.Generator) -> dict[str, np.n
     seq = pd.Series(site).groupby(site).cumcount().to_numpy() + 1
     seq_width = max(3, len(str(int(seq.max()))))
     subjid = pd.Series(siteid[site]) + "-" + pd.Series(seq).astype(str).str.zfill(seq_width)
-    usubjid = protocol.STUDYID + "-" + subjid
+    usubjid = default_study().study_id + "-" + subjid
 
     rfic = scrn - rng.integers(0, 15, n)
     enrl = scrn + rng.integers(3, 22, n)
@@ -157,11 +148,11 @@ def _adsl_frame(opt: SyntheticOptions, subj: dict[str, np.ndarray]) -> pd.DataFr
     dcsreas = on_enrolled(subj["dcsreas"], "Screen failure")
     eosdt = np.where(fail, subj["scrn"], end_abs)
     lstalvdt = np.where(fail, subj["scrn"], end_abs)
-    mdttype = on_enrolled(_text(protocol.MDT_TYPES, subj["mdttype"]), None)
+    mdttype = on_enrolled(_text(default_study().mdt_types, subj["mdttype"]), None)
 
     return pd.DataFrame(
         {
-            "STUDYID": protocol.STUDYID,
+            "STUDYID": default_study().study_id,
             "USUBJID": subj["usubjid"],
             "SUBJID": subj["subjid"],
             "SITEID": subj["siteid"],
@@ -181,8 +172,8 @@ def _adsl_frame(opt: SyntheticOptions, subj: dict[str, np.ndarray]) -> pd.DataFr
             "WHOPS": _nullable_int(subj["whops"]),
             "BTESTO": subj["btesto"],
             "BPSA": subj["bpsa"],
-            "SYSTHER": _text(protocol.SYSTEMIC_THERAPIES, subj["systher"]),
-            "PRIMTRT": _text(protocol.PRIMARY_TREATMENTS, subj["primtrt"]),
+            "SYSTHER": _text(default_study().systemic_therapies, subj["systher"]),
+            "PRIMTRT": _text(default_study().primary_treatments, subj["primtrt"]),
             "NLES": _nullable_int(subj["nles"]),
             "PSMAFL": _flag(on_enrolled(subj["psmafl"], False)),
             "PSMACHFL": _flag(on_enrolled(subj["psmachfl"], False)),

@@ -57,6 +57,8 @@ def not_checked_title(what: str, skipped: int, total: int) -> str:
 
 def uncheckable_criteria(criteria: Sequence[tuple[str, str]]) -> str:
     """Return the sentence listing eligibility criteria no ADaM column records."""
+    if not criteria:  # a study without a study file: no criteria texts to list
+        return ""
     listed = "; ".join(f"{code} {wording}" for code, wording in criteria)
     return f"Criteria no ADaM column records, to be checked at the centre: {listed}."
 

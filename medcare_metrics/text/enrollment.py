@@ -18,8 +18,8 @@ from medcare_metrics.enrollment import (
     EventMaturity,
     MaturityScenarios,
 )
-from medcare_metrics.protocol import ENDPOINTS
 from medcare_metrics.rules import DAYS_PER_MONTH
+from medcare_metrics.study import StudyDefinition, default_study
 from medcare_metrics.text.common import format_date, plural
 
 INTRO = (
@@ -74,7 +74,9 @@ def _nan(value: float) -> bool:
 
 
 def headline(status: EnrollmentStatus) -> str:
-    """Return ``"Enrollment complete"`` or ``"Enrollment open"``."""
+    """Return ``"Enrollment complete"``, ``"Enrollment open"``, or ``"254 enrolled"`` without a target."""
+    if status.target is None:
+        return f"{status.enrolled} enrolled"
     return "Enrollment complete" if status.complete else "Enrollment open"
 
 
@@ -93,6 +95,10 @@ def outlook_metrics(outlook: AccrualOutlook) -> tuple[tuple[str, str, str], ...]
     """
     status = outlook.status
     rate = status.rate_ratio
+    if status.target is None:  # a study without a target: a count, no completion and no plan
+        return (
+            ("Enrolled", str(status.enrolled), "Enrolled patients (ENRLFL = Y); the study names no target."),
+        )
     out = [
         (
             "Enrolled",
@@ -169,6 +175,12 @@ def rate_text(status: EnrollmentStatus) -> str:
     rate = status.observed_rate_per_month
     if _nan(rate):
         return ""
+    planned = (
+        ""
+        if _nan(status.planned_rate_per_month)
+        else f", against a planned {status.planned_rate_per_month:.2f} ({status.target} in "
+        f"{status.planned_months:.0f} months)"
+    )
     start = format_date(status.start, "n/a")
     end = (
         f"completion on {status.completion_date:%Y-%m-%d}"
@@ -176,9 +188,8 @@ def rate_text(status: EnrollmentStatus) -> str:
         else format_date(status.reference, "n/a")
     )
     return (
-        f"Accrual rate {rate:.2f} patients/month from the first consent or screening ({start}) to {end}, "
-        f"against a planned {status.planned_rate_per_month:.2f} ({status.target} in "
-        f"{status.planned_months:.0f} months)."
+        f"Accrual rate {rate:.2f} patients/month from the first consent or screening ({start}) to {end}"
+        f"{planned}."
     )
 
 
@@ -241,9 +252,10 @@ def short_name(paramcd: str) -> str:
     return SHORT_ENDPOINTS.get(paramcd, paramcd)
 
 
-def no_endpoint_rows(paramcd: str) -> str:
+def no_endpoint_rows(paramcd: str, study: StudyDefinition | None = None) -> str:
     """Return why there is no event maturity: ADTTE lacks the endpoint (said after "Not available: ")."""
-    return f"ADTTE has no {ENDPOINTS.get(paramcd, paramcd)} ({paramcd}) rows."
+    labels = (default_study() if study is None else study).endpoint_labels
+    return f"ADTTE has no {labels.get(paramcd, paramcd)} ({paramcd}) rows."
 
 
 def scenario_label(scenarios: MaturityScenarios, code: str) -> str:

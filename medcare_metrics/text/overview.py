@@ -41,6 +41,10 @@ OTHER_STUDY_MEASURES: dict[str, str] = {
     "nestfs_events": "Enrolled patients with a NESTFS event (CNSR = 0), as this study's ADTTE defines it.",
     "pfs_events": "Enrolled patients with a PFS event (CNSR = 0), as this study's ADTTE defines it.",
 }
+#: :data:`MEASURES` ``"enrolled"`` when the study names no target enrollment (``{n}``: patients enrolled).
+NO_TARGET_MEASURE = (
+    "{n} enrolled: patients registered (ADSL.ENRLFL = Y); the study names no target enrollment."
+)
 #: :data:`MEASURES` ``"grade3_patients"`` on data without a CTCAE grade, where AESEV stands in.
 SEVERE_MEASURE = (
     "Patients with a SEVERE AE (AESEV: the data have no CTCAE grade), any attribution, counted as on the "
@@ -70,11 +74,20 @@ def describe(summary: TrialSummary, measure: str) -> str:
     """
     if measure not in MEASURE_KEYS:
         raise KeyError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURE_KEYS)}")
+    if measure == "enrolled" and summary.target is None:
+        return NO_TARGET_MEASURE.format(n=summary.enrolled)
     if not summary.protocol_study and measure in OTHER_STUDY_MEASURES:
         return OTHER_STUDY_MEASURES[measure]
     if measure == "grade3_patients" and summary.high_grade is not None and summary.high_grade.uses_severity:
         return SEVERE_MEASURE
     return MEASURES[measure]
+
+
+def enrolled_value(summary: TrialSummary) -> str:
+    """Return the "Enrolled" number: ``"12 of 18"`` against the study's target, ``"254"`` without one."""
+    if summary.target is None:
+        return str(summary.enrolled)
+    return f"{summary.enrolled} of {summary.target}"
 
 
 def not_available(reason: str) -> str:

@@ -20,6 +20,7 @@ from medcare_metrics.survival import (
     convert_time,
     normalize_unit,
 )
+from medcare_metrics.survival.comparison import SMALL_GROUP, PermutationResult
 from medcare_metrics.text.common import escape_markdown
 
 #: Decimals shown for times in each unit.
@@ -58,7 +59,13 @@ def format_time(value: float, unit: str) -> str:
     return f"{float(value):.{UNIT_DECIMALS[key]}f}"
 
 
-def median_summary(medians: pd.DataFrame, options: KMOptions, unit: str) -> pd.DataFrame:
+def median_summary(
+    medians: pd.DataFrame,
+    options: KMOptions,
+    unit: str,
+    at_risk: Sequence[int] | None = None,
+    threshold: int = 0,
+) -> pd.DataFrame:
     """Return the median table in words, as the survival page shows it.
 
     Parameters
@@ -69,12 +76,16 @@ def median_summary(medians: pd.DataFrame, options: KMOptions, unit: str) -> pd.D
         Options the medians were computed with (named in the CI method column).
     unit : str
         Time unit of the medians.
+    at_risk : sequence of int, optional
+        Per row, the patients at risk the median rests on (``KMFit.median_at_risk``).
+    threshold : int
+        The small-numbers threshold: a row whose ``at_risk`` is below it is marked in "Small numbers".
 
     Returns
     -------
     pandas.DataFrame
-        Columns Group, Patients, Events, Censored, "Median (<unit>)", "<level>% CI", "CI method";
-        "not reached" where R gives NA.
+        Columns Group, Patients, Events, Censored, "Median (<unit>)", "<level>% CI", "CI method",
+        "Small numbers"; "not reached" where R gives NA.
     """
     name = normalize_unit(unit).lower()
     level = f"{100 * options.conf_level:g}% CI"
@@ -89,19 +100,45 @@ def median_summary(medians: pd.DataFrame, options: KMOptions, unit: str) -> pd.D
             f"Median ({name})": format_time(r.MEDIAN, unit),
             level: f"{format_time(r.LOWER, unit)} to {format_time(r.UPPER, unit)}",
             "CI method": method,
+            SMALL_NUMBERS: small_numbers_flag(None if at_risk is None else int(at_risk[i]), threshold),
         }
-        for r in medians.itertuples(index=False)
+        for i, r in enumerate(medians.itertuples(index=False))
     ]
-    return pd.DataFrame(
-        rows, columns=["Group", "Patients", "Events", "Censored", f"Median ({name})", level, "CI method"]
-    )
+    columns = ["Group", "Patients", "Events", "Censored", f"Median ({name})", level, "CI method"]
+    return pd.DataFrame(rows, columns=[*columns, SMALL_NUMBERS])
+
+
+#: Column of the median and landmark tables that marks an estimate resting on few patients at risk.
+SMALL_NUMBERS = "Small numbers"
+
+
+def small_numbers_flag(at_risk: int | None, threshold: int) -> str:
+    """Return the mark of an estimate resting on fewer patients at risk than ``threshold`` (else empty).
+
+    Parameters
+    ----------
+    at_risk : int or None
+        Patients at risk the estimate rests on; None: unknown (no mark).
+    threshold : int
+        The small-numbers threshold (the figure's tail threshold).
+
+    Returns
+    -------
+    str
+        For example ``"2 at risk (fewer than 3)"``.
+    """
+    if at_risk is None or at_risk >= threshold:
+        return ""
+    return f"{at_risk} at risk (fewer than {threshold})"
 
 
 def _percent(value: float) -> str:
     return "—" if not np.isfinite(value) else f"{100 * value:.1f}%"
 
 
-def landmark_summary(landmarks: pd.DataFrame, options: KMOptions, label: str) -> pd.DataFrame:
+def landmark_summary(
+    landmarks: pd.DataFrame, options: KMOptions, label: str, threshold: int = 0, exact_no_event: bool = False
+) -> pd.DataFrame:
     """Return landmark survival in words.
 
     Parameters
@@ -113,27 +150,38 @@ def landmark_summary(landmarks: pd.DataFrame, options: KMOptions, label: str) ->
     label : str
         Heading of the landmark column, e.g. ``"Landmark (months)"``; the values are written as given in
         ``landmarks.TIME``.
+    threshold : int
+        The small-numbers threshold: a known estimate with fewer patients at risk is marked in
+        "Small numbers".
+    exact_no_event : bool
+        The limits where no event has happened (S = 1) are the exact binomial ones
+        (``survival_at(..., no_event_ci=True)``): the interval says "(exact)".
 
     Returns
     -------
     pandas.DataFrame
-        Columns Group, ``label``, "At risk", Survival, "<level>% CI"; "beyond follow-up" where the estimate is
-        unknown, "—" where a limit is not defined (for example log-log at S = 1).
+        Columns Group, ``label``, "At risk", Survival, "<level>% CI", "Small numbers"; "beyond follow-up"
+        where the estimate is unknown, "—" where a limit is not defined (for example log-log at S = 1).
     """
     level = f"{100 * options.conf_level:g}% CI"
     rows = []
     for r in landmarks.itertuples(index=False):
         known = np.isfinite(r.SURV)
+        interval = f"{_percent(r.LOWER)} to {_percent(r.UPPER)}" if known else "—"
+        if known and exact_no_event and r.SURV == 1.0 and r.N_RISK > 0:
+            interval += " (exact)"
         rows.append(
             {
                 "Group": r.GROUP,
                 label: _fmt(float(r.TIME), 2),
                 "At risk": int(r.N_RISK),
                 "Survival": _percent(r.SURV) if known else "beyond follow-up",
-                level: f"{_percent(r.LOWER)} to {_percent(r.UPPER)}" if known else "—",
+                level: interval,
+                SMALL_NUMBERS: small_numbers_flag(int(r.N_RISK), threshold) if known else "",
             }
         )
-    return pd.DataFrame(rows, columns=["Group", label, "At risk", "Survival", level])
+    columns = ["Group", label, "At risk", "Survival", level, SMALL_NUMBERS]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def logrank_text(result: LogRankResult) -> str:
@@ -322,8 +370,8 @@ def pairwise_summary(pairs: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns Comparison, Patients, Events, Chi-square, df, p (unadjusted); "not testable" where no test
-        is possible.
+        Columns Comparison, Patients, Events, Chi-square, df, "p (unadjusted)", "p (Holm)" (adjusted over the
+        testable pairs, as R's ``p.adjust(method = "holm")``); "not testable" where no test is possible.
     """
     rows = [
         {
@@ -333,11 +381,12 @@ def pairwise_summary(pairs: pd.DataFrame) -> pd.DataFrame:
             "Chi-square": round(float(r.CHISQ), 3),
             "df": int(r.DF),
             "p (unadjusted)": format_p(r.P) if np.isfinite(r.P) else "not testable",
+            "p (Holm)": format_p(r.P_HOLM) if np.isfinite(r.P_HOLM) else "not testable",
         }
         for r in pairs.itertuples(index=False)
     ]
     return pd.DataFrame(
-        rows, columns=["Comparison", "Patients", "Events", "Chi-square", "df", "p (unadjusted)"]
+        rows, columns=["Comparison", "Patients", "Events", "Chi-square", "df", "p (unadjusted)", "p (Holm)"]
     )
 
 
@@ -403,7 +452,10 @@ LANDMARK_CAPTION = (
     "summary(fit, times = ...); 'beyond follow-up' after a group's last observed time."
 )
 ONE_GROUP = "Only one group with these filters: nothing to compare."
-PAIRWISE_CAPTION = "Each pair tested on its own; p-values are not adjusted for multiple comparisons."
+PAIRWISE_CAPTION = (
+    "Each pair tested on its own. 'p (unadjusted)' is not adjusted for multiple comparisons; 'p (Holm)' is "
+    "adjusted by Holm's step-down method over the testable pairs, as R's p.adjust(method = \"holm\")."
+)
 COMPARISON_CAPTION = (
     "Log-rank test as R's survdiff; hazard ratio (two groups) from a Cox model with Efron ties and a "
     "Wald interval, as R's coxph. With few patients these tests have little power."
@@ -474,15 +526,18 @@ def no_benchmark(paramcd: str, benchmark_endpoints: Sequence[str]) -> str:
     str
         One sentence, starting in lower case (it follows "Not available: ").
     """
+    if not benchmark_endpoints:
+        return f"no historical benchmark for {paramcd}; the study file names none."
     return (
         f"no historical benchmark for {paramcd}; the retrospective series gives medians for "
         f"{' and '.join(benchmark_endpoints)} only."
     )
 
 
-def benchmark_help(source: str) -> str:
+def benchmark_help(source: str, study_file: str = "built-in") -> str:
     """Return the help of the benchmark switch: where the medians come from and where they are kept."""
-    return f"{source}. The values live in medcare_metrics/protocol.py (BENCHMARKS)."
+    where = "medcare_metrics/study/medcare.toml" if study_file == "built-in" else study_file
+    return f"{source}. The values live in the study file ({where}, key benchmarks)."
 
 
 def benchmark_other_study(studyid: str) -> str:
@@ -491,7 +546,7 @@ def benchmark_other_study(studyid: str) -> str:
     Parameters
     ----------
     studyid : str
-        The protocol's STUDYID (``"MEDCARE"``).
+        The study file's study id (``"MEDCARE"``).
 
     Returns
     -------
@@ -562,4 +617,148 @@ def km_table_caption(unit: str) -> str:
     return (
         f"Every distinct time ({unit_word(unit)}): patients at risk, events, censored, survival, standard "
         "error of log survival (Greenwood) and the pointwise CI, as R's survfit."
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Statistics for small numbers: exact intervals, permutation p-value, Cox tests, patients left out
+# --------------------------------------------------------------------------------------------------
+
+NO_EVENT_CI_NOTE = (
+    "Where no event has happened yet (survival 100%), the interval is the exact binomial (Clopper-Pearson) "
+    "one over the patients still at risk, as R's binom.test(n, n): the usual intervals would read 100% to "
+    "100%."
+)
+NO_EVENT_BAND_NOTE = (
+    "Before a curve's first event, the band is the exact binomial (Clopper-Pearson) interval over the "
+    "patients at risk."
+)
+COX_TESTS_CAPTION = (
+    "Three tests of a hazard ratio of 1, as R's summary(coxph) prints them: Wald (coefficient over its "
+    "standard error), score (log-rank; Efron's ties, so it can differ slightly from the log-rank test above "
+    "when event times are tied) and likelihood ratio. With few events the score and likelihood-ratio tests "
+    "are more trustworthy than the Wald test."
+)
+
+
+def small_numbers_note(threshold: int, what: str) -> str:
+    """Return the note on the "Small numbers" column of the median or landmark table.
+
+    Parameters
+    ----------
+    threshold : int
+        The small-numbers threshold (empty note below 1).
+    what : {"median", "landmark"}
+        Which table.
+
+    Returns
+    -------
+    str
+        One sentence.
+    """
+    if threshold < 1:
+        return ""
+    rests = (
+        "the patients at risk when the curve reaches 50% (the whole group when the median is not reached)"
+        if what == "median"
+        else "the patients at risk at the landmark"
+    )
+    return (
+        f"'{SMALL_NUMBERS}' marks an estimate resting on fewer than {threshold} patients at risk ({rests}), "
+        "as the figure fades its tail."
+    )
+
+
+def landmark_caption(threshold: int) -> str:
+    """Return the caption of the landmark table: how it is read, the exact interval, small numbers."""
+    notes = (LANDMARK_CAPTION, NO_EVENT_CI_NOTE, small_numbers_note(threshold, "landmark"))
+    return " ".join(n for n in notes if n)
+
+
+def excluded_text(excluded: int, column: str | None) -> str:
+    """Return why patients without a grouping value are not in the tests (empty when there are none).
+
+    Parameters
+    ----------
+    excluded : int
+        Patients of group "Missing".
+    column : str or None
+        The grouping column.
+
+    Returns
+    -------
+    str
+        One or two sentences.
+    """
+    if excluded < 1:
+        return ""
+    who = "1 patient" if excluded == 1 else f"{excluded} patients"
+    without = f"without a value in {column}" if column else "without a group"
+    return (
+        f"{who} {without} left out of the tests, as R's survdiff and coxph leave out missing values; "
+        f"the curves still show them as group {MISSING_GROUP}."
+    )
+
+
+def permutation_text(result: PermutationResult) -> str:
+    """Return the permutation p-value of the log-rank test in one or two sentences.
+
+    Parameters
+    ----------
+    result : PermutationResult
+        :func:`medcare_metrics.survival.comparison.permutation_logrank` output.
+
+    Returns
+    -------
+    str
+        The exact p-value with the number of re-assignments, or the Monte Carlo one with its standard error,
+        draws and seed; and why it is shown.
+    """
+    why = (
+        f"Shown because a group has fewer than {SMALL_GROUP} patients, where the chi-square approximation of "
+        "the log-rank test is poor."
+    )
+    if result.exact:
+        return (
+            f"Exact permutation log-rank test: {_p_phrase(result.p)}, over all {result.n_permutations:,} "
+            f"re-assignments of the group labels (group sizes kept). {why}"
+        )
+    return (
+        f"Permutation log-rank test (Monte Carlo): {_p_phrase(result.p)}, Monte Carlo standard error "
+        f"{result.mc_error:.4f}, from {result.n_permutations:,} random re-assignments of the group labels "
+        f"(group sizes kept; {result.n_possible:,} possible, more than can be enumerated; "
+        f"seed {result.seed}). {why}"
+    )
+
+
+def cox_tests(result: CoxResult) -> pd.DataFrame:
+    """Return the Wald, score (log-rank) and likelihood-ratio tests of a Cox fit, as ``summary(coxph)``.
+
+    Parameters
+    ----------
+    result : CoxResult
+        :func:`medcare_metrics.survival.cox_hazard_ratio` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns Test, Chi-square, df, p; "—" where a test does not exist (the Wald test of a ratio that is not
+        estimable).
+    """
+    rows = [
+        ("Wald", result.wald_chisq, result.p),
+        ("Score (log-rank)", result.score_chisq, result.score_p),
+        ("Likelihood ratio", result.lr_chisq, result.lr_p),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "Test": name,
+                "Chi-square": f"{chisq:.3f}" if np.isfinite(chisq) else "—",
+                "df": int(result.df),
+                "p": format_p(p),
+            }
+            for name, chisq, p in rows
+        ],
+        columns=["Test", "Chi-square", "df", "p"],
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from medcare_metrics import protocol
+from medcare_metrics.study import default_study
 
 #: Group name when no ``by`` column is given.
 ALL = "ALL"
@@ -24,7 +24,7 @@ RELATIONSHIP_ORDER: tuple[str, ...] = (
 def group_order(groups: Iterable[object]) -> list[str]:
     """Return group names in reading order.
 
-    Onset phases in :data:`PHASES` order, relationships in :data:`RELATIONSHIP_ORDER`, MDT types in protocol
+    Onset phases in :data:`PHASES` order, relationships in :data:`RELATIONSHIP_ORDER`, MDT types in MEDCARE's
     order; any other value alphabetically after them, and "Missing" last.
 
     Parameters
@@ -38,7 +38,7 @@ def group_order(groups: Iterable[object]) -> list[str]:
         The distinct names, ordered.
     """
     known: dict[str, int] = {}
-    for sequence in (PHASES, RELATIONSHIP_ORDER, protocol.MDT_TYPES):
+    for sequence in (PHASES, RELATIONSHIP_ORDER, default_study().mdt_types):
         for rank, name in enumerate(sequence):
             known.setdefault(name.casefold(), rank)
     names = list(dict.fromkeys(str(g) for g in groups))

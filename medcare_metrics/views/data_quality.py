@@ -7,14 +7,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from medcare_metrics.checks.queries import queries_by_centre, site_queries
 from medcare_metrics.consistency import RULES as CONSISTENCY_RULES
 from medcare_metrics.consistency import consistency_problems, consistency_rules_not_checked
 from medcare_metrics.ctcae import CTCAE_VERSION, GRADE_COLUMNS, ctcae_problems
-from medcare_metrics.eligibility import RULES, UNCHECKABLE_CRITERIA, protocol_deviations, rules_not_checked
+from medcare_metrics.eligibility import (
+    UNCHECKABLE_CRITERIA,
+    eligibility_rules,
+    protocol_deviations,
+    rules_not_checked,
+)
 from medcare_metrics.filters import Filters, filter_options, search_rows, select_rows
 from medcare_metrics.loading import summarise_problems
-from medcare_metrics.protocol import ELIGIBILITY_CRITERIA
 from medcare_metrics.text import data_quality as text
+from medcare_metrics.text import queries as queries_text
 from medcare_metrics.views.scope import ViewScope
 
 #: Columns of the validation problems table on which the page offers a choice.
@@ -160,6 +166,13 @@ class DataQualityView:
         Contradictions between datasets.
     ctcae : CtcaeSection
         CTCAE term and grade checks.
+    queries : pandas.DataFrame
+        Every finding above as a question to a site (:func:`medcare_metrics.checks.queries.site_queries`);
+        validation problems of patients outside the filters left out when filters are active.
+    queries_by_centre : pandas.DataFrame
+        The questions counted per centre (:func:`medcare_metrics.checks.queries.queries_by_centre`).
+    queries_caption : str
+        The questions counted in words; empty when there is none.
     """
 
     problems: pd.DataFrame
@@ -173,6 +186,37 @@ class DataQualityView:
     uncheckable_text: str
     consistency: RuleSection
     ctcae: CtcaeSection
+    queries: pd.DataFrame = field(default_factory=pd.DataFrame)
+    queries_by_centre: pd.DataFrame = field(default_factory=pd.DataFrame)
+    queries_caption: str = ""
+
+
+def _queries(
+    scope: ViewScope, deviations: pd.DataFrame, consistency: pd.DataFrame, ctcae: CtcaeSection
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Return the query list for the sites, its counts per centre and its caption."""
+    queries = site_queries(
+        scope.full.adsl,
+        problems=scope.problems,
+        deviations=deviations,
+        consistency=consistency,
+        ctcae=ctcae.problems if ctcae.applies else None,
+        deviation_rules=eligibility_rules(scope.full.study),
+    )
+    filtered = bool(scope.filters)
+    if filtered:
+        # The data checks run on the selection already; validation problems are the whole source's.
+        queries = queries.loc[queries["USUBJID"].isin(set(scope.delivered.adsl["USUBJID"].astype(str)))]
+        queries = queries.reset_index(drop=True)
+    if queries.empty:
+        return queries, queries_by_centre(queries), ""
+    caption = queries_text.queries_caption(
+        len(queries),
+        queries.loc[queries["SITEID"].ne(""), "SITEID"].nunique(),
+        queries.loc[queries["USUBJID"].ne(""), "USUBJID"].nunique(),
+        filtered,
+    )
+    return queries, queries_by_centre(queries), caption
 
 
 def data_quality_choices(scope: ViewScope) -> DataQualityChoices:
@@ -259,15 +303,17 @@ def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQu
         shown_caption = f"{len(shown)} of {len(problems)} problems shown."
 
     delivered = scope.delivered
-    skipped = rules_not_checked(delivered.adsl, delivered.adtu)
+    study = scope.full.study
+    rules, criteria = eligibility_rules(study), study.eligibility.criteria
+    skipped = rules_not_checked(delivered.adsl, delivered.adtu, study)
     deviations = RuleSection(
-        findings=protocol_deviations(delivered.adsl, delivered.adtu),
+        findings=protocol_deviations(delivered.adsl, delivered.adtu, study),
         not_checked=skipped,
-        n_rules=len(RULES),
-        n_checked=len(RULES) - len(skipped),
-        ok_text=text.deviations_ok(len(RULES) - len(skipped), len(RULES)),
+        n_rules=len(rules),
+        n_checked=len(rules) - len(skipped),
+        ok_text=text.deviations_ok(len(rules) - len(skipped), len(rules)),
         none_checked_text=text.NONE_CHECKED.format(what="eligibility rule"),
-        not_checked_title=text.not_checked_title("Rules", len(skipped), len(RULES)),
+        not_checked_title=text.not_checked_title("Rules", len(skipped), len(rules)),
     )
     unchecked = consistency_rules_not_checked(delivered)
     n_rules = len(CONSISTENCY_RULES)
@@ -280,6 +326,8 @@ def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQu
         none_checked_text=text.NONE_CHECKED.format(what="consistency rule"),
         not_checked_title=text.not_checked_title("Consistency rules", len(unchecked), n_rules),
     )
+    ctcae = _ctcae_section(delivered.adae)
+    queries, by_centre, queries_caption = _queries(scope, deviations.findings, consistency.findings, ctcae)
     return DataQualityView(
         problems=problems,
         summary=summary,
@@ -290,8 +338,11 @@ def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQu
         replay_note=text.REPLAY_NOTE if scope.replayed else "",
         deviations=deviations,
         uncheckable_text=text.uncheckable_criteria(
-            [(code, ELIGIBILITY_CRITERIA[code]) for code in UNCHECKABLE_CRITERIA]
+            [(c, criteria[c]) for c in UNCHECKABLE_CRITERIA if c in criteria]
         ),
         consistency=consistency,
-        ctcae=_ctcae_section(delivered.adae),
+        ctcae=ctcae,
+        queries=queries,
+        queries_by_centre=by_centre,
+        queries_caption=queries_caption,
     )

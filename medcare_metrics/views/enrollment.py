@@ -28,7 +28,7 @@ from medcare_metrics.survival import endpoints
 from medcare_metrics.text import enrollment as text
 from medcare_metrics.views.scope import ViewScope
 
-#: The primary endpoint, whose events the maturity tab counts and projects.
+#: MEDCARE's primary endpoint; the maturity tab counts and projects the study's (:func:`primary_endpoint`).
 PRIMARY = "NESTFS"
 #: Months ahead the maturity projection reaches unless the user chooses otherwise.
 DEFAULT_HORIZON = 36
@@ -208,8 +208,14 @@ class EnrollmentView:
     maturity: MaturitySection
 
 
+def primary_endpoint(trial: TrialData) -> str:
+    """Return the PARAMCD of the trial's primary endpoint (its study's; MEDCARE's NESTFS without one)."""
+    primary = trial.study.primary_endpoint
+    return PRIMARY if primary is None else primary.paramcd
+
+
 def _has_primary(trial: TrialData) -> bool:
-    return trial.adtte is not None and PRIMARY in endpoints(trial.adtte)
+    return trial.adtte is not None and primary_endpoint(trial) in endpoints(trial.adtte)
 
 
 def enrollment_choices(scope: ViewScope) -> EnrollmentChoices:
@@ -235,16 +241,17 @@ def _maturity(
     if trial.adtte is None:
         return MaturitySection(missing_adtte=True)
     if not _has_primary(trial):
-        return MaturitySection(unavailable=text.no_endpoint_rows(PRIMARY))
+        return MaturitySection(unavailable=text.no_endpoint_rows(primary_endpoint(trial), trial.study))
     try:
         scenarios: MaturityScenarios = maturity_scenarios(
             trial.adtte,
             trial.adsl,
-            PRIMARY,
+            primary_endpoint(trial),
             as_of=scope.as_of,
             horizon_months=int(controls.horizon_months),
             future_entries=future_entries,
             events_needed=controls.events_needed,
+            study=trial.study,
         )
     except ValueError as error:  # e.g. no reference date: said on the page instead of a traceback
         return MaturitySection(unavailable=f"{error}.")
@@ -345,8 +352,8 @@ def enrollment_view(scope: ViewScope, controls: EnrollmentControls) -> Enrollmen
         by_month=enrollment_by_month(adsl),
         centre_names=names,
         funnel=screening_funnel(adsl, scope.trial.adtte),
-        reasons=screen_failure_reasons(adsl),
-        listing=screen_failure_listing(adsl),
+        reasons=screen_failure_reasons(adsl, scope.full.study.eligibility.criteria),
+        listing=screen_failure_listing(adsl, scope.full.study.eligibility.criteria),
         centres=centre_summary(adsl, as_of=scope.as_of),
         centre_caption=text.centre_caption(scope.as_of),
         maturity=_maturity(scope, controls, outlook.future_entries if projected else ()),

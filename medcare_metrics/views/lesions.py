@@ -340,9 +340,10 @@ class LesionsView:
 
 
 def _options(scope: ViewScope, controls: LesionsControls | None = None) -> LesionOptions:
-    """Return the lesion options: the protocol's limit, the chosen alpha/beta or the trial settings' one."""
+    """Return the lesion options: the study's categories and limit, the chosen or the settings' alpha/beta."""
     chosen = controls.alpha_beta_gy if controls is not None else None
-    return LesionOptions(alpha_beta_gy=scope.settings.alpha_beta_gy if chosen is None else float(chosen))
+    alpha_beta = scope.settings.alpha_beta_gy if chosen is None else float(chosen)
+    return LesionOptions.from_study(scope.full.study, alpha_beta)
 
 
 def _per_patient(trial: TrialData, options: LesionOptions) -> tuple[pd.DataFrame | None, str]:
@@ -407,12 +408,12 @@ def _share(label_help: tuple[str, str | None], n: int | None, total: int | None)
     return Share(label_help[0], value, percent, label_help[1])
 
 
-def _detection(trial: TrialData) -> DetectionSection:
+def _detection(trial: TrialData, options: LesionOptions) -> DetectionSection:
     adtu, adsl = trial.adtu, trial.adsl
     assert adtu is not None
     if "TUMETHOD" not in adtu.columns:
         return DetectionSection(text.NO_TUMETHOD, None, (), "")
-    summary = detection_summary(adtu, adsl)
+    summary = detection_summary(adtu, adsl, options)
     done = summary.n_patients_psma_done
     metrics = (
         _share(text.PSMA_ADDED, summary.n_psma_only, summary.n_lesions),
@@ -450,14 +451,14 @@ def _mdt(trial: TrialData, options: LesionOptions) -> MdtSection:
     assert trial.adtu is not None
     if "MDTLES" not in trial.adtu.columns:
         return MdtSection(text.NO_MDTLES, pd.DataFrame(), _dose(trial, options))
-    return MdtSection("", mdt_per_lesion(trial.adtu, trial.adsl), _dose(trial, options))
+    return MdtSection("", mdt_per_lesion(trial.adtu, trial.adsl, options), _dose(trial, options))
 
 
-def _map(trial: TrialData, order: str) -> MapSection:
+def _map(trial: TrialData, order: str, options: LesionOptions) -> MapSection:
     assert trial.adtu is not None
-    matrix = patient_site_matrix(trial.adtu, trial.adsl, order=order)
+    matrix = patient_site_matrix(trial.adtu, trial.adsl, order=order, options=options)
     return MapSection(
-        patterns=site_patterns(trial.adtu, trial.adsl),
+        patterns=site_patterns(trial.adtu, trial.adsl, options),
         patterns_caption=text.PATTERNS_CAPTION,
         map=SiteMapFigure(matrix, MAP_COMPACT_ABOVE),
         map_caption=text.matrix_caption(len(matrix), MAP_COMPACT_ABOVE),
@@ -490,12 +491,14 @@ def lesions_view(scope: ViewScope, controls: LesionsControls) -> LesionsView:
         return LesionsView(missing_adtu=False, unavailable=reason)
     if per_patient.empty:
         return LesionsView(missing_adtu=False, no_patient=text.NO_PATIENT)
-    by_site = lesions_by_site(trial.adtu, trial.adsl, level=controls.site_level, stack=controls.site_stack)
+    by_site = lesions_by_site(
+        trial.adtu, trial.adsl, level=controls.site_level, stack=controls.site_stack, options=options
+    )
     return LesionsView(
         missing_adtu=False,
         counts=_counts(trial, per_patient, controls.basis, options),
         sites=SiteSection(by_site, text.site_caption(controls.site_stack)),
-        detection=_detection(trial),
+        detection=_detection(trial, options),
         mdt=_mdt(trial, options),
-        map=_map(trial, controls.map_order),
+        map=_map(trial, controls.map_order, options),
     )

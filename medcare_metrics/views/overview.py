@@ -104,8 +104,8 @@ class OverviewView:
         The numbers as drawn, in rows.
     progress : pandas.DataFrame
         Enrollment against target (CATEGORY, PATIENTS), the figure's input.
-    target : int
-        The target enrollment, marked on the figure.
+    target : int or None
+        The target enrollment, marked on the figure; None when the study names none (no mark).
     changes : ChangesSection or None
         What changed since the chosen date; None when the data hold no date.
     """
@@ -113,7 +113,7 @@ class OverviewView:
     summary: TrialSummary
     cards: tuple[tuple[MetricCard, ...], ...]
     progress: pd.DataFrame
-    target: int
+    target: int | None
     changes: ChangesSection | None
 
 
@@ -154,7 +154,7 @@ def _cards(scope: ViewScope, summary: TrialSummary) -> tuple[tuple[MetricCard, .
     high = summary.high_grade
     return (
         (
-            _card(summary, "enrolled", "Enrolled", f"{summary.enrolled} of {summary.target}", enrolled_extra),
+            _card(summary, "enrolled", "Enrolled", text.enrolled_value(summary), enrolled_extra),
             _card(summary, "screened", "Screened", summary.screened, screened_extra),
             _card(summary, "on_study", "On study", summary.on_study),
             _card(

@@ -55,7 +55,7 @@ class ViewScope:
         return self.as_of is not None and self.cutoff is not None and self.as_of < self.cutoff
 
     @classmethod
-    def of(cls, trial: TrialData, settings: TrialSettings = DEFAULT_SETTINGS) -> ViewScope:
+    def of(cls, trial: TrialData, settings: TrialSettings | None = None) -> ViewScope:
         """Return the scope of ``trial`` as loaded, unfiltered and not replayed (tests, scripts, reports).
 
         Parameters
@@ -63,7 +63,7 @@ class ViewScope:
         trial : TrialData
             A loaded trial.
         settings : TrialSettings, optional
-            Trial settings (protocol defaults).
+            Trial settings; by default those of the trial's study (:meth:`TrialSettings.from_study`).
 
         Returns
         -------
@@ -76,5 +76,5 @@ class ViewScope:
             full=trial,
             delivered=trial,
             problems=pd.DataFrame(),
-            settings=settings,
+            settings=TrialSettings.from_study(trial.study) if settings is None else settings,
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from medcare_metrics.filters import value_labels
-from medcare_metrics.protocol import STUDYID, is_protocol_study
+from medcare_metrics.study.resolve import is_study
 from medcare_metrics.survival import (
     MISSING_GROUP,
     KMOptions,
@@ -24,6 +24,7 @@ from medcare_metrics.survival import (
     stratification_columns,
     time_to_event,
 )
+from medcare_metrics.survival.comparison import SMALL_GROUP, permutation_logrank
 from medcare_metrics.text import survival as text
 from medcare_metrics.views.scope import ViewScope
 
@@ -243,6 +244,15 @@ class ComparisonSection:
         Caption of :attr:`pairwise`.
     caption : str
         How the tests were done.
+    excluded_text : str
+        How many patients without a grouping value are left out of the tests, and why; empty when none.
+    permutation_text : str
+        The permutation p-value of the log-rank test, when a group has fewer than ``SMALL_GROUP`` patients;
+        else empty.
+    cox_tests : pandas.DataFrame
+        With two groups: the Wald, score (log-rank) and likelihood-ratio tests of the Cox fit; else empty.
+    cox_tests_caption : str
+        Caption of :attr:`cox_tests` (empty without it).
     """
 
     n_groups: int
@@ -254,6 +264,10 @@ class ComparisonSection:
     pairwise: pd.DataFrame
     pairwise_caption: str
     caption: str
+    excluded_text: str = ""
+    permutation_text: str = ""
+    cox_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cox_tests_caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -324,13 +338,16 @@ class SurvivalView:
 def _endpoint_choice(scope: ViewScope, code: str, medcare: bool) -> EndpointChoice:
     trial = scope.trial
     assert trial.adtte is not None and scope.full.adtte is not None
-    benchmark = benchmark_table(code, "MONTHS")
+    study = scope.full.study
+    benchmark = benchmark_table(code, "MONTHS", study)
     choice = EndpointChoice(
         code,
-        endpoint_label(scope.full.adtte, code, medcare),
+        endpoint_label(scope.full.adtte, code, medcare, study),
         has_benchmark=not benchmark.empty,
-        benchmark_help="" if benchmark.empty else text.benchmark_help(str(benchmark["SOURCE"].iloc[0])),
-        no_benchmark=text.no_benchmark(code, benchmark_endpoints()) if benchmark.empty else "",
+        benchmark_help=""
+        if benchmark.empty
+        else text.benchmark_help(str(benchmark["SOURCE"].iloc[0]), study.source),
+        no_benchmark=text.no_benchmark(code, benchmark_endpoints(study)) if benchmark.empty else "",
     )
     try:
         # Days: the groups do not depend on the unit, and a conversion never fails on mixed units.
@@ -366,8 +383,10 @@ def survival_choices(scope: ViewScope) -> SurvivalChoices:
     """
     settings = scope.settings
     landmarks = tuple((u, text.default_landmarks(settings.landmark_months, u)) for u in UNITS)
-    medcare = is_protocol_study(scope.full.adsl)
-    other_study = "" if medcare else text.benchmark_other_study(STUDYID)
+    study = scope.full.study
+    # The study's own labels and benchmarks; a benchmark is off by default only on data of another STUDYID.
+    medcare = not study.neutral and is_study(scope.full.adsl, study.study_id)
+    other_study = "" if medcare or study.neutral else text.benchmark_other_study(study.study_id)
     if scope.trial.adtte is None or scope.full.adtte is None:
         return SurvivalChoices(True, (), medcare, other_study, int(settings.at_risk_threshold), landmarks)
     codes = endpoints(scope.trial.adtte) or endpoints(scope.full.adtte)
@@ -405,14 +424,18 @@ def _unavailable(reason: str, unit: str) -> SurvivalView:
     )
 
 
-def _comparison(tte: pd.DataFrame, pairwise: bool) -> ComparisonSection:
+def _comparison(tte: pd.DataFrame, pairwise: bool, column: str | None = None) -> ComparisonSection:
     empty = pd.DataFrame()
+    # Patients without a grouping value are left out of every test (as R); the curves still show them.
+    excluded = text.excluded_text(int((tte["GROUP"] == MISSING_GROUP).sum()), column)
     logrank = logrank_test(tte)
     if logrank is None:
-        return ComparisonSection(1, text.ONE_GROUP, "", empty, "", False, empty, "", "")
+        return ComparisonSection(1, text.ONE_GROUP, "", empty, "", False, empty, "", "", excluded)
     n_groups = len(logrank.table)
     cox = cox_hazard_ratio(tte) if n_groups == 2 else None
     offered = n_groups > 2
+    small = int(logrank.table["N"].min()) < SMALL_GROUP
+    permutation = permutation_logrank(tte) if small else None
     return ComparisonSection(
         n_groups=n_groups,
         one_group_text="",
@@ -423,6 +446,10 @@ def _comparison(tte: pd.DataFrame, pairwise: bool) -> ComparisonSection:
         pairwise=text.pairwise_summary(pairwise_logrank(tte)) if offered and pairwise else empty,
         pairwise_caption=text.PAIRWISE_CAPTION if offered and pairwise else "",
         caption=text.COMPARISON_CAPTION,
+        excluded_text=excluded,
+        permutation_text=text.permutation_text(permutation) if permutation is not None else "",
+        cox_tests=text.cox_tests(cox) if cox is not None else empty,
+        cox_tests_caption=text.COX_TESTS_CAPTION if cox is not None else "",
     )
 
 
@@ -461,17 +488,18 @@ def survival_view(scope: ViewScope, controls: SurvivalControls) -> SurvivalView:
         return _unavailable(text.unavailable_endpoint(str(error)), unit)
     if controls.by is not None:
         tte = label_groups(tte, value_labels(trial.adsl).get(controls.by, {}))
-    medcare = is_protocol_study(scope.full.adsl)
+    study = scope.full.study
+    medcare = not study.neutral and is_study(scope.full.adsl, study.study_id)
 
     fit = km_fit(tte, options)
     medians = fit.medians()
-    benchmarks = benchmark_table(paramcd, unit)
+    benchmarks = benchmark_table(paramcd, unit, study)
     show_benchmark = controls.show_benchmark and not benchmarks.empty
     # The axis reaches the benchmark's upper limit when one is drawn beyond the follow-up.
     axis_end = max([float(tte["TIME"].max()), *(benchmarks["UPPER"] if show_benchmark else [])])
     at_risk = fit.at_risk(at_risk_times(axis_end, unit))
     figure = KMFigure(
-        curve=fit.curve(threshold),
+        curve=fit.curve(threshold, no_event_ci=True),
         medians=medians,
         at_risk=at_risk,
         unit=unit,
@@ -479,12 +507,12 @@ def survival_view(scope: ViewScope, controls: SurvivalControls) -> SurvivalView:
         tail=controls.tail,
         threshold=threshold,
         show_ci=controls.show_ci,
-        title=endpoint_label(trial.adtte, paramcd, medcare),
+        title=endpoint_label(trial.adtte, paramcd, medcare, study),
         counts=controls.counts,
     )
     missing = controls.by if (tte["GROUP"] == MISSING_GROUP).any() else None
 
-    median_table = text.median_summary(medians, options, unit)
+    median_table = text.median_summary(medians, options, unit, fit.median_at_risk()["N_RISK"], threshold)
     ci_column = str(median_table.columns[5])
 
     typed = (
@@ -494,7 +522,11 @@ def survival_view(scope: ViewScope, controls: SurvivalControls) -> SurvivalView:
     )
     times, bad = text.parse_landmarks(typed)
     label = text.landmark_label(unit)
-    landmarks = text.landmark_summary(fit.survival_at(times), options, label) if times else pd.DataFrame()
+    landmarks = (
+        text.landmark_summary(fit.survival_at(times, no_event_ci=True), options, label, threshold, True)
+        if times
+        else pd.DataFrame()
+    )
     return SurvivalView(
         unavailable="",
         figure=figure,
@@ -504,18 +536,21 @@ def survival_view(scope: ViewScope, controls: SurvivalControls) -> SurvivalView:
             text.tail_note(threshold, controls.tail),
             show_benchmark,
             missing,
-        ),
+        )
+        + (f" {text.NO_EVENT_BAND_NOTE}" if controls.show_ci else ""),
         medians=median_table,
         median_ci_column=ci_column,
         median_ci_heading=text.median_ci_heading(ci_column, options.conf_type),
-        median_caption=text.median_caption(options),
+        median_caption=" ".join(
+            n for n in (text.median_caption(options), text.small_numbers_note(threshold, "median")) if n
+        ),
         landmark_label=label,
         landmark_times=tuple(times),
         landmarks=landmarks,
         landmarks_ignored=tuple(bad),
         ignored_text=text.ignored_landmarks(bad),
-        landmark_caption=text.LANDMARK_CAPTION if times else "",
-        comparison=None if controls.by is None else _comparison(tte, controls.pairwise),
+        landmark_caption=text.landmark_caption(threshold) if times else "",
+        comparison=None if controls.by is None else _comparison(tte, controls.pairwise, controls.by),
         km_table=fit.table(),
         km_table_caption=text.km_table_caption(unit),
         at_risk=at_risk,

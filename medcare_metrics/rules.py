@@ -265,3 +265,36 @@ def treatment_emergent_mask(adae: pd.DataFrame) -> pd.Series:
     if "TRTEMFL" not in adae.columns:
         raise ValueError("ADAE has no TRTEMFL column: cannot keep treatment-emergent events only")
     return flag_yes(adae, "TRTEMFL")
+
+
+#: AEREL values (upper case) that count as related to the study treatment (MDT): from "RELATED" to "POSSIBLY
+#: RELATED", and the yes/no form Y / YES. "UNLIKELY" and weaker count as not related.
+RELATED_AEREL_VALUES: frozenset[str] = frozenset(
+    {
+        "RELATED",
+        "DEFINITELY RELATED",
+        "PROBABLE",
+        "PROBABLY RELATED",
+        "POSSIBLE",
+        "POSSIBLY RELATED",
+        "Y",
+        "YES",
+    }
+)
+
+
+def is_related(aerel: pd.Series) -> pd.Series:
+    """Return True where AEREL calls an event related to the treatment (:data:`RELATED_AEREL_VALUES`).
+
+    Parameters
+    ----------
+    aerel : pandas.Series
+        ADAE.AEREL, in any case, with or without surrounding spaces.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``aerel``; False for a missing value.
+    """
+    text = aerel.astype("string").str.strip().str.upper()
+    return text.isin(RELATED_AEREL_VALUES).fillna(False).astype(bool)

@@ -119,3 +119,18 @@ def test_error_line_never_shows_a_database_password(capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert err.startswith("error: no usable ADSL in postgresql://medcare:***@127.0.0.1:1/nowhere")
     assert "s3cret-pw" not in err
+
+
+def test_logrank_leaves_out_subjects_without_a_group_and_says_so(capsys, tmp_path: Path) -> None:
+    folder = tmp_path / "cut"
+    folder.mkdir()
+    for file in EXAMPLE.glob("*.csv"):
+        (folder / file.name).write_bytes(file.read_bytes())
+    adsl = pd.read_csv(folder / "adsl.csv", dtype=str, keep_default_na=False)
+    enrolled = adsl.index[adsl["ENRLFL"] == "Y"]
+    adsl.loc[enrolled[:2], "MDTTYPE"] = ""
+    adsl.to_csv(folder / "adsl.csv", index=False)
+    got = run_json(capsys, str(folder), "--endpoint", "NESTFS", "--by", "MDTTYPE")
+    assert got["logrank"]["excluded"] == 2
+    assert main(["km", str(folder), "--endpoint", "NESTFS", "--by", "MDTTYPE"]) == 0
+    assert "2 subject(s) without a value of MDTTYPE left out of the test." in capsys.readouterr().out

@@ -79,3 +79,8 @@ def test_off_study_from_end_of_study_status() -> None:
     adsl = pd.DataFrame({"EOSSTT": ["ONGOING", "completed ", "DISCONTINUED", None]})
     assert rules.off_study_mask(adsl).tolist() == [False, True, True, False]
     assert rules.off_study_mask(pd.DataFrame({"AGE": [70]})).tolist() == [False]
+
+
+def test_related_means_possibly_related_or_stronger() -> None:
+    aerel = pd.Series([" possibly related", "RELATED", "Y", "UNLIKELY RELATED", "NOT RELATED", None, "N"])
+    assert rules.is_related(aerel).tolist() == [True, True, True, False, False, False, False]

@@ -218,3 +218,14 @@ def test_an_endpoint_mixing_time_units_is_converted(tmp_path: Path) -> None:
     mixed = survival_view(_scope(tmp_path / "mixed", adtte=adtte), SurvivalControls("NESTFS", unit="DAYS"))
     days = survival_view(_scope(tmp_path / "days"), SurvivalControls("NESTFS", unit="DAYS"))
     pd.testing.assert_frame_equal(mixed.km_table, days.km_table)
+
+
+def test_a_missing_group_does_not_count_towards_the_groups_a_test_compares(tmp_path: Path) -> None:
+    adsl = tiny_frames()["adsl"].copy()
+    adsl["MDTTYPE"] = adsl["MDTTYPE"].astype(object)
+    adsl.loc[adsl.index[0], "MDTTYPE"] = ""  # one patient without an MDT type: the curves show "Missing"
+    scope = _scope(tmp_path / "tiny", adsl=adsl)
+    before = tiny_frames()["adsl"]["MDTTYPE"].nunique()
+    nest = survival_choices(scope).endpoint("NESTFS")
+    remaining = adsl.loc[adsl["MDTTYPE"] != "", "MDTTYPE"].nunique()
+    assert nest.groups("MDTTYPE") == remaining <= before

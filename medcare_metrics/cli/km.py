@@ -104,7 +104,12 @@ def result_json(
         )
     test = None
     if logrank is not None:
-        test = {"chisq": _number(logrank.chisq), "df": int(logrank.df), "p": _number(logrank.p)}
+        test = {
+            "chisq": _number(logrank.chisq),
+            "df": int(logrank.df),
+            "p": _number(logrank.p),
+            "excluded": int(logrank.excluded),
+        }
     return {
         "endpoint": endpoint,
         "conf_type": options.conf_type,
@@ -202,4 +207,7 @@ def run(args: argparse.Namespace) -> int:
             else f"{logrank.p:.4g}"
         )
         print(f"\nLog-rank test: chi-square = {logrank.chisq:.4f} on {logrank.df} df, p = {p}")
+        if logrank.excluded:
+            # As R's survdiff: a subject without a value of the grouping column is in no group.
+            print(f"{logrank.excluded} subject(s) without a value of {args.by} left out of the test.")
     return 0

@@ -31,19 +31,16 @@ from scipy import stats
 
 from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.protocol import DEFAULT_SETTINGS
+from medcare_metrics.rules import RELATED_AEREL_VALUES, is_related
 from medcare_metrics.subjects import date_values
 from medcare_metrics.toxicity.counts import ToxicityOptions
-from medcare_metrics.toxicity.groups import RELATIONSHIP_ORDER
 from medcare_metrics.toxicity.listings import high_grade_events
 from medcare_metrics.toxicity.population import safety_population
 
 #: Boundary methods.
 METHODS: tuple[str, ...] = ("pocock", "bayesian")
-#: AEREL values (upper case) that count as related to MDT: the usual values from "RELATED" to "POSSIBLY
-#: RELATED" (:data:`~medcare_metrics.toxicity.RELATIONSHIP_ORDER` before "UNLIKELY"), and Y / YES.
-RELATED_VALUES: frozenset[str] = frozenset(
-    {*RELATIONSHIP_ORDER[: RELATIONSHIP_ORDER.index("UNLIKELY")], "Y", "YES"}
-)
+#: AEREL values that count as related to MDT: the ADaM rule of :mod:`medcare_metrics.rules`.
+RELATED_VALUES: frozenset[str] = RELATED_AEREL_VALUES
 
 
 @dataclass(frozen=True)
@@ -377,23 +374,6 @@ def operating_characteristics(boundary: Boundary, rates: tuple[float, ...]) -> p
             "P_STOP": [crossing_probability(boundary.counts, r) for r in rates],
         }
     )
-
-
-def is_related(aerel: pd.Series) -> pd.Series:
-    """Return True where AEREL says the event is related to MDT (:data:`RELATED_VALUES`, any case).
-
-    Parameters
-    ----------
-    aerel : pandas.Series
-        ADAE.AEREL.
-
-    Returns
-    -------
-    pandas.Series of bool
-        Aligned with ``aerel``; False for a missing value.
-    """
-    text = aerel.astype("string").str.strip().str.upper()
-    return text.isin(RELATED_VALUES).fillna(False).astype(bool)
 
 
 def qualifying_events(adae: pd.DataFrame, adsl: pd.DataFrame, options: MonitoringOptions) -> pd.DataFrame:

@@ -47,7 +47,8 @@ class EndpointChoice:
     columns : tuple of str
         Columns the curve can be split by (among the endpoint's patients).
     n_groups : tuple of int
-        Groups of each of :attr:`columns` among the endpoint's patients (a "Missing" group counts).
+        Groups of each of :attr:`columns` among the endpoint's patients that a test compares (a "Missing"
+        group does not count: the tests leave it out).
     column_labels : tuple of str
         Names of :attr:`columns` for people.
     has_benchmark : bool
@@ -355,8 +356,13 @@ def _endpoint_choice(scope: ViewScope, code: str, medcare: bool) -> EndpointChoi
     except ValueError as error:
         return replace(choice, error=str(error))
     columns = tuple(stratification_columns(trial.adsl, every["USUBJID"]))
+    # "Missing" is left out of every test, so it does not count towards the groups a test compares.
     n_groups = tuple(
-        int(time_to_event(trial.adtte, code, adsl=trial.adsl, by=c, unit="DAYS")["GROUP"].nunique())
+        int(
+            time_to_event(trial.adtte, code, adsl=trial.adsl, by=c, unit="DAYS")["GROUP"]
+            .loc[lambda g: g != MISSING_GROUP]
+            .nunique()
+        )
         for c in columns
     )
     return replace(
@@ -476,6 +482,8 @@ def survival_view(scope: ViewScope, controls: SurvivalControls) -> SurvivalView:
     unit = controls.unit
     if trial.adtte is None:
         return _unavailable(text.NO_ADTTE, unit)
+    if scope.no_patient_text:  # said in the words every page uses, not as "no ADTTE rows"
+        return _unavailable(scope.no_patient_text, unit)
     options = KMOptions(controls.conf_type)
     settings = scope.settings
     threshold = int(

@@ -251,4 +251,13 @@ def read_export(
         digest.update(b"mapping\0" + text)
         return digest.hexdigest()[:12]
 
-    return _finish(raws, out, source=name, label=name, name=name, fingerprint=fingerprint)
+    # Named by the browser: never looked up as a path on the server.
+    return _finish(
+        raws,
+        out,
+        source=name,
+        label=name,
+        name=name,
+        fingerprint=fingerprint,
+        study_source=f"upload://{name}",
+    )

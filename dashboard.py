@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
 import streamlit as st
@@ -34,7 +35,10 @@ PAGES: dict[str, tuple[tuple[ModuleType, str, str], ...]] = {
     "Data": ((data_quality, "Data quality", ":material/fact_check:"),),
 }
 
-st.set_page_config(page_title="MEDCARE Monitor", page_icon=":material/monitor_heart:", layout="wide")
+#: The browser tab's icon, a file of the repository: a material icon would be fetched from a font server.
+PAGE_ICON = Path(__file__).resolve().parent / "static" / "medcare.png"
+
+st.set_page_config(page_title="MEDCARE Monitor", page_icon=PAGE_ICON, layout="wide")
 # Before navigation: until the visitor is signed in (when sign-in is configured) only the sign-in is drawn.
 user = require_sign_in([m.__name__.rsplit(".", 1)[-1] for entries in PAGES.values() for m, _, _ in entries])
 

@@ -1,5 +1,8 @@
 """The app's only ``st.cache_data`` functions: loading, each filtered / as-of view, and each page's view.
 
+The loaded trial and its filtered / as-of views are shared objects (``st.cache_resource``, never copied on a
+hit; see the comment above :func:`_load` for why that is safe); page views are copies (``st.cache_data``).
+
 A source is loaded once per fingerprint, each filtered / as-of view once, and each page's view function once
 per view, trial settings and controls (:func:`page_view`).
 
@@ -15,6 +18,7 @@ bytes, and read from the bytes the session holds: it is loaded once per upload, 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -123,7 +127,29 @@ def source_fingerprint(source: str) -> str:
     return _fingerprint(source, source_stamp(source))
 
 
-@st.cache_data(show_spinner="Reading the data files...", max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=1)
+def _generation() -> str:
+    # A new value after every ``st.cache_data.clear()``: the shared (resource) caches below are keyed on it,
+    # so clearing the data cache (tests, :func:`clear`) forgets them too.
+    return uuid.uuid4().hex
+
+
+# Why ``st.cache_resource`` for the loaded trial and its views: ``st.cache_data`` unpickles a fresh copy of
+# the whole trial on every hit, and the sidebar, the page header and every page view's miss ask for it (at
+# 10,000 patients about 0.1 s a copy, at 100,000 about a second, and a copy more in memory each time). These
+# results are immutable by contract: loading builds them, and nothing after loading writes to a trial's
+# frames (every statistics function and view returns new frames; tests/test_speed_equivalence.py runs each
+# page view on the example trial and checks the trial is unchanged). The shared object is handed out as is.
+@st.cache_resource(show_spinner="Reading the data files...", max_entries=4)
+def _load(source: str, fingerprint: str, generation: str) -> LoadResult:
+    del fingerprint, generation  # part of the cache key only
+    held = upload.session_upload(source) if upload.is_upload_source(source) else None
+    if held is not None:
+        # The key's source holds the bytes' whole SHA-256: only a session with the same bytes gets here.
+        return upload.load(held)
+    return loading.load_trial(source)
+
+
 def load(source: str, fingerprint: str) -> LoadResult:
     """Load and validate ``source`` once per fingerprint.
 
@@ -139,15 +165,24 @@ def load(source: str, fingerprint: str) -> LoadResult:
     LoadResult
         As :func:`medcare_metrics.loading.load_trial` returns it.
     """
-    del fingerprint  # part of the cache key only
-    held = upload.session_upload(source) if upload.is_upload_source(source) else None
-    if held is not None:
-        # The key's source holds the bytes' whole SHA-256: only a session with the same bytes gets here.
-        return upload.load(held)
-    return loading.load_trial(source)
+    return _load(source, fingerprint, _generation())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _view(
+    source: str, fingerprint: str, filters: Filters, as_of: date | None, generation: str
+) -> TrialData | None:
+    del generation  # part of the cache key only
+    if filters:
+        # The replay of the whole trial is shared by every filter of the same date (it is the slow part).
+        replayed = view(source, fingerprint, Filters(), as_of)
+        return None if replayed is None else apply_filters(replayed, filters)
+    trial = load(source, fingerprint).trial
+    if trial is None:
+        return None
+    return trial if as_of is None else cuts.as_of(trial, as_of)
+
+
 def view(source: str, fingerprint: str, filters: Filters, as_of: date | None) -> TrialData | None:
     """Return the trial of ``source`` replayed as of ``as_of``, then restricted to ``filters``.
 
@@ -167,12 +202,7 @@ def view(source: str, fingerprint: str, filters: Filters, as_of: date | None) ->
     TrialData or None
         None when ADSL could not be loaded.
     """
-    trial = load(source, fingerprint).trial
-    if trial is None:
-        return None
-    if as_of is not None:
-        trial = cuts.as_of(trial, as_of)
-    return apply_filters(trial, filters)
+    return _view(source, fingerprint, filters, as_of, _generation())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -189,6 +219,19 @@ def _page_view(
 ) -> Any:
     # ``_function`` is not hashed by Streamlit (leading underscore): ``qualname`` stands for it in the key.
     del qualname
+    scope = _scope(source, fingerprint, filters, as_of, cutoff, settings)
+    return _function(scope) if controls is None else _function(scope, controls)
+
+
+def _scope(
+    source: str,
+    fingerprint: str,
+    filters: Filters,
+    as_of: date | None,
+    cutoff: date | None,
+    settings: TrialSettings,
+) -> ViewScope:
+    """Return the view's scope from the cached load and views (shared by page views and the report)."""
     loaded = load(source, fingerprint)
     replay = as_of if as_of is not None and cutoff is not None and as_of < cutoff else None
     trial = view(source, fingerprint, filters, replay)
@@ -196,7 +239,7 @@ def _page_view(
     delivered = view(source, fingerprint, filters, None)
     if loaded.trial is None or trial is None or unfiltered is None or delivered is None:
         raise ValueError(f"{source} has no usable ADSL")
-    scope = ViewScope(
+    return ViewScope(
         trial=trial,
         unfiltered=unfiltered,
         full=loaded.trial,
@@ -207,7 +250,6 @@ def _page_view(
         as_of=as_of,
         cutoff=cutoff,
     )
-    return _function(scope) if controls is None else _function(scope, controls)
 
 
 def page_view(ctx: PageContext, function: Callable[..., T], controls: object = None) -> T:
@@ -253,6 +295,51 @@ def page_view(ctx: PageContext, function: Callable[..., T], controls: object = N
     )
 
 
+@st.cache_data(show_spinner="Preparing the meeting report...", max_entries=4)
+def _report(
+    source: str,
+    fingerprint: str,
+    filters: Filters,
+    as_of: date | None,
+    cutoff: date | None,
+    settings: TrialSettings,
+    qualname: str,
+    _function: Callable[..., Any],
+    options: object,
+) -> Any:
+    # Few entries: a report holds plotly.js (about 5 MB); ``qualname`` stands for ``_function`` in the key.
+    del qualname
+    return _function(_scope(source, fingerprint, filters, as_of, cutoff, settings), options)
+
+
+def report(ctx: PageContext, function: Callable[..., T], options: object) -> T:
+    """Build the meeting report of the view on screen once per view and options; cached on reruns.
+
+    Keyed as :func:`page_view` is (source, fingerprint, filters, as-of date, trial settings) and on the
+    report's options (role, "changes since" date), in a cache of its own that keeps only a few reports.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page context.
+    function : callable
+        ``function(scope, options)`` returning the report (:func:`medcare_metrics.report.build_report`);
+        a module-level function.
+    options : frozen dataclass
+        The report's options (hashable by Streamlit).
+
+    Returns
+    -------
+    object
+        What ``function`` returns.
+    """
+    qualname = f"{function.__module__}.{function.__qualname__}"
+    key = (ctx.source, ctx.fingerprint, ctx.filters, ctx.as_of, ctx.cutoff, ctx.settings)
+    return _report(*key, qualname, function, options)
+
+
 def clear() -> None:
     """Forget every cached load and view (tests, or a user asking to re-read the files)."""
     st.cache_data.clear()
+    _load.clear()
+    _view.clear()

@@ -160,6 +160,9 @@ class PageContext:
     role : str
         The signed-in role (:mod:`medcare_app.access`): ``"viewer"`` sees aggregates only, ``"patient"``
         (also without sign-in) sees subject identifiers too.
+    presenting : bool
+        Presentation mode (``?present=1``, :mod:`medcare_app.room`): pages draw no editing widgets (they
+        disable or leave out their controls) and the header adds the filters in one line.
     """
 
     trial: TrialData
@@ -179,6 +182,7 @@ class PageContext:
     download_format: str = "png"
     page_datasets: tuple[str, ...] = ()
     role: str = PATIENT
+    presenting: bool = False
 
     @property
     def can_see_subjects(self) -> bool:

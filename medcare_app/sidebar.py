@@ -23,11 +23,13 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.auth import OPEN_ACCESS, SignedIn, sign_out
 from medcare_app.context import DataSource, PageContext, data_path_help, is_example
+from medcare_app.report_button import render_report_button
+from medcare_app.room import apply_style, render_presentation_toggle
 from medcare_app.ui import plural, table
 from medcare_app.upload import render_upload
 from medcare_metrics import cuts
+from medcare_metrics.filter_counts import enrolled_per_value
 from medcare_metrics.filters import (
-    FILTER_LABELS,
     STANDARD_FILTERS,
     Filters,
     describe_filters,
@@ -46,6 +48,7 @@ from medcare_metrics.protocol import (
 from medcare_metrics.study import StudyDefinition
 from medcare_metrics.subjects import first_entry_date
 from medcare_metrics.text.common import escape_markdown
+from medcare_metrics.text.labels import VARIABLE_LABELS, added_filter_label, option_label, variable_label
 
 #: Query parameter holding the as-of date (ISO); absent means the cut-off.
 AS_OF_PARAM = "asof"
@@ -59,6 +62,10 @@ ACCRUAL_PARAM = "accrual"
 ACCRUAL_KEY = "medcare_planned_accrual_months"
 #: Session-state key of the study defaults the trial settings were started from (a new study restarts them).
 SETTINGS_DEFAULTS_KEY = "medcare_settings_defaults"
+#: Session-state key of the "Edit trial settings" tick box: the settings are locked until it is ticked.
+SETTINGS_EDIT_KEY = "medcare_edit_settings"
+#: Shown while a source is read for the first time (a cold cache), instead of an empty page.
+READING_TEXT = "Reading the data..."
 #: Key of the "Clear filters" button.
 CLEAR_KEY = "medcare_clear_filters"
 #: Session-state key of the "add a filter" widget.
@@ -83,18 +90,14 @@ READ_FAILURES: tuple[tuple[type[BaseException], str], ...] = (
     (ValueError, "a file's content could not be parsed"),
     (OSError, "the file system reported an error while reading it"),
 )
-#: Sidebar labels of the standard filters.
-SIDEBAR_LABELS: dict[str, str] = {
-    "SITEID": "Centre",
-    "MDTTYPE": "MDT type",
-    "SYSTHER": "Ongoing systemic therapy",
-    "NLES": "Number of lesions",
-}
 
 
-def _label(labels: dict[str, str], value: str) -> str:
-    """Return the display name of a filter value (a centre's name for its SITEID), else the value."""
-    return labels.get(value, value)
+def _label(labels: dict[str, str], counts: dict[str, int], value: str) -> str:
+    """Return a filter value as listed: its name (a centre's for its SITEID) and its enrolled patients.
+
+    Only the text changes (``format_func``): the stored value, and so the address, stays the raw value.
+    """
+    return option_label(labels.get(value, value), counts.get(value, 0))
 
 
 def filter_key(column: str) -> str:
@@ -190,9 +193,25 @@ def _clear_filters(columns: tuple[str, ...]) -> None:
     st.session_state[EXTRA_KEY] = []
 
 
-def _render_filters(adsl: pd.DataFrame) -> Filters:
+def _filters_from_url(adsl: pd.DataFrame) -> Filters:
+    """Return the filters the address holds (presentation mode draws no filter widgets)."""
+    params = st.query_params
+    selected = {
+        column: [v for v in params.get_all(column) if v in filter_options(adsl, column)]
+        for column in filterable_columns(adsl)
+        if column in params
+    }
+    return Filters.from_mapping(selected)
+
+
+def _render_filters(adsl: pd.DataFrame, counted: pd.DataFrame | None = None) -> Filters:
+    """Draw the filters on ``adsl``'s columns; each value shows the enrolled patients ``counted`` holds.
+
+    ``counted`` is the unfiltered trial as of the view's date (default ``adsl``).
+    """
     columns = filterable_columns(adsl)
     names = value_labels(adsl)
+    counted = adsl if counted is None else counted
     params = st.query_params
     st.subheader("Filters")
     standard = [c for c in STANDARD_FILTERS if c in columns]
@@ -202,18 +221,17 @@ def _render_filters(adsl: pd.DataFrame) -> Filters:
     for column in standard:
         options = filter_options(adsl, column)
         _seed_from_url(filter_key(column), params.get_all(column), options)
-        labels = names.get(column, {})
         selected[column] = st.multiselect(
-            SIDEBAR_LABELS.get(column, column),
+            variable_label(column),
             options,
-            format_func=partial(_label, labels),
+            format_func=partial(_label, names.get(column, {}), enrolled_per_value(counted, column)),
             key=filter_key(column),
             placeholder="All",
         )
     extra = st.multiselect(
         "Add a filter",
         others,
-        format_func=lambda c: f"{FILTER_LABELS[c]} ({c})" if c in FILTER_LABELS else c,
+        format_func=added_filter_label,
         key=EXTRA_KEY,
         placeholder="Another ADSL column",
         help="Filter on any other ADSL column with few distinct values.",
@@ -222,7 +240,11 @@ def _render_filters(adsl: pd.DataFrame) -> Filters:
         options = filter_options(adsl, column)
         _seed_from_url(filter_key(column), params.get_all(column), options)
         selected[column] = st.multiselect(
-            FILTER_LABELS.get(column, column), options, key=filter_key(column), placeholder="All"
+            variable_label(column),
+            options,
+            format_func=partial(_label, names.get(column, {}), enrolled_per_value(counted, column)),
+            key=filter_key(column),
+            placeholder="All",
         )
     filters = Filters.from_mapping(selected)
     st.button(
@@ -236,23 +258,35 @@ def _render_filters(adsl: pd.DataFrame) -> Filters:
     return filters
 
 
-def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None) -> date | None:
-    """Draw the as-of date; return it, or None when it is the cut-off (no replay)."""
+def _first_day(full_adsl: pd.DataFrame, cutoff: date) -> date | None:
+    first = first_entry_date(full_adsl)
+    return first.date() if first is not None and first.date() <= cutoff else None
+
+
+def _as_of_from_url(first_day: date | None, cutoff: date) -> date:
+    """Return the as-of date the address holds, within the data's dates; the cut-off when it holds none."""
+    wanted = cutoff
+    text = st.query_params.get(AS_OF_PARAM)
+    if text:
+        try:
+            wanted = pd.Timestamp(text).date()
+        except ValueError:
+            wanted = cutoff
+    if first_day is not None:
+        wanted = max(wanted, first_day)
+    return min(wanted, cutoff)
+
+
+def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None, presenting: bool = False) -> date | None:
+    """Draw the as-of date (not when ``presenting``: the address's); return it, or None at the cut-off."""
     if cutoff is None:
         return None
-    first = first_entry_date(full_adsl)
-    first_day = first.date() if first is not None and first.date() <= cutoff else None
+    first_day = _first_day(full_adsl, cutoff)
+    if presenting:
+        chosen_url = _as_of_from_url(first_day, cutoff)
+        return None if chosen_url >= cutoff else chosen_url
     if AS_OF_KEY not in st.session_state:
-        wanted = cutoff
-        text = st.query_params.get(AS_OF_PARAM)
-        if text:
-            try:
-                wanted = pd.Timestamp(text).date()
-            except ValueError:
-                wanted = cutoff
-        if first_day is not None:
-            wanted = max(wanted, first_day)
-        st.session_state[AS_OF_KEY] = min(wanted, cutoff)
+        st.session_state[AS_OF_KEY] = _as_of_from_url(first_day, cutoff)
     chosen = st.date_input(
         "As of",
         min_value=first_day,
@@ -289,6 +323,17 @@ def _url_number(param: str, default: float | None, integer: bool) -> float | Non
     return int(value) if integer else value
 
 
+def _settings_from_url(defaults: TrialSettings) -> TrialSettings:
+    """Return the trial settings the address holds (presentation mode draws no settings)."""
+    target = _url_number(TARGET_PARAM, defaults.target_enrollment, True)
+    months = _url_number(ACCRUAL_PARAM, defaults.planned_accrual_months, False)
+    return replace(
+        defaults,
+        target_enrollment=None if target is None else int(target),
+        planned_accrual_months=None if months is None else float(months),
+    )
+
+
 def _render_settings(defaults: TrialSettings = DEFAULT_SETTINGS) -> TrialSettings:
     """Draw the shared trial settings (target enrollment, planned accrual); return the settings they give.
 
@@ -312,14 +357,22 @@ def _render_settings(defaults: TrialSettings = DEFAULT_SETTINGS) -> TrialSetting
     months_default = (
         "none" if defaults.planned_accrual_months is None else f"{defaults.planned_accrual_months:g} months"
     )
-    # Shown openly (no expander): a changed target must stay visible on every page it alters.
+    # Shown openly (no expander): a changed target must stay visible on every page it alters. Locked until
+    # ticked, so a stray click or scroll does not change the target every page measures against.
     st.subheader("Trial settings")
+    editing = st.checkbox(
+        "Edit trial settings",
+        key=SETTINGS_EDIT_KEY,
+        help="The settings start from the study file. Tick to change them; a changed setting shows as a "
+        "banner on every page.",
+    )
     target = st.number_input(
         "Target enrollment (patients)",
         min_value=TARGET_ENROLLMENT_BOUNDS[0],
         max_value=TARGET_ENROLLMENT_BOUNDS[1],
         step=1,
         key=TARGET_KEY,
+        disabled=not editing,
         help=f"Study file default: {target_default}. Used by every page (Overview, Enrollment); empty: "
         "no target.",
     )
@@ -329,6 +382,7 @@ def _render_settings(defaults: TrialSettings = DEFAULT_SETTINGS) -> TrialSetting
         max_value=float(PLANNED_ACCRUAL_MONTHS_BOUNDS[1]),
         step=1.0,
         key=ACCRUAL_KEY,
+        disabled=not editing,
         help=f"Study file default: {months_default}, counted from the first consent or screening; empty: "
         "no planned period.",
     )
@@ -426,8 +480,11 @@ def render_sidebar(
     # This session's upload, if any, replaces the configured source (drawn first: a broken one can be left).
     source = render_upload(source)
     # Loaded outside the sidebar so that an error message and its problems table get the main area's width.
-    result, fingerprint = _load(source)
+    # A cold source can take seconds: say so rather than show an empty page.
+    with st.spinner(READING_TEXT):
+        result, fingerprint = _load(source)
     with st.sidebar:
+        presenting = render_presentation_toggle()
         _render_access(user)
         full = result.trial
         assert full is not None  # _load stops the run otherwise
@@ -451,20 +508,28 @@ def render_sidebar(
                 f"{plural(result.n_errors, 'validation error')}, {plural(result.n_warnings, 'warning')}: "
                 "see the Data quality page."
             )
-        as_of = _render_as_of(full.adsl, cutoff)
-        st.divider()
-        filters = _render_filters(full.adsl)
-        st.divider()
+        as_of = _render_as_of(full.adsl, cutoff, presenting)
+        unfiltered = cache.view(source.path, fingerprint, Filters(), as_of)
+        assert unfiltered is not None
         defaults = TrialSettings.from_study(full.study)
-        settings = _render_settings(defaults)
-        _sync_url(filters, filterable_columns(full.adsl), as_of, settings, defaults)
-        st.divider()
-        download_format = _render_download_format()
+        if presenting:
+            # No editing widgets on a projector: the view is the address's, which every run keeps in step.
+            filters = _filters_from_url(full.adsl)
+            settings = _settings_from_url(defaults)
+            download_format = DOWNLOAD_FORMATS.get(str(st.session_state.get(DOWNLOAD_FORMAT_KEY)), "png")
+        else:
+            st.divider()
+            filters = _render_filters(full.adsl, unfiltered.adsl)
+            st.divider()
+            settings = _render_settings(defaults)
+            _sync_url(filters, filterable_columns(full.adsl), as_of, settings, defaults)
+            st.divider()
+            download_format = _render_download_format()
 
+    apply_style(presenting)
     trial = cache.view(source.path, fingerprint, filters, as_of)
-    unfiltered = cache.view(source.path, fingerprint, Filters(), as_of)
-    assert trial is not None and unfiltered is not None
-    return PageContext(
+    assert trial is not None
+    ctx = PageContext(
         trial=trial,
         full=full,
         problems=result.problems,
@@ -472,7 +537,7 @@ def render_sidebar(
         filters=filters,
         # Centre names and other values come from the data: escaped, since the header is Markdown.
         filter_text=describe_filters(
-            filters, value_labels=value_labels(full.adsl), value_format=escape_markdown
+            filters, VARIABLE_LABELS, value_labels=value_labels(full.adsl), value_format=escape_markdown
         ),
         n_selected=count_enrolled(trial.adsl),
         n_total=count_enrolled(unfiltered.adsl),
@@ -485,4 +550,7 @@ def render_sidebar(
         download_format=download_format,
         page_datasets=page_datasets,
         role=user.role,
+        presenting=presenting,
     )
+    render_report_button(ctx)  # the meeting report of this view, built on request
+    return ctx

@@ -7,6 +7,7 @@ viewer (aggregates only) no USUBJID / SUBJID column and offer such a table no do
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,9 +18,17 @@ import streamlit as st
 from medcare_app.access import can_see_subjects, subject_columns, without_subjects
 from medcare_app.auth import session_role
 from medcare_app.context import PageContext
+from medcare_app.room import draw_banners, draw_presentation_line
 from medcare_metrics.export import export_provenance, to_csv_bytes, to_excel_bytes
-from medcare_metrics.figures.style import download_config
-from medcare_metrics.text.common import escape_markdown
+from medcare_metrics.figures.style import download_config, with_provenance
+from medcare_metrics.filters import describe_filters, value_labels
+from medcare_metrics.text.common import (
+    COLUMN_LABELS,
+    escape_markdown,
+    export_stem,
+    no_patient_matches,
+    provenance_line,
+)
 
 if TYPE_CHECKING:  # plotly is imported only by medcare_metrics.figures; here it is just a type
     import plotly.graph_objects as go
@@ -130,19 +139,73 @@ def page_header(
         Datasets the page draws on (``"adsl"``, ``"adtte"``, ...); a warning names those with validation
         errors. Default: what ``dashboard.py`` declares for the page (:attr:`PageContext.page_datasets`).
     """
+    draw_presentation_line(ctx)
     st.title(title)
     st.markdown(header_text(ctx))
+    draw_banners(ctx)
     if intro:
         st.caption(intro)
     problems = dataset_problems_text(ctx, ctx.page_datasets if datasets is None else datasets)
     if problems:
         st.warning(problems, icon=":material/report:")
-    if ctx.n_selected == 0 and ctx.n_total > 0:
-        st.warning("No enrolled patient matches the filters in the sidebar.", icon=":material/filter_alt:")
+    if no_patient_selected(ctx):
+        st.warning(no_patient_matches(ctx.filter_text), icon=":material/filter_alt:")
+
+
+def no_patient_selected(ctx: PageContext) -> bool:
+    """Return True when the filters match no enrolled patient (the header then says so, and nothing else).
+
+    Pages return after their header when this is True, so that no page shows empty figures or a misleading
+    reason ("no CTCAE grade") for an empty selection.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page context.
+
+    Returns
+    -------
+    bool
+        True when no enrolled patient is selected although the data hold some.
+    """
+    return ctx.n_selected == 0 and ctx.n_total > 0
+
+
+def plain_filter_text(ctx: PageContext) -> str:
+    """Return the active filters in words without Markdown escapes, for files and figure footers."""
+    return describe_filters(ctx.filters, value_labels=value_labels(ctx.full.adsl))
+
+
+def figure_footer(ctx: PageContext) -> str:
+    """Return the provenance line of a figure: cut-off, as-of date, filters and patients shown.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page context.
+
+    Returns
+    -------
+    str
+        ``"MEDCARE · Data cut-off 2025-06-30 · As of 2025-06-30 · No filters · n = 18 of 18 patients"``.
+    """
+    line = provenance_line(
+        cutoff=ctx.cutoff,
+        as_of=ctx.as_of,
+        filter_text=plain_filter_text(ctx),
+        n_selected=ctx.n_selected,
+        n_total=ctx.n_total,
+    )
+    study = ctx.full.study.study_id
+    return f"{study} · {line}" if study else line
 
 
 def show_figure(fig: go.Figure, key: str | None = None, *, ctx: PageContext) -> None:
     """Draw a plotly figure at full width with a download button (PNG or SVG, as the sidebar says).
+
+    The figure gets a small footer line with the study, cut-off, as-of date, filters and n
+    (:func:`figure_footer`, :func:`medcare_metrics.figures.style.with_provenance`), and a long title is
+    wrapped: a saved image says which data it shows, and the screen shows what the image will hold.
 
     Parameters
     ----------
@@ -155,6 +218,7 @@ def show_figure(fig: go.Figure, key: str | None = None, *, ctx: PageContext) -> 
     """
     fmt = ctx.download_format
     filename = f"medcare_{_slug(key)}" if key else "medcare_figure"
+    with_provenance(fig, figure_footer(ctx))
     st.plotly_chart(fig, config=download_config(fmt, filename), key=key, theme=None)
 
 
@@ -162,8 +226,35 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower() or "table"
 
 
+def column_labels(columns: Sequence[object], given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return a ``column_config`` naming ``columns`` for people, with ``given`` entries kept as they are.
+
+    Parameters
+    ----------
+    columns : sequence
+        Column names of the table shown.
+    given : dict, optional
+        The page's own column configuration; it wins over the shared labels.
+
+    Returns
+    -------
+    dict
+        ``given`` plus :data:`medcare_metrics.text.common.COLUMN_LABELS`'s label for every other ADaM column.
+    """
+    config: dict[str, Any] = dict(given or {})
+    for column in columns:
+        name = str(column)
+        label = COLUMN_LABELS.get(name)
+        if name not in config and label is not None and label != name:
+            config[name] = label
+    return config
+
+
 def table(ctx: PageContext | None, frame: pd.DataFrame, **kwargs: Any) -> None:
     """Draw ``frame`` with ``st.dataframe``, without subject-identifier columns for a viewer.
+
+    Columns are titled for people (``USUBJID`` "Patient", ``SITEID`` "Centre", ...: :func:`column_labels`);
+    the data keep their ADaM names, as the downloads do.
 
     Parameters
     ----------
@@ -180,7 +271,38 @@ def table(ctx: PageContext | None, frame: pd.DataFrame, **kwargs: Any) -> None:
     if shown is not frame and kwargs.get("column_order") is not None:
         hidden = {c.upper() for c in subject_columns(frame.columns)}
         kwargs["column_order"] = [c for c in kwargs["column_order"] if str(c).upper() not in hidden]
+    kwargs["column_config"] = column_labels(list(shown.columns), kwargs.get("column_config"))
     st.dataframe(shown, **kwargs)
+
+
+#: Said under every table download: what the columns are called and where the file's provenance is.
+_ADAM_NAMES = "Columns keep their ADaM names (docs/data-dictionary.md), unlike the labels on screen."
+DOWNLOAD_HELP = f"{_ADAM_NAMES} The file name gives the study, the data cut-off and the as-of date."
+EXCEL_HELP = (
+    f'{_ADAM_NAMES} The "About" sheet names the data cut-off, the as-of date, the filters, the '
+    "fingerprint and when the file was made."
+)
+
+
+def download_stem(filename: str, ctx: PageContext | None) -> str:
+    """Return a download's file name without extension: ``filename`` with the study, cut-off and as-of date.
+
+    Parameters
+    ----------
+    filename : str
+        What the table is (``"toxicity_by_soc"``; a ``.csv`` ending is dropped).
+    ctx : PageContext or None
+        The page context; None: ``filename`` alone.
+
+    Returns
+    -------
+    str
+        E.g. ``"toxicity_by_soc_MEDCARE_cutoff2025-06-30_asof2025-06-30"``.
+    """
+    stem = filename[: -len(".csv")] if filename.lower().endswith(".csv") else filename
+    if ctx is None:
+        return stem
+    return export_stem(stem, ctx.full.study.study_id, ctx.cutoff, ctx.as_of)
 
 
 def download_table(
@@ -189,66 +311,84 @@ def download_table(
     label: str = "Download CSV",
     *,
     ctx: PageContext | None = None,
-    excel: bool = False,
+    excel: bool = True,
 ) -> None:
-    """Draw a button that downloads ``df`` as CSV (formula-like cells made inert); optionally Excel beside.
+    """Draw the downloads of ``df``: CSV and Excel side by side, formula-like text cells made inert in both.
 
-    A viewer (aggregates only) is offered no download of a table with subject identifiers: a caption says
-    why instead.
+    The CSV is the bare table (comment lines would break spreadsheets and ``read_csv``); its file name names
+    the study, the data cut-off and the as-of date (:func:`download_stem`). The Excel workbook holds the
+    table and an "About" sheet with the cut-off, as-of date, filters in words, fingerprint and when it was
+    made. Both keep the ADaM column names. A viewer (aggregates only) is offered no download of a table with
+    subject identifiers: a caption says why instead.
 
     Parameters
     ----------
     df : pandas.DataFrame
         The table as shown.
     filename : str
-        File name offered to the browser (``.csv`` is added when missing).
+        What the table is, for the file name (``".csv"`` may end it).
     label : str, default "Download CSV"
-        Button text.
+        Text of the CSV button.
     ctx : PageContext, optional
-        The page context (its role); default the session's role, which the sign-in sets on every run.
-    excel : bool, default False
-        Also offer the table as an Excel workbook, with an "About" sheet naming the data cut-off, the as-of
-        date, the filters, the fingerprint and when it was made (from ``ctx``).
+        The page context: role, and the provenance of the file names and the "About" sheet; default the
+        session's role and no provenance.
+    excel : bool, default True
+        Also offer the table as an Excel workbook.
     """
     role = session_role() if ctx is None else ctx.role
     if not can_see_subjects(role) and subject_columns(list(df.columns) + list(df.index.names)):
         st.caption(":material/lock: Patient-level table: no download with viewer access.")
         return
-    name = filename if filename.lower().endswith(".csv") else f"{filename}.csv"
-    # Excel sits beside the CSV button; a CSV-only table keeps its plain button.
+    table_name = filename[: -len(".csv")] if filename.lower().endswith(".csv") else filename
+    stem = download_stem(table_name, ctx)
+    # Keys come from the table's name, not the file name: they stay put when the as-of date changes.
     with st.container(horizontal=True) if excel else contextlib.nullcontext():
         st.download_button(
             label,
             to_csv_bytes(df),
-            file_name=name,
+            file_name=f"{stem}.csv",
             mime="text/csv",
-            key=f"download_{_slug(name)}",
+            key=f"download_{_slug(table_name + '.csv')}",
             icon=":material/download:",
             on_click="ignore",
+            help=DOWNLOAD_HELP,
         )
         if excel:
-            _download_excel(df, name[: -len(".csv")], ctx)
+            _download_excel(df, table_name, stem, ctx)
 
 
-def _download_excel(df: pd.DataFrame, stem: str, ctx: PageContext | None) -> None:
-    """Draw the Excel download of ``df``: the table and an "About" sheet saying where it comes from."""
-    about = None
-    if ctx is not None:
-        about = export_provenance(
+def excel_provenance(ctx: PageContext) -> dict[str, str]:
+    """Return the "About" sheet of an Excel download from ``ctx`` (see :func:`export_provenance`)."""
+    about = {"Study": ctx.full.study.study_id} if ctx.full.study.study_id else {}
+    about.update(
+        export_provenance(
             cutoff=ctx.cutoff,
             as_of=ctx.as_of,
-            filters=ctx.filter_text,
+            filters=plain_filter_text(ctx),
             fingerprint=ctx.fingerprint,
             source=ctx.source_name,
         )
+    )
+    about["Patients"] = ctx.patients_text
+    return about
+
+
+def _download_excel(df: pd.DataFrame, table_name: str, stem: str, ctx: PageContext | None) -> None:
+    """Draw the Excel download of ``df``: the table, and an "About" sheet saying where it comes from.
+
+    The workbook is built when the button is clicked (a deferred download): building every table's workbook
+    on every rerun cost most of a large trial's page time, for files rarely asked for.
+    """
+    provenance = None if ctx is None else excel_provenance(ctx)
     st.download_button(
         "Download Excel",
-        to_excel_bytes(df, sheet_name=stem, provenance=about),
+        functools.partial(to_excel_bytes, df, sheet_name=table_name, provenance=provenance),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"download_{_slug(stem)}_xlsx",
+        key=f"download_{_slug(table_name)}_xlsx",
         icon=":material/download:",
         on_click="ignore",
+        help=EXCEL_HELP,
     )
 
 

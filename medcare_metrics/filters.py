@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from medcare_metrics.model import DATASETS, TrialData
+from medcare_metrics.variables import VARIABLE_LABELS
 
 #: Text standing for a missing value in a filter (``?MDTTYPE=(missing)`` keeps subjects without an MDT type).
 MISSING = "(missing)"
@@ -23,22 +24,14 @@ MISSING = "(missing)"
 ID_COLUMNS: frozenset[str] = frozenset({"STUDYID", "USUBJID", "SUBJID"})
 #: The filters the sidebar always offers (when the column is present), in display order.
 STANDARD_FILTERS: tuple[str, ...] = ("SITEID", "MDTTYPE", "SYSTHER", "NLES")
-#: Human labels for ADSL columns used in filter descriptions; other columns are shown by name.
+#: Labels of the filterable ADSL columns (:data:`medcare_metrics.variables.VARIABLE_LABELS`); other
+#: columns are shown by name.
 FILTER_LABELS: dict[str, str] = {
-    "SITEID": "Centre",
-    "MDTTYPE": "MDT type",
-    "MDTDETL": "MDT (detail)",
-    "SYSTHER": "Systemic therapy",
-    "NLES": "Lesions",
-    "PRIMTRT": "Primary treatment",
-    "WHOPS": "WHO PS",
-    "PSMAFL": "PSMA PET-CT done",
-    "PSMACHFL": "PSMA changed plan",
-    "EOSSTT": "Study status",
-    "ENRLFL": "Enrolled",
-    "DTHFL": "Died",
-    "ARM": "Arm",
-    "SEX": "Sex",
+    column: VARIABLE_LABELS[column]
+    for column in (
+        *("SITEID", "MDTTYPE", "MDTDETL", "SYSTHER", "NLES", "PRIMTRT", "WHOPS"),
+        *("PSMAFL", "PSMACHFL", "EOSSTT", "ENRLFL", "DTHFL", "ARM", "SEX"),
+    )
 }
 
 
@@ -86,7 +79,18 @@ def column_keys(column: pd.Series) -> pd.Series:
     pandas.Series
         Text keys, :data:`MISSING` where the value is missing.
     """
-    return column.astype(object).map(value_key)
+    # Each distinct value once (the sidebar keys every ADSL column on every rerun). Distinct by its text, so
+    # that True and 1, equal to pandas, keep their own keys.
+    values = column.astype(object)
+    missing = values.isna().to_numpy()
+    keys = np.full(len(values), MISSING, dtype=object)
+    present = values[~missing]
+    if len(present):
+        codes, _ = pd.factorize(present.astype(str))
+        _, first = np.unique(codes, return_index=True)
+        distinct = np.array([value_key(present.iat[i]) for i in first], dtype=object)
+        keys[~missing] = distinct[codes]
+    return pd.Series(keys, index=column.index, dtype=object, name=column.name)
 
 
 def _normalise(values: Iterable[object] | str) -> tuple[str, ...]:

@@ -65,7 +65,7 @@ def _rule_section(
             column_config=column_config,
             column_order=column_order,
         )
-        download_table(section.findings, filename)
+        download_table(section.findings, filename, ctx=ctx)
     elif section.n_checked == 0:
         st.info(section.none_checked_text)
     else:
@@ -104,7 +104,7 @@ def _ctcae(ctx: PageContext, view: DataQualityView) -> None:
             },
             key="dq_ctcae",
         )
-        download_table(ctcae.problems, "ctcae_problems.csv")
+        download_table(ctcae.problems, "ctcae_problems.csv", ctx=ctx)
 
 
 def _queries(ctx: PageContext, view: DataQualityView) -> None:
@@ -115,7 +115,7 @@ def _queries(ctx: PageContext, view: DataQualityView) -> None:
         return
     st.caption(view.queries_caption)
     st.markdown(queries_text.COUNTS_TITLE)
-    st.dataframe(view.queries_by_centre, hide_index=True, key="dq_queries_by_centre")
+    table(ctx, view.queries_by_centre, hide_index=True, key="dq_queries_by_centre")
     # The list names patients: a viewer (aggregates only) sees the counts per centre alone.
     if not ctx.can_see_subjects:
         st.caption(queries_text.VIEWER_NOTE)
@@ -172,7 +172,7 @@ def render(ctx: PageContext) -> None:
             column_order=["severity", "dataset", "file", "row", "USUBJID", "column", "check", "problem"],
             key="dq_problems",
         )
-        download_table(view.shown, "validation_problems.csv")
+        download_table(view.shown, "validation_problems.csv", ctx=ctx)
 
     st.subheader("Derived or assumed while loading")
     if view.notes:

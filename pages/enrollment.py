@@ -7,7 +7,14 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, table, unavailable
+from medcare_app.ui import (
+    download_table,
+    missing_dataset,
+    page_header,
+    show_figure,
+    table,
+    unavailable,
+)
 from medcare_metrics.figures.enrollment import (
     cumulative_enrollment_figure,
     enrollment_by_month_figure,
@@ -93,7 +100,7 @@ def _funnel(view: EnrollmentView, ctx: PageContext) -> None:
             width="stretch",
             column_config={"LABEL": "Box", "N": "Subjects", "DEFINITION": "Definition"},
         )
-        download_table(view.funnel, "screening_funnel")
+        download_table(view.funnel, "screening_funnel", ctx=ctx)
     st.markdown(text.SCREEN_FAILURES_HEADING)
     if view.reasons.empty:
         st.caption(text.NO_SCREEN_FAILURE)
@@ -109,7 +116,7 @@ def _funnel(view: EnrollmentView, ctx: PageContext) -> None:
             "N": "Screen failures",
         },
     )
-    download_table(view.reasons, "screen_failure_reasons")
+    download_table(view.reasons, "screen_failure_reasons", ctx=ctx)
     with st.expander(text.SCREEN_FAILURE_LISTING_TITLE):
         table(
             ctx,
@@ -124,7 +131,7 @@ def _funnel(view: EnrollmentView, ctx: PageContext) -> None:
                 "SCRFREAS": "Reason as recorded",
             },
         )
-        download_table(view.listing, "screen_failures")
+        download_table(view.listing, "screen_failures", ctx=ctx)
 
 
 def _maturity(view: EnrollmentView, ctx: PageContext) -> None:
@@ -142,7 +149,7 @@ def _maturity(view: EnrollmentView, ctx: PageContext) -> None:
     if maturity.reached:
         st.markdown("\n".join(f"- {line}" for line in maturity.reached))
     st.caption(maturity.caption)
-    download_table(maturity.projection, "event_maturity")
+    download_table(maturity.projection, "event_maturity", ctx=ctx)
 
 
 def render(ctx: PageContext) -> None:
@@ -191,6 +198,8 @@ def render(ctx: PageContext) -> None:
                 figure.centre_names,
                 figure.completed_on,
                 total_label=figure.total_label,
+                plan_label=figure.plan_label,
+                target_label=figure.target_label,
             ),
             key="enrollment_cumulative",
             ctx=ctx,
@@ -203,13 +212,13 @@ def render(ctx: PageContext) -> None:
             figure = enrollment_by_month_figure(view.by_month, view.centre_names)
             show_figure(figure, key="enrollment_by_month", ctx=ctx)
             st.caption(text.BY_MONTH_CAPTION)
-            download_table(view.by_month, "enrollment_by_month")
+            download_table(view.by_month, "enrollment_by_month", ctx=ctx)
     with funnel_tab:
         _funnel(view, ctx)
     with centre_tab:
         st.dataframe(view.centres, hide_index=True, width="stretch", column_config=CENTRE_COLUMNS)
         st.caption(view.centre_caption)
-        download_table(view.centres, "enrollment_by_centre")
+        download_table(view.centres, "enrollment_by_centre", ctx=ctx)
     with maturity_tab:
         _maturity(view, ctx)
 

@@ -7,7 +7,15 @@ from streamlit.delta_generator import DeltaGenerator
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, table, unavailable
+from medcare_app.ui import (
+    download_table,
+    missing_dataset,
+    no_patient_selected,
+    page_header,
+    show_figure,
+    table,
+    unavailable,
+)
 from medcare_metrics.figures.lesions import (
     detection_figure,
     eqd2_figure,
@@ -132,6 +140,8 @@ def _without_tabs(ctx: PageContext, view: LesionsView) -> None:
 def render(ctx: PageContext) -> None:
     """Draw the Lesions page."""
     page_header(ctx, "Lesions", text.INTRO, DATASETS)
+    if no_patient_selected(ctx):  # the header says no patient matches the filters; nothing else to draw
+        return
     try:
         choices: LesionsChoices = cache.page_view(ctx, lesions_choices)
         if not choices.shows_tabs:
@@ -191,13 +201,13 @@ def render(ctx: PageContext) -> None:
             st.warning(warning, icon=":material/warning:")
         st.caption(counts.caption)
         _table(counts.per_patient)
-        download_table(counts.per_patient, "lesions_per_patient")
+        download_table(counts.per_patient, "lesions_per_patient", ctx=ctx)
 
     with site_tab:
         show_figure(lesion_site_figure(view.sites.by_site), key="les_site", ctx=ctx)
         st.caption(view.sites.caption)
         _table(view.sites.by_site)
-        download_table(view.sites.by_site, "lesions_by_site")
+        download_table(view.sites.by_site, "lesions_by_site", ctx=ctx)
 
     with detection_tab:
         detection = view.detection
@@ -224,7 +234,7 @@ def render(ctx: PageContext) -> None:
             _table(dose.by_modality)
             st.markdown("**Schedules**")
             _table(dose.schedules)
-            download_table(dose.schedules, "radiotherapy_schedules")
+            download_table(dose.schedules, "radiotherapy_schedules", ctx=ctx)
             if ctx.can_see_subjects:
                 show_figure(eqd2_figure(dose.doses, dose.alpha_beta_gy), key="les_eqd2", ctx=ctx)
                 st.caption(dose.figure_caption)

@@ -8,7 +8,16 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
+from medcare_app.ui import (
+    column_labels,
+    download_table,
+    missing_dataset,
+    no_patient_selected,
+    page_header,
+    show_figure,
+    table,
+    unavailable,
+)
 from medcare_metrics.figures.patients import (
     patient_timeline_figure,
     psa_trajectory_figure,
@@ -17,6 +26,7 @@ from medcare_metrics.figures.patients import (
 )
 from medcare_metrics.text import followup as followup_text
 from medcare_metrics.text import patients as text
+from medcare_metrics.text.common import column_label
 from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.followup import FollowUpControls, FollowUpView, follow_up_view
 from medcare_metrics.views.patients import (
@@ -33,6 +43,8 @@ from medcare_metrics.views.patients import (
     changes_view,
     patients_choices,
     profile_view,
+    swimmer_page,
+    swimmer_page_count,
     swimmer_view,
     waterfall_view,
 )
@@ -44,11 +56,8 @@ DATASETS: tuple[str, ...] = ("adsl", "adtte", "adae", "adtu", "adlb")
 def _table(frame: pd.DataFrame) -> None:
     """Show a listing with its dates as YYYY-MM-DD."""
     dates = frame.select_dtypes(include=["datetime64[ns]"]).columns
-    st.dataframe(
-        frame,
-        hide_index=True,
-        column_config={c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in dates},
-    )
+    config = {c: st.column_config.DateColumn(column_label(c), format="YYYY-MM-DD") for c in dates}
+    st.dataframe(frame, hide_index=True, column_config=column_labels(list(frame.columns), config))
 
 
 def _swimmer(ctx: PageContext) -> None:
@@ -59,9 +68,24 @@ def _swimmer(ctx: PageContext) -> None:
         st.info(text.NO_SWIMMER, icon=":material/info:")
         return
     st.markdown(view.summary)
-    show_figure(swimmer_figure(view.patients, view.events), key="patients_swimmer", ctx=ctx)
+    pages = swimmer_page_count(len(view.patients))
+    page = 1
+    if pages > 1:
+        # Keyed on the page count: a filter change that leaves fewer pages starts again at page 1.
+        page = st.number_input(
+            "Swimmer plot page",
+            min_value=1,
+            max_value=pages,
+            value=1,
+            step=1,
+            key=f"patients_swimmer_page_{pages}",
+        )
+    shown = swimmer_page(view, int(page))
+    if shown.caption:
+        st.caption(shown.caption)
+    show_figure(swimmer_figure(shown.patients, shown.events), key="patients_swimmer", ctx=ctx)
     st.caption(view.caption)
-    download_table(view.patients, "swimmer_patients")
+    download_table(view.patients, "swimmer_patients", ctx=ctx)
     if view.missing_adtte:
         missing_dataset("adtte", text.MARKERS_NEED, ctx=ctx)
 
@@ -84,7 +108,7 @@ def _waterfall(ctx: PageContext, choices: PatientsChoices) -> None:
     st.markdown(view.sentence)
     show_figure(psa_waterfall_figure(view.waterfall, title=view.title), key="patients_waterfall", ctx=ctx)
     st.caption(view.caption)
-    download_table(view.waterfall, "psa_waterfall")
+    download_table(view.waterfall, "psa_waterfall", ctx=ctx)
 
 
 def _listing(ctx: PageContext, table: pd.DataFrame | None, dataset: str, needed_for: str, none: str) -> None:
@@ -93,7 +117,7 @@ def _listing(ctx: PageContext, table: pd.DataFrame | None, dataset: str, needed_
     elif table.empty:
         st.caption(none)
     else:
-        st.dataframe(table, hide_index=True)
+        st.dataframe(table, hide_index=True, column_config=column_labels(list(table.columns)))
 
 
 def _profile(ctx: PageContext, choices: PatientsChoices) -> None:
@@ -166,7 +190,7 @@ def _changes(ctx: PageContext, choices: PatientsChoices) -> None:
             st.caption(text.NO_CHANGE)
         else:
             _table(listing.table)
-            download_table(listing.table, f"changes_{listing.name}")
+            download_table(listing.table, f"changes_{listing.name}", ctx=ctx)
 
 
 def _followup(ctx: PageContext) -> None:
@@ -181,7 +205,7 @@ def _followup(ctx: PageContext) -> None:
     else:
         st.markdown(view.sentence)
         st.markdown(followup_text.BY_CENTRE_TITLE)
-        st.dataframe(view.by_centre, hide_index=True, key="patients_followup_centres")
+        table(ctx, view.by_centre, hide_index=True, key="patients_followup_centres")
         st.markdown(followup_text.LIST_TITLE)
         _table(view.shown)
         download_table(view.shown, "follow_up_due", ctx=ctx, excel=True)
@@ -200,6 +224,8 @@ def _tab(draw: Callable[..., None], *args: object) -> None:
 def render(ctx: PageContext) -> None:
     """Draw the Patients page."""
     page_header(ctx, "Patients", text.INTRO, DATASETS)
+    if no_patient_selected(ctx):  # the header says no patient matches the filters; nothing else to draw
+        return
     try:
         choices: PatientsChoices = cache.page_view(ctx, patients_choices)
     except DataUnavailable as error:

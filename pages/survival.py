@@ -6,7 +6,15 @@ from streamlit.delta_generator import DeltaGenerator
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import download_table, missing_dataset, page_header, show_figure, unavailable
+from medcare_app.ui import (
+    download_table,
+    missing_dataset,
+    no_patient_selected,
+    page_header,
+    show_figure,
+    table,
+    unavailable,
+)
 from medcare_metrics.figures.decision import outlook_figure
 from medcare_metrics.figures.survival import COUNT_TITLES, km_figure
 from medcare_metrics.text import decision as decision_text
@@ -84,7 +92,7 @@ def _figure(ctx: PageContext, figure: KMFigure) -> None:
     show_figure(fig, key="survival_km", ctx=ctx)
 
 
-def _medians(view: SurvivalView, code: str | None) -> None:
+def _medians(ctx: PageContext, view: SurvivalView, code: str | None) -> None:
     st.subheader("Median")
     st.dataframe(
         view.medians,
@@ -99,10 +107,10 @@ def _medians(view: SurvivalView, code: str | None) -> None:
         },
     )
     st.caption(view.median_caption)
-    download_table(view.medians, f"median_{code}")
+    download_table(view.medians, f"median_{code}", ctx=ctx)
 
 
-def _landmarks(view: SurvivalView, code: str | None) -> None:
+def _landmarks(ctx: PageContext, view: SurvivalView, code: str | None) -> None:
     if view.ignored_text:
         st.warning(view.ignored_text)
     if view.landmark_times:
@@ -114,10 +122,10 @@ def _landmarks(view: SurvivalView, code: str | None) -> None:
             height="content" if len(view.landmarks) <= 40 else "auto",
         )
         st.caption(view.landmark_caption)
-        download_table(view.landmarks, f"landmarks_{code}")
+        download_table(view.landmarks, f"landmarks_{code}", ctx=ctx)
 
 
-def _logrank(comparison: ComparisonSection, code: str | None, by: str) -> None:
+def _logrank(ctx: PageContext, comparison: ComparisonSection, code: str | None, by: str) -> None:
     if comparison.one_group_text:
         st.caption(comparison.one_group_text)
         if comparison.excluded_text:
@@ -134,7 +142,7 @@ def _logrank(comparison: ComparisonSection, code: str | None, by: str) -> None:
         width="stretch",
         column_config={"Events expected": st.column_config.NumberColumn(format="%.2f")},
     )
-    download_table(comparison.logrank_table, f"logrank_{code}_{by}")
+    download_table(comparison.logrank_table, f"logrank_{code}_{by}", ctx=ctx)
     if comparison.cox_text:
         st.markdown(comparison.cox_text)
     if not comparison.cox_tests.empty:
@@ -142,14 +150,14 @@ def _logrank(comparison: ComparisonSection, code: str | None, by: str) -> None:
         st.caption(comparison.cox_tests_caption)
 
 
-def _tables(view: SurvivalView, code: str | None) -> None:
+def _tables(ctx: PageContext, view: SurvivalView, code: str | None) -> None:
     with st.expander("Kaplan-Meier table and numbers at risk", icon=":material/table:"):
-        st.dataframe(view.km_table, hide_index=True, width="stretch")
+        table(ctx, view.km_table, hide_index=True, width="stretch")
         st.caption(view.km_table_caption)
-        download_table(view.km_table, f"km_table_{code}")
-        st.dataframe(view.at_risk, hide_index=True, width="stretch")
+        download_table(view.km_table, f"km_table_{code}", ctx=ctx)
+        table(ctx, view.at_risk, hide_index=True, width="stretch")
         st.caption(view.at_risk_caption)
-        download_table(view.at_risk, f"at_risk_{code}")
+        download_table(view.at_risk, f"at_risk_{code}", ctx=ctx)
 
 
 def _outlook(ctx: PageContext, code: str) -> None:
@@ -187,7 +195,7 @@ def _outlook(ctx: PageContext, code: str) -> None:
     st.markdown("**Sensitivity**")
     st.dataframe(outlook.sensitivity, hide_index=True, width="stretch")
     st.caption(outlook.sensitivity_caption)
-    download_table(outlook.sensitivity, f"outlook_sensitivity_{code}")
+    download_table(outlook.sensitivity, f"outlook_sensitivity_{code}", ctx=ctx)
     with st.expander("Assumptions of the model", icon=":material/rule:"):
         st.markdown("\n".join(f"- {sentence}" for sentence in outlook.assumptions))
 
@@ -195,6 +203,8 @@ def _outlook(ctx: PageContext, code: str) -> None:
 def render(ctx: PageContext) -> None:
     """Draw the Survival page."""
     page_header(ctx, "Survival", text.INTRO, DATASETS)
+    if no_patient_selected(ctx):  # the header says no patient matches the filters; nothing else to draw
+        return
     try:
         choices: SurvivalChoices = cache.page_view(ctx, survival_choices)
     except DataUnavailable as error:
@@ -282,19 +292,19 @@ def render(ctx: PageContext) -> None:
     with results:
         _figure(ctx, view.figure)
         st.caption(view.figure_caption)
-        _medians(view, code)
+        _medians(ctx, view, code)
     with landmark_area:
-        _landmarks(view, code)
+        _landmarks(ctx, view, code)
     if by is not None and view.comparison is not None:
         with logrank_area:
-            _logrank(view.comparison, code, by)
+            _logrank(ctx, view.comparison, code, by)
         if not view.comparison.pairwise.empty:
-            st.dataframe(view.comparison.pairwise, hide_index=True, width="stretch")
+            table(ctx, view.comparison.pairwise, hide_index=True, width="stretch")
             st.caption(view.comparison.pairwise_caption)
-            download_table(view.comparison.pairwise, f"pairwise_logrank_{code}")
+            download_table(view.comparison.pairwise, f"pairwise_logrank_{code}", ctx=ctx)
         if view.comparison.caption:
             st.caption(view.comparison.caption)
-    _tables(view, code)
+    _tables(ctx, view, code)
     _outlook(ctx, code)
 
 

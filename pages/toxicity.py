@@ -111,7 +111,7 @@ def _grades(ctx: PageContext, view: ToxicityView) -> None:
     st.subheader("By system organ class")
     _figure(ctx, view.soc.figure, "tox_soc")
     _table(view.soc.table, view.group_label)
-    download_table(view.soc.download, "toxicity_by_soc")
+    download_table(view.soc.download, "toxicity_by_soc", ctx=ctx)
 
     st.subheader("By term")
     pick_col, top_col = st.columns([3, 1])
@@ -138,15 +138,15 @@ def _grades(ctx: PageContext, view: ToxicityView) -> None:
         st.caption(view.definition_caption)
     _table(shown.table, view.group_label)
     if view.terms_download is not None:
-        download_table(view.terms_download, "toxicity_by_term")
+        download_table(view.terms_download, "toxicity_by_term", ctx=ctx)
 
 
-def _high_grade(view: ToxicityView) -> None:
+def _high_grade(ctx: PageContext, view: ToxicityView) -> None:
     high = view.high
     assert high is not None
     st.markdown(high.sentence)
     _table(high.patients, view.group_label)
-    download_table(high.patients, "toxicity_high_grade_patients")
+    download_table(high.patients, "toxicity_high_grade_patients", ctx=ctx)
     st.subheader(high.heading)
     st.caption(high.events_caption)
     table(
@@ -156,7 +156,7 @@ def _high_grade(view: ToxicityView) -> None:
         column_order=[c for c in LISTING if c in high.events.columns],
         column_config={**LABELS, "GROUP": view.group_label or "Group"},
     )
-    download_table(high.events, "toxicity_high_grade_events")
+    download_table(high.events, "toxicity_high_grade_events", ctx=ctx)
 
 
 def _detail(
@@ -169,7 +169,7 @@ def _detail(
     detail = section.level(str(level))
     _figure(ctx, detail.figure, f"{key}_detail")
     _table(detail.table, group_label)
-    download_table(detail.download, filename)
+    download_table(detail.download, filename, ctx=ctx)
 
 
 def _monitoring(ctx: PageContext, page: ToxicityControls) -> None:
@@ -207,7 +207,7 @@ def _monitoring(ctx: PageContext, page: ToxicityControls) -> None:
         st.caption(monitoring.whole_trial)
     with st.expander("Patients in order of MDT start", icon=":material/table:"):
         table(None, monitoring.course, hide_index=True, column_config={"USUBJID": "Patient"})
-        download_table(monitoring.course_download, "toxicity_monitoring")
+        download_table(monitoring.course_download, "toxicity_monitoring", ctx=ctx)
     st.dataframe(monitoring.operating, hide_index=True)
     st.caption(monitoring.operating_caption)
 
@@ -236,6 +236,8 @@ def render(ctx: PageContext) -> None:
         return
     with header:
         page_header(ctx, "Toxicity", view.intro, DATASETS)
+    if view.no_patient:  # the header says no patient matches the filters; nothing else to draw
+        return
     if view.unavailable:
         unavailable(view.unavailable)
         return
@@ -249,7 +251,7 @@ def render(ctx: PageContext) -> None:
     with grades_tab:
         _grades(ctx, view)
     with high_tab:
-        _high_grade(view)
+        _high_grade(ctx, view)
     with phase_tab:
         assert view.phase is not None
         _detail(ctx, view.phase, "tox_phase", "Phase", "Acute and late by", "toxicity_acute_late")

@@ -12,6 +12,7 @@ AppTest pattern (see tests/test_app_overview.py)::
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -27,6 +28,28 @@ if str(REPO) not in sys.path:
 #: Real ADaM data written by others (CDISC pilot, pharmaverseadam) and R's numbers on them; see its README.md.
 CONFORMANCE = REPO / "tests" / "data" / "conformance"
 
+#: Test files whose tests take longest, run first (in this order): with ``--dist worksteal`` (pyproject.toml)
+#: the worker that finishes early takes tests from the end of the other's queue, so the run ends on short
+#: ones.
+SLOW_FIRST = (
+    "tests/browser/",
+    "tests/test_properties.py",
+    "tests/test_pages_broken_sources.py",
+    "tests/test_edc_example.py",
+    "tests/test_predictive.py",
+    "tests/test_filter_consistency.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the tests of :data:`SLOW_FIRST` to the front (a stable sort: every worker gets the same order)."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)
+
 
 @pytest.fixture(autouse=True)
 def _access_log_in_a_temporary_folder(
@@ -35,6 +58,22 @@ def _access_log_in_a_temporary_folder(
     """Keep the access log the app writes on every page view out of the working tree."""
     if "MEDCARE_ACCESS_LOG" not in os.environ:
         monkeypatch.setenv("MEDCARE_ACCESS_LOG", str(tmp_path_factory.mktemp("logs") / "access.log"))
+
+
+@pytest.fixture(autouse=True)
+def _loggers_stay_enabled() -> Iterator[None]:
+    """Re-enable the loggers a test disabled: ``logging.config.dictConfig`` disables every logger it does not
+    name, and tests/test_layers.py runs import-linter in process, which calls it; the app's access log
+    (``medcare.access``) would then stay silent for the tests that come after it in the same worker.
+    """
+    enabled = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and not logger.disabled
+    ]
+    yield
+    for logger in enabled:
+        logger.disabled = False
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,13 @@ import pytest
 from conftest import REPO, header, metrics, open_page
 
 from medcare_app.context import DATA_ENV, resolve_source
-from medcare_app.sidebar import ACCRUAL_KEY, DOWNLOAD_FORMAT_KEY, TARGET_KEY, filter_key
+from medcare_app.sidebar import (
+    ACCRUAL_KEY,
+    DOWNLOAD_FORMAT_KEY,
+    SETTINGS_EDIT_KEY,
+    TARGET_KEY,
+    filter_key,
+)
 from medcare_metrics.loading import example_path
 
 ENTRY = "dashboard.py"
@@ -111,9 +117,10 @@ def test_figure_download_format_follows_the_sidebar_on_every_page(app) -> None:
     at = app(ENTRY)
     at.run()
     options = [c["toImageButtonOptions"] for c in _plotly_configs(at)]
-    assert options == [{"format": "png", "filename": "medcare_overview_enrollment", "scale": 2}]
+    names = ("primary", "enrollment")
+    assert options == [{"format": "png", "filename": f"medcare_overview_{n}", "scale": 2} for n in names]
     at.sidebar.radio(key=DOWNLOAD_FORMAT_KEY).set_value("SVG").run()
-    assert [c["toImageButtonOptions"]["format"] for c in _plotly_configs(at)] == ["svg"]
+    assert [c["toImageButtonOptions"]["format"] for c in _plotly_configs(at)] == ["svg", "svg"]
     open_page(at, "survival").run()
     assert not at.exception
     assert at.sidebar.radio(key=DOWNLOAD_FORMAT_KEY).value == "SVG"
@@ -242,6 +249,7 @@ def test_trial_settings_are_shared_by_every_page(app) -> None:
     assert metrics(at)["Enrolled"] == f"{enrolled} of 18"
     assert "target" not in at.query_params  # the protocol default stays out of the URL
     open_page(at, "enrollment").run()
+    at.sidebar.checkbox(key=SETTINGS_EDIT_KEY).check().run()  # the settings are locked until ticked
     at.sidebar.number_input(key=TARGET_KEY).set_value(24).run()
     assert not at.exception
     assert metrics(at)["Enrolled"] == f"{enrolled} of 24"

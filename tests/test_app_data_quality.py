@@ -62,7 +62,7 @@ def test_problems_deviations_and_ctcae(app, flawed_source: Path) -> None:
     assert deviations[["USUBJID", "RULE"]].values.tolist() == [["T-02", "TESTO"]]
     ctcae = _table(at, "AEDECOD")
     assert ctcae[["USUBJID", "AEDECOD"]].values.tolist() == [["T-01", "Feeling blue"]]
-    assert len(at.get("download_button")) == 5  # the query list: CSV and Excel
+    assert len(at.get("download_button")) == 8  # four tables, each as CSV and Excel
 
 
 def test_problem_table_filters(app, flawed_source: Path) -> None:

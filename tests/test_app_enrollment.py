@@ -17,7 +17,7 @@ import pytest
 from conftest import CONFORMANCE, header, metrics, tiny_frames, write_source
 from scipy import stats
 
-from medcare_app.sidebar import ACCRUAL_KEY, AS_OF_KEY, TARGET_KEY, filter_key
+from medcare_app.sidebar import ACCRUAL_KEY, AS_OF_KEY, SETTINGS_EDIT_KEY, TARGET_KEY, filter_key
 from medcare_metrics.text import enrollment as text
 
 PAGE = "pages/enrollment.py"
@@ -95,6 +95,7 @@ def test_certainty_and_target_widgets(app, tiny_source: Path) -> None:
     # Observed accrual (4 in 758 days) is slower than planned (18 in 730.5 days): more trust in the plan
     # brings the predicted completion forward.
     assert metrics(at)["Predicted completion"] < before
+    at.sidebar.checkbox(key=SETTINGS_EDIT_KEY).check().run()  # the settings are locked until ticked
     at.sidebar.number_input(key=TARGET_KEY).set_value(4).run()  # a shared trial setting in the sidebar
     shown = metrics(at)
     assert shown["Enrolled"] == "4 of 4"
@@ -173,6 +174,7 @@ def test_planned_accrual_is_a_shared_setting(app, tiny_source: Path) -> None:
     # Target and accrual period are widgets of the shared sidebar, not of this page.
     assert not any(w.key in ("enrollment_target", "enrollment_planned_months") for w in at.number_input)
     assert {TARGET_KEY, ACCRUAL_KEY} <= {w.key for w in at.sidebar.number_input}
+    at.sidebar.checkbox(key=SETTINGS_EDIT_KEY).check().run()
     at.sidebar.number_input(key=TARGET_KEY).set_value(4).run()
     # 4 in 408 days against the plan of 4 in 730.5 days (24 months): 179%; plan of 12 months (365.25 days):
     # 365.25 / 408 = 90%.

@@ -26,16 +26,16 @@ def test_overview_numbers(app, tiny_source: Path) -> None:
     shown = metrics(at)
     assert shown["Enrolled"] == "4 of 18"
     assert shown["Screened"] == "6"
-    assert shown["On study"] == "2"  # T-01, T-04 ONGOING
+    assert shown["On study"] == "2 of 4"  # T-01, T-04 ONGOING, of 4 enrolled
     assert shown["Latest enrollment"] == "2023-02-15"
-    assert shown["NEST-FS events"] == "2"
-    assert shown["PFS events"] == "3"
+    assert shown["NEST-FS events"] == "2 of 4"
+    assert shown["PFS events"] == "3 of 4"
     # KM: S = 3/4 after day 100, 3/8 after day 300 -> median 300 days = 300 / 30.4375 = 9.86 months.
     assert shown["Median NEST-FS"] == "9.9 months"
-    assert shown["Grade ≥ 3 toxicity"] == "2"
+    assert shown["Grade ≥ 3 toxicity"] == "2 of 4"
     captions = " ".join(c.value for c in at.caption)
     assert "ENRLFL = Y" in captions and "CNSR = 0" in captions and "grade 3 or higher" in captions
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 2  # the primary endpoint's curve and enrollment against target
 
 
 def test_sidebar_shows_the_data_cut(app, tiny_source: Path) -> None:
@@ -56,9 +56,9 @@ def test_centre_filter_changes_the_numbers(app, tiny_source: Path) -> None:
     shown = metrics(at)
     assert shown["Enrolled"] == "2 of 18"
     assert shown["Screened"] == "3"  # T-01, T-02, T-06
-    assert shown["On study"] == "1"
-    assert shown["NEST-FS events"] == "2"
-    assert shown["Grade ≥ 3 toxicity"] == "1"
+    assert shown["On study"] == "1 of 2"
+    assert shown["NEST-FS events"] == "2 of 2"
+    assert shown["Grade ≥ 3 toxicity"] == "1 of 2"
     assert shown["Latest enrollment"] == "2022-03-05"
     # Events at days 100 and 300 of 2: S = 0.5 from day 100 to 300 -> R's median is the midpoint, 200 days.
     assert shown["Median NEST-FS"] == "6.6 months"
@@ -127,7 +127,7 @@ def test_as_of_replays_the_trial(app, tiny_source: Path) -> None:
     shown = metrics(at)
     assert shown["Screened"] == "4"
     assert shown["Latest enrollment"] == "2022-06-01"
-    assert shown["Grade ≥ 3 toxicity"] == "1"  # T-04's grade 3 of 2023-03-20 is hidden
+    assert shown["Grade ≥ 3 toxicity"] == "1 of 3"  # T-04's grade 3 of 2023-03-20 is hidden
     assert at.query_params["asof"] == "2022-12-31"
 
 
@@ -235,7 +235,7 @@ def test_changes_since_counts(app, tiny_source: Path) -> None:
     at = app(PAGE, data=tiny_source, query={"since": "2022-12-31"})
     at.run()
     assert not at.exception
-    changes = {m.label: m.value for m in at.metric[8:]}
+    changes = {m.label: m.value for m in at.metric[9:]}
     # (2022-12-31, 2024-01-31]: T-04 enrolled 2023-02-15, T-04's grade 3 proctitis 2023-03-20; every NEST-FS
     # and PFS event happened in 2022.
     assert changes[CHANGE_LABELS["enrolled"]] == "1"
@@ -243,7 +243,7 @@ def test_changes_since_counts(app, tiny_source: Path) -> None:
     assert changes[CHANGE_LABELS["PFS"]] == "0"
     assert changes[CHANGE_LABELS["severe_aes"]] == "1"
     at.date_input(key="since").set_value(dt.date(2022, 5, 31)).run()
-    changes = {m.label: m.value for m in at.metric[8:]}
+    changes = {m.label: m.value for m in at.metric[9:]}
     # Now also T-03 enrolled 2022-06-01; NEST-FS T-01 (2022-11-06), T-02 (2022-06-13); PFS T-01 (2022-06-09),
     # T-03 (2022-12-18); grade 3 of T-02 on 2022-04-01 is before the window.
     assert changes[CHANGE_LABELS["enrolled"]] == "2"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CONFORMANCE, tiny_frames, write_source
+from conftest import CONFORMANCE, REPO, tiny_frames, write_source
 
 from medcare_app.sidebar import AS_OF_KEY, filter_key
 
@@ -48,13 +49,29 @@ def tox_source(tmp_path: Path) -> Path:
     return write_source(tmp_path / "tox", **tox_frames())
 
 
+@pytest.fixture(scope="module")
+def opened(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The page on :func:`tox_frames` as it first opens, run once for the tests that only read it."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    folder = tmp_path_factory.mktemp("tox_opened")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MEDCARE_DATA", str(write_source(folder / "tox", **tox_frames())))
+        if "MEDCARE_ACCESS_LOG" not in os.environ:
+            patch.setenv("MEDCARE_ACCESS_LOG", str(folder / "access.log"))
+        st.cache_data.clear()
+        at = AppTest.from_file(str(REPO / PAGE), default_timeout=90)
+        at.run()
+    return at
+
+
 def _table(at: object, index: int = 0) -> pd.DataFrame:
     return at.dataframe[index].value  # type: ignore[attr-defined]
 
 
-def test_grade_counts_and_denominator(app, tox_source: Path) -> None:
-    at = app(PAGE, data=tox_source)
-    at.run()
+def test_grade_counts_and_denominator(opened) -> None:
+    at = opened
     assert not at.exception
     assert at.title[0].value == "Toxicity"
     overall = _table(at).iloc[0]
@@ -74,9 +91,8 @@ def test_grade_counts_and_denominator(app, tox_source: Path) -> None:
     assert not at.info  # CTCAE grades present: no severity note
 
 
-def test_high_grade_tab(app, tox_source: Path) -> None:
-    at = app(PAGE, data=tox_source)
-    at.run()
+def test_high_grade_tab(opened) -> None:
+    at = opened
     # T-02 and T-04 of the 4 patients in the safety population.
     expected = (
         '**2 of 4 patients** (50.0%) in the safety population (SAFFL = "Y") had at least one Grade ≥ 3 '
@@ -136,9 +152,8 @@ def test_soc_drill_down(app, tox_source: Path) -> None:
     assert sorted(terms["AEDECOD"]) == ["Diarrhea", "Nausea", "Proctitis"]
 
 
-def test_relationship_tab(app, tox_source: Path) -> None:
-    at = app(PAGE, data=tox_source)
-    at.run()
+def test_relationship_tab(opened) -> None:
+    at = opened
     related = next(
         d.value.set_index("GROUP")
         for d in at.dataframe

@@ -197,3 +197,42 @@ def test_search_rows_is_case_insensitive_and_literal() -> None:
     assert search_rows(table, "nothing like this").empty
     with pytest.raises(ValueError, match="SITEID"):
         search_rows(table, "a", ["SITEID"])
+
+
+def test_every_label_comes_from_one_mapping() -> None:
+    from medcare_metrics import filters
+    from medcare_metrics.text import common, labels, survival
+    from medcare_metrics.variables import VARIABLE_LABELS, variable_label
+
+    assert common.COLUMN_LABELS is VARIABLE_LABELS and labels.VARIABLE_LABELS is VARIABLE_LABELS
+    assert all(VARIABLE_LABELS[c] == label for c, label in filters.FILTER_LABELS.items())
+    assert survival.column_label("SYSTHER") == f"{variable_label('SYSTHER')} (SYSTHER)"
+    assert variable_label("usubjid") == "Patient" and variable_label("XYZ") == "XYZ"
+
+
+def test_column_keys_key_each_value_as_value_key_does() -> None:
+    import datetime as dt
+
+    from medcare_metrics.filters import column_keys, value_key
+
+    column = pd.Series(
+        [
+            1,
+            2.0,
+            None,
+            np.nan,
+            " a",
+            "a",
+            True,
+            "nan",
+            False,
+            0,
+            pd.Timestamp("2024-01-02"),
+            dt.date(2024, 1, 2),
+        ],
+        index=range(10, 22),
+    )
+    keys = column_keys(column)
+    assert keys.tolist() == [value_key(v) for v in column]
+    assert keys.index.equals(column.index)
+    assert keys.tolist()[6:10] == ["Y", "nan", "N", "0"]  # True is not 1, False is not 0, text "nan" is text

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from test_properties import app_scope
 from medcare_metrics import cuts
 from medcare_metrics.errors import DataUnavailable, MedcareError
 from medcare_metrics.filters import Filters, filter_options, filterable_columns
-from medcare_metrics.loading import LoadLimits, load_trial
+from medcare_metrics.loading import load_trial
 from medcare_metrics.model import TrialData
 from medcare_metrics.views.data_quality import DataQualityControls, data_quality_choices, data_quality_view
 from medcare_metrics.views.enrollment import EnrollmentControls, enrollment_choices, enrollment_view
@@ -58,16 +58,28 @@ def attempt(function: Callable[..., T], *args: Any) -> T | None:
         return None
 
 
-def run_every_view(scope: ViewScope, thorough: bool = True) -> None:
+#: The parts of :func:`run_every_view` with more controls to try, and the datasets their views read (None:
+#: every dataset). A part's other controls add nothing on data its views have already seen.
+THOROUGH_PARTS: dict[str, tuple[str, ...] | None] = {
+    "patients": None,
+    "survival": ("adsl", "adtte"),
+    "lesions": ("adsl", "adtu"),
+    "toxicity": ("adsl", "adae"),
+}
+
+
+def run_every_view(scope: ViewScope, thorough: Collection[str] = tuple(THOROUGH_PARTS)) -> None:
     """Run every view of every page with the controls its choices offer.
 
     Parameters
     ----------
     scope : ViewScope
         The view.
-    thorough : bool, optional
-        Also each time unit and interval of each endpoint, each grouping, a split of the toxicity counts and
-        the other lesion controls; without it, each view once with its default controls (cheaper).
+    thorough : collection of str, optional
+        Parts of :data:`THOROUGH_PARTS` whose other controls run too: each swimmer order ("patients"), each
+        time unit and interval of each endpoint and each grouping ("survival"), the other lesion controls
+        ("lesions"), a split of the toxicity counts ("toxicity"). Every view runs once with its default
+        controls in any case (the cheap part).
     """
     overview = attempt(overview_choices, scope)
     since = None if overview is None or overview.since is None else overview.since.default
@@ -77,7 +89,7 @@ def run_every_view(scope: ViewScope, thorough: bool = True) -> None:
     attempt(enrollment_choices, scope)
     attempt(enrollment_view, scope, EnrollmentControls())
     patients = attempt(patients_choices, scope)
-    for _, order in SWIMMER_ORDERS if thorough else SWIMMER_ORDERS[:1]:
+    for _, order in SWIMMER_ORDERS if "patients" in thorough else SWIMMER_ORDERS[:1]:
         attempt(swimmer_view, scope, SwimmerControls(order))
     attempt(waterfall_view, scope, WaterfallControls())
     for usubjid in () if patients is None else patients.ids[:1]:
@@ -87,7 +99,7 @@ def run_every_view(scope: ViewScope, thorough: bool = True) -> None:
     for code in () if survival is None else survival.codes:
         endpoint = survival.endpoint(code)  # type: ignore[union-attr]
         attempt(survival_view, scope, SurvivalControls(code))
-        if not thorough:
+        if "survival" not in thorough:
             continue
         # Each unit and interval once, then each grouping: a Kaplan-Meier fit per call is the cost here.
         for unit, conf_type in zip(UNITS[1:], ("log-log", "plain"), strict=True):
@@ -98,40 +110,40 @@ def run_every_view(scope: ViewScope, thorough: bool = True) -> None:
     attempt(lesions_view, scope, LesionsControls())
     toxicity = attempt(toxicity_choices, scope)
     attempt(toxicity_view, scope, ToxicityControls())
-    if thorough:
+    if "lesions" in thorough:
         lesions = LesionsControls(basis="conventional", site_level="site", site_stack="patient")
         attempt(lesions_view, scope, lesions)
+    if "toxicity" in thorough:
         split = "None" if toxicity is None else toxicity.splits[-1]
         controls = ToxicityControls(split=split, value="N", teae_only=False, acute_window_days=0)
         attempt(toxicity_view, scope, controls)
 
 
-def _content(trial: TrialData) -> str:
-    """A hash of every dataset's columns and values: many cases load the tiny trial unchanged."""
+def _digest(trial: TrialData, names: tuple[str, ...] | None = None) -> str:
+    """A hash of the columns and values of the datasets ``names`` (None: every dataset of the trial)."""
     digest = hashlib.sha256()
-    for name in trial.available:
+    for name in trial.available if names is None else names:
         frame = trial.dataset(name)
-        assert frame is not None
+        if frame is None:
+            digest.update(f"{name}: absent".encode())
+            continue
         digest.update(f"{name}:{list(frame.columns)}:{list(frame.dtypes.astype(str))}".encode())
         digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 
-#: Contents whose views already ran in this process (each xdist worker keeps its own).
+#: Contents (whole trials, and the datasets of each thorough part) whose views already ran in this process
+#: (each xdist worker keeps its own; with ``--dist worksteal`` the cases mostly run on one worker).
 _SEEN: set[str] = set()
 
 
-def _scopes(source: Path, limits: LoadLimits | None = None) -> list[ViewScope]:
-    """Return the scopes of a source: as the app builds it, and replayed half-way to the cut-off and filtered.
+def _scopes(full: TrialData, problems: pd.DataFrame) -> list[ViewScope]:
+    """Return the scopes of a trial: as the app builds it, and replayed half-way to the cut-off and filtered.
 
     The plain scope (:meth:`ViewScope.of`) and each on its own are left to tests/test_properties.py: a
     scope costs about a third of a second here, times every case.
     """
-    result = load_trial(source, limits)
-    full = result.trial
-    if full is None:
-        return []
-    scopes = [app_scope(full, result.problems, Filters(), None)]
+    scopes = [app_scope(full, problems, Filters(), None)]
     cut = cuts.data_cutoff(full) or cuts.latest_date(full)
     first = pd.to_datetime(full.adsl.get("SCRNDT", pd.Series(dtype=object)), errors="coerce").min()
     halfway = (
@@ -139,25 +151,37 @@ def _scopes(source: Path, limits: LoadLimits | None = None) -> list[ViewScope]:
     )
     centre = filter_options(full.adsl, "SITEID")[:1] if "SITEID" in filterable_columns(full.adsl) else ()
     if halfway is not None or centre:
-        scopes.append(app_scope(full, result.problems, Filters.from_mapping({"SITEID": centre}), halfway))
+        scopes.append(app_scope(full, problems, Filters.from_mapping({"SITEID": centre}), halfway))
     return scopes
+
+
+def _new_parts(scope: ViewScope) -> list[str]:
+    """The thorough parts whose datasets (and dates) this process has not run yet; marks them as run."""
+    new = []
+    for part, names in THOROUGH_PARTS.items():
+        key = f"{part}:{scope.as_of}:{scope.cutoff}:{_digest(scope.trial, names)}"
+        if key not in _SEEN:
+            _SEEN.add(key)
+            new.append(part)
+    return new
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_view_on_a_broken_source_that_loads(name: str, tmp_path: Path) -> None:
     case = build(name, tmp_path)
     try:
-        scopes = _scopes(case.path, case.limits)
+        result = load_trial(case.path, case.limits)
     except FileNotFoundError:  # the documented error of a path that does not exist: no trial to view
         return
-    if not scopes:
+    if result.trial is None:
         return
-    content = _content(scopes[0].full)
+    content = _digest(result.trial)
     if content in _SEEN:  # the same data as a case already run here (an encoding or container variant)
         return
     _SEEN.add(content)
-    for i, scope in enumerate(scopes):
-        run_every_view(scope, thorough=i == 0)
+    # Every view on each scope with its default controls; the other controls where their data are new.
+    for i, scope in enumerate(_scopes(result.trial, result.problems)):
+        run_every_view(scope, thorough=_new_parts(scope) if i == 0 else ())
 
 
 # --- pages (AppTest) -------------------------------------------------------------------------------------

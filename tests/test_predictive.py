@@ -312,3 +312,12 @@ def test_predictive_probability_is_calibrated_when_the_rate_comes_from_the_prior
         )
         predicted.append(predictive_probability(state, benchmark, options).probability)
     assert abs(np.mean(predicted) - np.mean(realised)) < 0.08
+
+
+def test_a_large_trial_gets_fewer_draws_within_the_budget() -> None:
+    from medcare_metrics.views.decision import MIN_DRAWS, SIMULATION_BUDGET, draws_for
+
+    assert draws_for(18, 4000) == 4000  # the trial's size: every draw
+    assert draws_for(10_000, 4000) == SIMULATION_BUDGET // 10_000
+    assert draws_for(10_000_000, 4000) == MIN_DRAWS
+    assert draws_for(10_000_000, 100) == 100  # never more than asked

@@ -51,13 +51,15 @@ def test_cards_hold_the_numbers_and_what_they_count(tmp_path: Path) -> None:
     assert values == {
         "Enrolled": "4 of 18",
         "Screened": "6",
-        "On study": "2",
+        "On study": "2 of 4",
         "Latest enrollment": "2023-02-15",
-        "NEST-FS events": "2",
-        "PFS events": "3",
+        "NEST-FS events": "2 of 4",
+        "PFS events": "3 of 4",
         # S = 3/4 after day 100, 3/8 after day 300 -> median 300 days = 9.86 months.
         "Median NEST-FS": "9.9 months",
-        "Grade ≥ 3 toxicity": "2",
+        "Grade ≥ 3 toxicity": "2 of 4",
+        # Reverse KM on NEST-FS (no OS): censorings at days 200 and 250 -> median 250 days = 8.2 months.
+        "Median follow-up": "8.2 months",
     }
     assert "ENRLFL = Y" in cards["enrolled"][2]
     assert "CNSR = 0" in cards["nestfs_events"][2]
@@ -99,7 +101,7 @@ def test_one_non_treatment_emergent_grade3_ae_counts_as_on_the_toxicity_page(tmp
     assert toxicity.high is not None
     label, value, caption = _cards(overview)["grade3_patients"]
     # Any grade 3 AE of an enrolled patient would say 3 (T-01, T-02, T-04); both pages say 2.
-    assert value == str(toxicity.high.count.n_patients) == "2"
+    assert value == f"{toxicity.high.count.n_patients} of {toxicity.high.count.n_population}" == "2 of 4"
     assert overview.summary.grade3_patients == 2
     assert label == "Grade ≥ 3 toxicity"
     assert "safety population" in caption and "treatment-emergent events" in caption
@@ -116,8 +118,9 @@ def test_severity_data_count_severe_as_the_toxicity_page(tmp_path: Path) -> None
     label, value, caption = _cards(overview_view(scope, OverviewControls()))["grade3_patients"]
     toxicity = toxicity_view(scope, ToxicityControls())
     assert toxicity.high is not None
-    assert (label, value) == ("SEVERE toxicity", str(toxicity.high.count.n_patients))
-    assert value == "2"
+    count = toxicity.high.count
+    assert (label, value) == ("SEVERE toxicity", f"{count.n_patients} of {count.n_population}")
+    assert value == "2 of 4"
     assert "SEVERE AE (AESEV" in caption
 
 
@@ -185,5 +188,5 @@ def test_event_counts_on_an_endpoint_mixing_time_units(tmp_path: Path) -> None:
     adtte.loc[7, ["AVAL", "AVALU"]] = [100 / 30.4375, "MONTHS"]  # T-04's PFS censoring, in months
     view = overview_view(_dated(_trial(tmp_path, **{**frames, "adtte": adtte})), OverviewControls())
     assert (view.summary.nestfs_events, view.summary.pfs_events) == (2, 3)
-    assert _cards(view)["pfs_events"][1] == "3"
+    assert _cards(view)["pfs_events"][1] == "3 of 4"
     assert view.summary.reason("pfs_events") is None

@@ -60,6 +60,8 @@ def cumulative_enrollment_figure(
     centre_names: Mapping[str, str] | None = None,
     completed_on: pd.Timestamp | None = None,
     total_label: str = "All centres",
+    plan_label: str = "Planned accrual",
+    target_label: str = "Target",
 ) -> go.Figure:
     """Return cumulative enrollment over time against the target, per centre, with an optional projection.
 
@@ -76,6 +78,8 @@ def cumulative_enrollment_figure(
         Date the target was reached, marked by a vertical line.
     total_label : str
         Legend label of the thick total line (e.g. ``"Selected patients"`` when filters are active).
+    plan_label, target_label : str
+        Legend label of the planned line and the label of the target line (one centre's share of the plan).
 
     Returns
     -------
@@ -103,7 +107,7 @@ def cumulative_enrollment_figure(
                 y=cumulative.plan["N"],
                 mode="lines",
                 line={"color": MUTED, "dash": "dot", "width": 2},
-                name="Planned accrual",
+                name=plan_label,
                 hovertemplate="Plan: %{y:.0f} by %{x|%Y-%m-%d}<extra></extra>",
             )
         )
@@ -135,7 +139,7 @@ def cumulative_enrollment_figure(
             xanchor="right",
             y=cumulative.target,
             yanchor="bottom",
-            text=f"Target {cumulative.target}",
+            text=f"{target_label} {cumulative.target}",
             showarrow=False,
             font={"family": FONT_FAMILY, "size": 12, "color": INK},
         )

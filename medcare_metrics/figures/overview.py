@@ -66,13 +66,14 @@ def enrollment_progress_figure(progress: pd.DataFrame, target: int | None) -> go
     apply_layout(fig, height=210)
     fig.update_layout(
         barmode="stack",
-        margin={"l": 10, "r": 20, "t": 30, "b": 90},
-        # Anchored to the bottom of the figure, below the axis title, whatever the bar's height.
+        margin={"l": 10, "r": 20, "t": 64, "b": 50},
+        # At the top of the figure, above the target's label: the bottom holds the axis and, in a download,
+        # the provenance footer.
         legend={
             "orientation": "h",
             "yref": "container",
-            "yanchor": "bottom",
-            "y": 0.0,
+            "yanchor": "top",
+            "y": 1.0,
             "x": 0.0,
             "traceorder": "normal",
         },
@@ -84,4 +85,126 @@ def enrollment_progress_figure(progress: pd.DataFrame, target: int | None) -> go
         },
         yaxis={"visible": False},
     )
+    return fig
+
+
+#: Colour of the Overview's primary-endpoint curve, and of its benchmark markers.
+CURVE_COLOR = "#0072B2"
+BENCHMARK_COLOR = "#1f2933"
+#: Marker per benchmark population, in the study file's order.
+BENCHMARK_MARKERS: tuple[str, ...] = ("diamond", "square", "triangle-up", "circle")
+
+
+def _steps(times: list[float], surv: list[float]) -> tuple[list[float], list[float]]:
+    """Return the corners of a right-continuous step function through ``(times, surv)``."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for i, (t, s) in enumerate(zip(times, surv, strict=True)):
+        if i:
+            xs.append(t)
+            ys.append(ys[-1])
+        xs.append(t)
+        ys.append(s)
+    return xs, ys
+
+
+def primary_curve_figure(curve: pd.DataFrame, benchmarks: pd.DataFrame, label: str) -> go.Figure:
+    """Return a small Kaplan-Meier curve of the primary endpoint with the historical benchmark medians.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        :func:`medcare_metrics.survival.km_curve` output of one group, in months (TAIL marks the steps after
+        which fewer patients than the threshold remain at risk; those are drawn faded and dotted).
+    benchmarks : pandas.DataFrame
+        :func:`medcare_metrics.survival.benchmark_table` in months: each median drawn at S = 0.5 with its
+        confidence interval; empty: no marker.
+    label : str
+        The endpoint's name, on the y axis.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A compact figure (about 300 pixels high) for the Overview.
+    """
+    fig = go.Figure()
+    ordered = curve.sort_values("TIME", kind="stable")
+    times = ordered["TIME"].astype(float).tolist()
+    surv = ordered["SURV"].astype(float).tolist()
+    tail = ordered["TAIL"].astype(bool).tolist()
+    # The solid part runs to the first thinly populated step; the tail continues from there, faded.
+    cut = next((i for i, t in enumerate(tail) if t), len(times))
+    last = max(times) if times else 0.0
+    solid_x, solid_y = _steps(times[:cut], surv[:cut])
+    tail_x: list[float] = []
+    tail_y: list[float] = []
+    if cut < len(times):
+        steps_x, steps_y = _steps(times[cut:], surv[cut:])
+        level = surv[cut - 1] if cut else surv[cut]
+        tail_x, tail_y = [times[cut], *steps_x], [level, *steps_y]
+        if cut:
+            solid_x.append(times[cut])
+            solid_y.append(level)
+    for part, xs, ys, style, opacity in (
+        ("Estimate", solid_x, solid_y, {"color": CURVE_COLOR, "width": 3}, 1.0),
+        ("Few at risk", tail_x, tail_y, {"color": CURVE_COLOR, "width": 2, "dash": "dot"}, 0.6),
+    ):
+        if not xs:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=part,
+                line=style,
+                opacity=opacity,
+                hovertemplate="%{x:.1f} months<br>S = %{y:.2f}<extra></extra>",
+            )
+        )
+    for i, row in enumerate(benchmarks.itertuples(index=False)):
+        fig.add_trace(
+            go.Scatter(
+                x=[row.MEDIAN],
+                y=[0.5],
+                mode="markers",
+                name=f"Benchmark: {row.POPULATION}",
+                marker={
+                    "symbol": BENCHMARK_MARKERS[i % len(BENCHMARK_MARKERS)],
+                    "size": 11,
+                    "color": BENCHMARK_COLOR,
+                },
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [row.UPPER - row.MEDIAN],
+                    "arrayminus": [row.MEDIAN - row.LOWER],
+                    "color": BENCHMARK_COLOR,
+                    "thickness": 1.5,
+                    "width": 5,
+                },
+                hovertemplate=(
+                    f"{row.POPULATION}: median %{{x:.1f}} months "
+                    f"({row.LOWER:.1f} to {row.UPPER:.1f})<extra></extra>"
+                ),
+            )
+        )
+    right = max([last, *benchmarks["UPPER"].astype(float).tolist()]) if not benchmarks.empty else last
+    apply_layout(fig, height=300)
+    fig.update_layout(
+        margin={"l": 60, "r": 20, "t": 10, "b": 50},
+        # Inside the plot, top right, where a survival curve has not yet come down to: the bottom holds the
+        # axis and, in a download, the provenance footer.
+        legend={
+            "x": 1.0,
+            "xanchor": "right",
+            "y": 1.0,
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "font": {"size": 11},
+        },
+        xaxis={"title": {"text": "Months"}, "range": [0, max(right, 1.0) * 1.05], "rangemode": "tozero"},
+        yaxis={"title": {"text": label}, "range": [0, 1.03], "tickformat": ".0%"},
+    )
+    fig.add_hline(y=0.5, line={"color": MUTED, "width": 1, "dash": "dash"})
     return fig

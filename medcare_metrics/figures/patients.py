@@ -5,17 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from medcare_metrics.figures.style import FONT_FAMILY, GRADE_COLORS, MDT_COLORS, MUTED, apply_layout
+from medcare_metrics.figures.style import (
+    FONT_FAMILY,
+    GRADE_COLORS,
+    MDT_COLORS,
+    MUTED,
+    SWIMMER_MARKERS,
+    apply_layout,
+)
 
 #: Marker style per swimmer event (symbol, colour, size); symbols differ so the plot reads without colour.
-EVENT_MARKERS: dict[str, tuple[str, str, int]] = {
-    "MDT": ("diamond", "#000000", 9),
-    "Progression": ("triangle-up", "#D55E00", 11),
-    "NEST start": ("square", "#CC79A7", 10),
-    "Death": ("x-thin-open", "#000000", 12),
-    "Censored": ("line-ns-open", "#000000", 14),
-    "Ongoing": ("arrow-right", "#000000", 12),
-}
+#: The colours live in style.py with the others checked for contrast.
+EVENT_MARKERS: dict[str, tuple[str, str, int]] = SWIMMER_MARKERS
 #: Colour of the PCWG3 line and of patients without an MDT type.
 REFERENCE_COLOR = "#1f2933"
 
@@ -33,6 +34,10 @@ def _mdt_groups(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str)
+
+
+#: Swimmer rows beyond which the markers are WebGL traces (``go.Scattergl``).
+WEBGL_ROWS = 300
 
 
 def _swimmer_scale(n_patients: int) -> tuple[int, int, float]:
@@ -92,12 +97,15 @@ def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None =
                 ),
             )
         )
+    # Beyond a page of patients (the page draws SWIMMER_PAGE_SIZE at a time) markers go to WebGL: one SVG
+    # element per event of thousands of patients stalls the browser.
+    scatter = go.Scattergl if n_rows > WEBGL_ROWS else go.Scatter
     for event, (symbol, color, size) in EVENT_MARKERS.items():
         rows = events.loc[events["EVENT"].eq(event)]
         if rows.empty:
             continue
         fig.add_trace(
-            go.Scatter(
+            scatter(
                 y=rows["USUBJID"],
                 x=rows["MONTHS"],
                 mode="markers",

@@ -34,11 +34,30 @@ _SAS_RANGE = " to ".join(f"{SAS_EPOCH + pd.Timedelta(days=d):%Y-%m-%d}" for d in
 _INFINITE_CHECKED = frozenset({("adtte", "AVAL")})
 
 
+def _missing_or_blank(s: pd.Series) -> np.ndarray:
+    """Return a mask of the values that are missing, or strings empty or all whitespace (``str.strip()``).
+
+    Each distinct value is looked at once (``pd.factorize`` hashes in C and marks missing values -1): a
+    column of 84,000 values holds a few thousand distinct ones, so stripping every cell in Python cost about
+    ten times more. A string never equals a non-string, so distinct values keep strings apart from numbers.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    blank = np.fromiter(
+        (isinstance(u, str) and not u.strip() for u in uniques), dtype=bool, count=len(uniques)
+    )
+    mask = np.append(blank, False)[codes]
+    # Code -1: what factorize calls missing; ``isna`` decides (it does not count Decimal("NaN") as missing).
+    unknown = codes == -1
+    if unknown.any():
+        mask[unknown] = s[unknown].isna().to_numpy()
+    return mask
+
+
 def _is_blank(s: pd.Series) -> pd.Series:
     """Missing values and empty or blank strings."""
     if not pd.api.types.is_object_dtype(s) and not pd.api.types.is_string_dtype(s):
         return s.isna()
-    return s.isna() | s.astype(str).str.strip().eq("")
+    return pd.Series(_missing_or_blank(s), index=s.index)
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -53,7 +72,7 @@ def _to_text(s: pd.Series) -> pd.Series:
 
     if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
         # Fast path for the usual all-text column: blank strings become missing.
-        keep = s.notna() & s.astype(str).str.strip().ne("")
+        keep = ~_missing_or_blank(s)
         return s.where(keep, np.nan).astype(object)
     return s.map(conv).astype(object)
 
@@ -109,8 +128,15 @@ def _to_date(s: pd.Series, sas: bool) -> pd.Series:
         days = days.where(days.between(*_SAS_DAYS))  # also drops inf: beyond the dates pandas holds
         return (SAS_EPOCH + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    is_text = s.map(lambda v: isinstance(v, str)).astype(bool)
-    text = s[is_text].astype(str).str.strip()
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        is_text = s.notna()  # the usual text column: no per-value type test
+    else:
+        is_text = s.map(lambda v: isinstance(v, str)).astype(bool)
+    # Each distinct text is parsed once (a date column repeats a few thousand dates over many rows); the
+    # parsed values are spread back to the rows by their codes.
+    codes, uniques = pd.factorize(s[is_text].to_numpy(dtype=object))
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    parsed_unique = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
     # Full ISO 8601 dates only: "03/04/2024" is ambiguous and "2024-05" a partial date; both are reported
     # instead of guessed.
     text = text[text.str.match(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")]
@@ -125,7 +151,9 @@ def _to_date(s: pd.Series, sas: bool) -> pd.Series:
             parsed = text.map(_one_date)
         elif getattr(parsed.dt, "tz", None) is not None:
             parsed = parsed.dt.tz_localize(None)  # keep the local wall-clock date
-        out.loc[parsed.index] = pd.to_datetime(parsed).astype("datetime64[ns]")
+        parsed_unique[parsed.index.to_numpy()] = pd.to_datetime(parsed).astype("datetime64[ns]").to_numpy()
+    if len(codes):
+        out.loc[is_text.to_numpy()] = parsed_unique[codes]
     others = s[~is_text & s.notna()]
     if not others.empty:  # date and datetime objects (XPT, SAS7BDAT, Excel, Parquet)
         out.loc[others.index] = pd.to_datetime(others.map(_one_date)).astype("datetime64[ns]")

@@ -38,9 +38,11 @@ from medcare_metrics.patients.swimmer import (
     STATUSES,
     SWIMMER_EVENTS,
     SwimmerOrder,
+    SwimmerPlot,
     status_counts,
     swimmer_data,
     swimmer_events,
+    swimmer_plot,
 )
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "SWIMMER_EVENTS",
     "PatientProfile",
     "SwimmerOrder",
+    "SwimmerPlot",
     "adverse_event_table",
     "baseline_table",
     "lesion_table",
@@ -67,5 +70,6 @@ __all__ = [
     "status_counts",
     "swimmer_data",
     "swimmer_events",
+    "swimmer_plot",
     "time_to_event_table",
 ]

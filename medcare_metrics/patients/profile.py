@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ import pandas as pd
 from medcare_metrics.model import TrialData
 from medcare_metrics.patients.common import _months, _reference_date
 from medcare_metrics.patients.psa import _psa, psa_baseline
-from medcare_metrics.patients.swimmer import swimmer_data, swimmer_events
+from medcare_metrics.patients.swimmer import _swimmer
 from medcare_metrics.rules import enrolled_mask
 from medcare_metrics.subjects import date_values, registration_dates
 
@@ -130,8 +130,19 @@ def patient_profile(trial: TrialData, usubjid: str) -> PatientProfile:
         else:
             psa["PCHG"] = np.nan
             psa["BASELINE"] = False
-    events = swimmer_events(trial)
-    bars = swimmer_data(trial).set_index("USUBJID")["END"]
+    # The swimmer steps on this patient's rows only (every step is per patient), with the whole trial's
+    # reference date: the same bar and markers as in the trial's swimmer plot, at a ten-thousandth the cost.
+    alone = replace(
+        trial,
+        adsl=rows.reset_index(drop=True),
+        adtte=own(trial.adtte),
+        adae=adae,
+        adtu=own(trial.adtu),
+        adlb=adlb,
+    )
+    swimmer = _swimmer(alone, "follow_up", reference)
+    events = swimmer.events
+    bars = swimmer.patients.set_index("USUBJID")["END"]
     last_contact = pd.Timestamp(bars[usubjid]) if usubjid in bars.index else reference
     return PatientProfile(
         usubjid=usubjid,

@@ -38,24 +38,32 @@ def psa_baseline(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
         USUBJID, BASE, BASE_ADT, BASE_RULE (``"ABLFL"``, ``"Before MDT"``, ``"First sample"``).
     """
     psa = _psa(adlb)
-    chosen: dict[str, tuple[float, pd.Timestamp, str]] = {}
+    psa = psa.loc[psa["USUBJID"].notna()]  # as a groupby would: a sample without a subject has no baseline
+    columns = ["USUBJID", "AVAL", "ADT"]
+    # ``psa`` is sorted by USUBJID then ADT: the last row of a subject's block is its latest sample.
     if "ABLFL" in psa.columns:
-        for usubjid, rows in psa.loc[psa["ABLFL"].eq("Y")].groupby("USUBJID", sort=False):
-            chosen[usubjid] = (rows["AVAL"].iloc[-1], rows["ADT"].iloc[-1], "ABLFL")
+        flagged = psa.loc[psa["ABLFL"].eq("Y"), columns].groupby("USUBJID", sort=False).tail(1)
+    else:
+        flagged = psa.iloc[0:0][columns]
     reference = date_values(adsl, "TRTSDT").fillna(registration_dates(adsl))
     reference = pd.Series(reference.to_numpy(), index=adsl["USUBJID"]).groupby(level=0).first()
-    for usubjid, rows in psa.groupby("USUBJID", sort=False):
-        if usubjid in chosen:
-            continue
-        ref = reference.get(usubjid, pd.NaT)
-        before = rows.loc[rows["ADT"] <= ref] if pd.notna(ref) else rows.iloc[0:0]
-        if len(before):
-            chosen[usubjid] = (before["AVAL"].iloc[-1], before["ADT"].iloc[-1], "Before MDT")
-        elif pd.isna(ref):
-            chosen[usubjid] = (rows["AVAL"].iloc[0], rows["ADT"].iloc[0], "First sample")
+    rest = psa.loc[~psa["USUBJID"].isin(set(flagged["USUBJID"])), columns]
+    ref = rest["USUBJID"].map(reference).astype("datetime64[ns]")
+    before = rest.loc[ref.notna() & (rest["ADT"] <= ref)].groupby("USUBJID", sort=False).tail(1)
+    # Without a reference date the first sample stands in; with one but no sample before it, no baseline.
+    first = rest.loc[ref.isna()].groupby("USUBJID", sort=False).head(1)
+    others = pd.concat(
+        [before.assign(BASE_RULE="Before MDT"), first.assign(BASE_RULE="First sample")]
+    ).sort_values("USUBJID", kind="mergesort")
+    chosen = pd.concat([flagged.assign(BASE_RULE="ABLFL"), others], ignore_index=True)
     return pd.DataFrame(
-        [(k, *v) for k, v in chosen.items()], columns=["USUBJID", "BASE", "BASE_ADT", "BASE_RULE"]
-    ).astype({"BASE": float, "BASE_ADT": "datetime64[ns]"})
+        {
+            "USUBJID": chosen["USUBJID"].to_numpy(dtype=object),
+            "BASE": chosen["AVAL"].to_numpy(dtype=float),
+            "BASE_ADT": chosen["ADT"].astype("datetime64[ns]").to_numpy(),
+            "BASE_RULE": chosen["BASE_RULE"].to_numpy(dtype=object),
+        }
+    )
 
 
 def nest_start_dates(adtte: pd.DataFrame | None, adsl: pd.DataFrame) -> pd.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -41,10 +42,15 @@ def _mdt_events(trial: TrialData, enrolled: pd.DataFrame) -> pd.DataFrame:
         )
         site = rows["TULOC"].astype("string") if "TULOC" in rows.columns else pd.Series("", index=rows.index)
         rows["DETAIL"] = (kind.fillna("MDT") + " (" + site.fillna("?") + ")").astype(object)
+        keys = ["USUBJID", "MDTDT"]
+        # Most patients have one lesion treated per day: only days with several join their texts in
+        # Python (a join per group over every day cost most of this function at 10,000 patients).
+        shared = rows.duplicated(keys, keep=False)
+        joined = rows.loc[shared].groupby(keys, sort=False)["DETAIL"].agg("; ".join).reset_index()
         per_date = (
-            rows.groupby(["USUBJID", "MDTDT"], sort=True)["DETAIL"]
-            .agg("; ".join)
-            .reset_index()
+            pd.concat([rows.loc[~shared, [*keys, "DETAIL"]], joined], ignore_index=True)
+            .sort_values(keys, kind="mergesort")
+            .reset_index(drop=True)
             .rename(columns={"MDTDT": "DATE"})
         )
         frames.append(per_date)
@@ -81,8 +87,14 @@ def _latest_per_subject(trial: TrialData, enrolled: pd.DataFrame) -> pd.Series:
     return dates.groupby(level=0).max()
 
 
-def _last_contact(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Last contact per enrolled patient (aligned with ``enrolled``) and where it came from."""
+def _last_contact(
+    trial: TrialData, enrolled: pd.DataFrame, reference: pd.Timestamp | None
+) -> tuple[pd.Series, pd.Series]:
+    """Last contact per enrolled patient (aligned with ``enrolled``) and where it came from.
+
+    ``reference`` is the trial's data cut-off (or latest date), the last resort: passed in so that one
+    patient's rows (:func:`medcare_metrics.patients.patient_profile`) end where they end in the whole trial.
+    """
     end = pd.Series(pd.NaT, index=enrolled.index, dtype="datetime64[ns]")
     source = pd.Series(pd.NA, index=enrolled.index, dtype="object")
     candidates: list[tuple[str, pd.Series]] = []
@@ -95,9 +107,8 @@ def _last_contact(trial: TrialData, enrolled: pd.DataFrame) -> tuple[pd.Series, 
     candidates.append(("End of study", date_values(enrolled, "EOSDT")))
     # Without a follow-up date in ADSL, the latest date recorded for the patient is the last known contact.
     candidates.append(("Latest date recorded", enrolled["USUBJID"].map(_latest_per_subject(trial, enrolled))))
-    cutoff = _reference_date(trial)
-    if cutoff is not None:
-        candidates.append(("Data cut-off", pd.Series(cutoff, index=enrolled.index)))
+    if reference is not None:
+        candidates.append(("Data cut-off", pd.Series(reference, index=enrolled.index)))
     for label, values in candidates:
         fill = end.isna() & values.notna()
         end = end.where(~fill, values)
@@ -160,13 +171,24 @@ def swimmer_data(trial: TrialData, order: SwimmerOrder = "follow_up") -> pd.Data
     ValueError
         If ``order`` is not one of the two choices.
     """
+    return swimmer_plot(trial, order).patients
+
+
+def _registered(adsl: pd.DataFrame) -> pd.DataFrame:
+    """Return the enrolled patients with a registration date (the swimmer's rows)."""
+    enrolled = _enrolled(adsl)
+    return enrolled.loc[enrolled["START"].notna()].reset_index(drop=True)
+
+
+def _swimmer(trial: TrialData, order: SwimmerOrder, reference: pd.Timestamp | None) -> SwimmerPlot:
+    """Bars and markers of ``trial``, with ``reference`` as the data cut-off (see :func:`swimmer_plot`)."""
     if order not in ("follow_up", "nestfs"):
         raise ValueError(f"order must be 'follow_up' or 'nestfs', got {order!r}")
-    enrolled = _enrolled(trial.adsl)
-    enrolled = enrolled.loc[enrolled["START"].notna()].reset_index(drop=True)
+    enrolled = _registered(trial.adsl)
     deaths = _death_dates(trial)
-    end, source = _last_contact(trial, enrolled)
-    markers = swimmer_events(trial)
+    end, source = _last_contact(trial, enrolled, reference)
+    status = _status(enrolled, deaths)
+    markers = _markers(trial, enrolled, deaths, end, status)
     latest_marker = markers.groupby("USUBJID")["DATE"].max()
     later = enrolled["USUBJID"].map(latest_marker)
     stretched = later.notna() & (later > end.fillna(pd.Timestamp.min))
@@ -181,11 +203,50 @@ def swimmer_data(trial: TrialData, order: SwimmerOrder = "follow_up") -> pd.Data
     out["FOLLOWUP_MONTHS"] = _months(end, enrolled["START"]).clip(lower=0.0)
     out["NESTFS_MONTHS"] = nest_months
     out["NESTFS_EVENT"] = nest_event
-    out["STATUS"] = _status(enrolled, deaths)
+    out["STATUS"] = status
     key = "FOLLOWUP_MONTHS" if order == "follow_up" else "NESTFS_MONTHS"
     out = out.sort_values([key, "USUBJID"], ascending=[False, True], na_position="last", kind="mergesort")
     out["ORDER"] = np.arange(1, len(out) + 1)
-    return out.reset_index(drop=True)
+    return SwimmerPlot(patients=out.reset_index(drop=True), events=markers)
+
+
+@dataclass(frozen=True, eq=False)
+class SwimmerPlot:
+    """The swimmer plot's bars and markers, computed together.
+
+    Attributes
+    ----------
+    patients : pandas.DataFrame
+        One row per patient, as :func:`swimmer_data` returns.
+    events : pandas.DataFrame
+        The markers, as :func:`swimmer_events` returns.
+    """
+
+    patients: pd.DataFrame
+    events: pd.DataFrame
+
+
+def swimmer_plot(trial: TrialData, order: SwimmerOrder = "follow_up") -> SwimmerPlot:
+    """Return the swimmer plot's bars and markers at once (the shared steps run once, not twice).
+
+    Parameters
+    ----------
+    trial : TrialData
+        Loaded (possibly filtered / as-of) trial.
+    order : {"follow_up", "nestfs"}
+        How the bars are sorted (see :func:`swimmer_data`).
+
+    Returns
+    -------
+    SwimmerPlot
+        ``patients`` equal to ``swimmer_data(trial, order)``, ``events`` equal to ``swimmer_events(trial)``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` is not one of the two choices.
+    """
+    return _swimmer(trial, order, _reference_date(trial))
 
 
 def status_counts(swimmers: pd.DataFrame) -> dict[str, int]:
@@ -225,10 +286,17 @@ def swimmer_events(trial: TrialData) -> pd.DataFrame:
         recorded (no EOSSTT) / still followed.
         Sorted by USUBJID and DATE.
     """
-    enrolled = _enrolled(trial.adsl)
-    enrolled = enrolled.loc[enrolled["START"].notna()].reset_index(drop=True)
-    ids = set(enrolled["USUBJID"])
+    enrolled = _registered(trial.adsl)
     deaths = _death_dates(trial)
+    end, _ = _last_contact(trial, enrolled, _reference_date(trial))
+    return _markers(trial, enrolled, deaths, end, _status(enrolled, deaths))
+
+
+def _markers(
+    trial: TrialData, enrolled: pd.DataFrame, deaths: pd.Series, end: pd.Series, status: pd.Series
+) -> pd.DataFrame:
+    """Return the swimmer markers (see :func:`swimmer_events`) from the steps the bars share."""
+    ids = set(enrolled["USUBJID"])
     parts = [
         _mdt_events(trial, enrolled).assign(EVENT="MDT"),
         _endpoint_events(trial, "PFS", deaths).assign(EVENT="Progression"),
@@ -237,8 +305,6 @@ def swimmer_events(trial: TrialData) -> pd.DataFrame:
             EVENT="Death"
         ),
     ]
-    end, _ = _last_contact(trial, enrolled)
-    status = _status(enrolled, deaths)
     alive = status.ne("Died")
     parts.append(
         pd.DataFrame(

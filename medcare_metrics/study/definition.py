@@ -165,6 +165,10 @@ class StudyDefinition:
         Historical medians to compare with; empty for none.
     centres : tuple of str
         Centre names (ADSL.SITENAME).
+    centre_targets : tuple of (str, int)
+        Patients planned per centre, ``(centre, target)`` with the centre as ADSL.SITEID or ADSL.SITENAME,
+        when the protocol names them; empty: none (a centre is then compared with its share of the enrolled
+        patients).
     mdt_types, mdt_lesion_types, radiotherapy_types, site_categories, systemic_therapies, primary_treatments
         Category values, in display order (ADSL.MDTTYPE, ADTU.MDTLES, radiotherapy among ADTU.MDTLES,
         ADTU.TULOCCAT, ADSL.SYSTHER, ADSL.PRIMTRT).
@@ -195,6 +199,7 @@ class StudyDefinition:
     endpoints: tuple[Endpoint, ...] = ()
     benchmarks: tuple[Benchmark, ...] = ()
     centres: tuple[str, ...] = ()
+    centre_targets: tuple[tuple[str, int], ...] = ()
     mdt_types: tuple[str, ...] = ()
     mdt_lesion_types: tuple[str, ...] = ()
     radiotherapy_types: tuple[str, ...] = ()

@@ -129,6 +129,7 @@ class _Study(BaseModel):
     endpoints: list[_Endpoint] = []
     benchmarks: list[_Benchmark] = []
     centres: list[str] = []
+    centre_targets: dict[str, int] = {}
     mdt_types: list[str] = []
     mdt_lesion_types: list[str] = []
     radiotherapy_types: list[str] = []
@@ -252,6 +253,12 @@ def _cross_problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         value = _number(data.get(key))
         if value is not None and value <= 0:
             out.append((key, _shown(data.get(key)), "must be greater than 0"))
+    centre_targets = data.get("centre_targets")
+    if isinstance(centre_targets, dict):
+        for centre, value in centre_targets.items():
+            number = _number(value)
+            if number is not None and number <= 0:
+                out.append((f"centre_targets.{centre}", _shown(value), "must be greater than 0"))
     landmarks = data.get("landmark_months")
     if isinstance(landmarks, list):
         for i, value in enumerate(landmarks):
@@ -314,6 +321,7 @@ def _definition(model: _Study, source: str) -> StudyDefinition:
             Benchmark(x.paramcd, x.population, x.median, x.lower, x.upper, x.source) for x in model.benchmarks
         ),
         centres=tuple(model.centres),
+        centre_targets=tuple((str(k).strip(), int(v)) for k, v in model.centre_targets.items()),
         mdt_types=tuple(model.mdt_types),
         mdt_lesion_types=tuple(model.mdt_lesion_types),
         radiotherapy_types=tuple(model.radiotherapy_types),

@@ -724,7 +724,8 @@ def trial_state(
         )
     subjects = adsl.drop_duplicates("USUBJID").set_index("USUBJID")
     enrolled = subjects.index[enrolled_mask(subjects).to_numpy()]
-    waiting = [s for s in enrolled if s not in set(tte["USUBJID"])]
+    followed = set(tte["USUBJID"])
+    waiting = [s for s in enrolled if s not in followed]
     ids = pd.Series([*tte["USUBJID"], *waiting], dtype=object)
     time = np.concatenate((tte["TIME"].to_numpy(dtype=float), np.zeros(len(waiting))))
     event = np.concatenate((tte["EVENT"].to_numpy(dtype=bool), np.zeros(len(waiting), dtype=bool)))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
+
+from medcare_metrics.variables import VARIABLE_LABELS
 
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
@@ -136,3 +139,106 @@ def escape_markdown(value: object) -> str:
     # The colon stops autolinks (http://, mailto:) and Streamlit's directives (:red[...]); the dot after
     # "www" stops the bare-domain autolink.
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("www.", "www\\.")
+
+
+# --- The selection and where a table or figure comes from --------------------------------------------------
+
+
+def no_patient_matches(filter_text: str) -> str:
+    """Return the one sentence every page says when the filters match no enrolled patient.
+
+    Parameters
+    ----------
+    filter_text : str
+        The active filters in words (``"Centre: UZ Leuven; MDT type: Surgery"``).
+
+    Returns
+    -------
+    str
+        ``"No patient matches the filters (Centre: UZ Leuven; MDT type: Surgery)."``
+    """
+    return f"No patient matches the filters ({filter_text})."
+
+
+#: Column labels for people (:data:`medcare_metrics.variables.VARIABLE_LABELS`). Tables on screen show these;
+#: downloads keep the ADaM names, which the data dictionary defines.
+COLUMN_LABELS: Mapping[str, str] = VARIABLE_LABELS
+
+
+def column_label(column: str) -> str:
+    """Return the label for people of ADaM column ``column`` (the name itself when it has none).
+
+    Parameters
+    ----------
+    column : str
+        Column name.
+
+    Returns
+    -------
+    str
+        :data:`COLUMN_LABELS`'s label, else ``column``.
+    """
+    return COLUMN_LABELS.get(str(column).upper(), str(column))
+
+
+def provenance_line(
+    *,
+    cutoff: date | None,
+    as_of: date | None,
+    filter_text: str,
+    n_selected: int | None = None,
+    n_total: int | None = None,
+) -> str:
+    """Return the footer of a downloaded figure: data cut-off, as-of date, filters and n.
+
+    Parameters
+    ----------
+    cutoff, as_of : datetime.date or None
+        The data cut-off and the date of the view (None: not known).
+    filter_text : str
+        The active filters in words (``"No filters"`` when none).
+    n_selected, n_total : int, optional
+        Enrolled patients shown, and before filtering; left out when None.
+
+    Returns
+    -------
+    str
+        ``"Data cut-off 2025-06-30 · As of 2025-06-30 · No filters · n = 18 of 18 patients"``.
+    """
+    parts = [
+        f"Data cut-off {format_date(cutoff)}",
+        f"As of {format_date(as_of)}",
+        filter_text or "No filters",
+    ]
+    if n_selected is not None:
+        parts.append(f"n = {n_of(n_selected, n_total)}")
+    return " · ".join(parts)
+
+
+def export_stem(stem: str, study_id: str, cutoff: date | None, as_of: date | None) -> str:
+    """Return a download's file name without extension, naming the study, the cut-off and the as-of date.
+
+    A CSV carries no room for provenance without breaking spreadsheets, so its name says which data cut it
+    holds: ``toxicity_by_soc_MEDCARE_cutoff2025-06-30_asof2025-06-30``.
+
+    Parameters
+    ----------
+    stem : str
+        What the table is (``"toxicity_by_soc"``).
+    study_id : str
+        The study (empty: left out).
+    cutoff, as_of : datetime.date or None
+        The data cut-off and the date of the view (left out when None).
+
+    Returns
+    -------
+    str
+        The stem with only letters, digits, ``-`` and ``_``.
+    """
+    parts = [stem, study_id]
+    if cutoff is not None:
+        parts.append(f"cutoff{cutoff:%Y-%m-%d}")
+    if as_of is not None:
+        parts.append(f"asof{as_of:%Y-%m-%d}")
+    joined = "_".join(p for p in parts if p)
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", joined).strip("_") or "table"

@@ -60,6 +60,10 @@ NO_ENROLLED = (
     "enrollment over time or event to show."
 )
 
+#: Legend labels of the planned line and of the target line when one centre is shown.
+CENTRE_PLAN_LABEL = "Centre's share of the plan"
+CENTRE_TARGET_LABEL = "Centre's share of the target"
+
 #: SCENARIO of the maturity projection when no scenario is drawn (no event and no benchmark).
 NO_EVENT = "No event yet"
 #: Short endpoint names for labels.
@@ -201,7 +205,7 @@ def no_prediction(reason: str | None) -> str:
 # --- Captions -----------------------------------------------------------------------------------------------
 
 
-def cumulative_note(cumulative: CumulativeEnrollment, projected: bool) -> str:
+def cumulative_note(cumulative: CumulativeEnrollment, projected: bool, centre_plan: str = "") -> str:
     """Explain the cumulative enrollment figure: what is counted, the planned line and the bands when drawn.
 
     Parameters
@@ -210,6 +214,9 @@ def cumulative_note(cumulative: CumulativeEnrollment, projected: bool) -> str:
         From :func:`medcare_metrics.enrollment.cumulative_enrollment`.
     projected : bool
         Whether the figure shows the predictive bands.
+    centre_plan : str, optional
+        When one centre is shown, what its planned line is (:func:`centre_plan_text`); it replaces the
+        sentence on the whole trial's plan.
 
     Returns
     -------
@@ -217,7 +224,9 @@ def cumulative_note(cumulative: CumulativeEnrollment, projected: bool) -> str:
         One caption.
     """
     parts = ["Enrolled patients by registration date (ENRLDT, else RANDDT, else TRTSDT), all and per centre."]
-    if cumulative.start is not None and cumulative.planned_end is not None:
+    if centre_plan:
+        parts.append(centre_plan)
+    elif cumulative.start is not None and cumulative.planned_end is not None:
         parts.append(
             f"Dotted: the planned accrual, a straight line from the first consent or screening "
             f"({cumulative.start:%Y-%m-%d}) to the target of {cumulative.target} at the end of the planned "
@@ -241,6 +250,42 @@ def centre_caption(as_of: date | pd.Timestamp | None) -> str:
         "Numbers are subjects. Screened: every ADSL subject. Screen failures: screened and not enrolled; "
         "rate = screen failures / screened. Days since the last enrollment are counted to "
         f"{format_date(as_of)}."
+    )
+
+
+def centre_plan_text(
+    centre: str, target: int, trial_target: int, from_study: bool, enrolled: int = 0, total: int = 0
+) -> str:
+    """Say what one centre is compared with: its own target, or its share of the enrolled so far.
+
+    Parameters
+    ----------
+    centre : str
+        The centre as people know it (``"UZ Leuven (01)"``).
+    target : int
+        The centre's planned patients (rounded to whole patients when taken from its share).
+    trial_target : int
+        The whole trial's target.
+    from_study : bool
+        True when the study file names the centre's target.
+    enrolled, total : int
+        The centre's and every centre's enrolled patients so far (used when ``from_study`` is False).
+
+    Returns
+    -------
+    str
+        One or two sentences.
+    """
+    if from_study:
+        return (
+            f"Dotted: {centre}'s own plan, a straight line to its target of {target} of the trial's "
+            f"{trial_target} patients (study file, centre_targets) at the end of the planned period."
+        )
+    return (
+        f"Dotted: {centre}'s share of the plan, a straight line to {target} of the trial's {trial_target} "
+        f"patients at the end of the planned period. The study file names no target per centre, so the share "
+        f"is the centre's share of the patients enrolled so far ({enrolled} of {total}); it is not a target "
+        "the protocol sets."
     )
 
 

@@ -6,11 +6,11 @@ from datetime import date
 
 import numpy as np
 
-from medcare_metrics.filters import FILTER_LABELS
 from medcare_metrics.overview import MEASURE_KEYS, MedianEstimate, ScreenFailuresOutside, TrialSummary
 from medcare_metrics.text.common import format_date, plural
 from medcare_metrics.text.toxicity import high_grade_count_text, high_grade_label
 from medcare_metrics.toxicity import HighGradeCount
+from medcare_metrics.variables import VARIABLE_LABELS
 
 INTRO = "Where the trial stands. Each number says what it counts."
 #: Under the "Enrolled" card when loading derived ENRLFL.
@@ -170,7 +170,7 @@ def screen_failures_note(outside: ScreenFailuresOutside) -> str:
     str
         The note, with the unfiltered number of screened subjects.
     """
-    names = " or ".join(f"{FILTER_LABELS.get(c, c)} ({c})" for c in outside.columns)
+    names = " or ".join(f"{VARIABLE_LABELS.get(c, c)} ({c})" for c in outside.columns)
     who = "screen failure has" if outside.n == 1 else "screen failures have"
     return (
         f"Screened is not comparable under this filter: {outside.n} {who} no {names} and so "
@@ -210,3 +210,134 @@ def high_grade_note(count: HighGradeCount) -> str:
 def changes_window(since: date, until: date) -> str:
     """Return the sentence naming the window of the changes: ``(since, until]``."""
     return f"What is new between {format_date(since)} (excluded) and {format_date(until)} (included)."
+
+
+#: Short names of endpoints in the status sentence and card labels; others go by their PARAMCD.
+SHORT_ENDPOINT_NAMES: dict[str, str] = {"NESTFS": "NEST-FS", "PFS": "PFS", "OS": "OS"}
+#: Label of the median follow-up card.
+FOLLOWUP_LABEL = "Median follow-up"
+
+
+def endpoint_short_name(paramcd: str) -> str:
+    """Return an endpoint's short name (``"NEST-FS"`` for NESTFS), else its PARAMCD."""
+    return SHORT_ENDPOINT_NAMES.get(paramcd, paramcd)
+
+
+def of_enrolled(count: int, enrolled: int) -> str:
+    """Return a count over the enrolled patients as a card shows it: ``"14 of 18"``."""
+    return f"{count} of {enrolled}"
+
+
+def enrolled_caption(enrolled: int) -> str:
+    """Return the denominator sentence that starts a card's caption: ``"Of 18 enrolled patients."``."""
+    return f"Of {plural(enrolled, 'enrolled patient')}."
+
+
+def status_sentence(
+    *,
+    enrolled_trial: int,
+    target: int | None,
+    selected: int | None,
+    on_study: int | None,
+    endpoint: str | None,
+    events: int | None,
+    at_risk_n: int | None,
+    followup_months: float | None,
+) -> str:
+    """Return the one sentence of where the trial stands, the Overview's first line.
+
+    Parameters
+    ----------
+    enrolled_trial : int
+        Enrolled patients of the whole trial (as of the view's date, before filters).
+    target : int or None
+        The target enrollment; None for a study without one (no "of N", no "complete").
+    selected : int or None
+        Enrolled patients under the filters; None when no filter is active.
+    on_study : int or None
+        Enrolled patients of the selection still on study; None when the data cannot say.
+    endpoint : str or None
+        Short name of the primary endpoint (``"NEST-FS"``); None when the data have none.
+    events, at_risk_n : int or None
+        Events of the primary endpoint and patients with a record of it (the selection's enrolled).
+    followup_months : float or None
+        Median follow-up (reverse Kaplan-Meier) in months; NaN when not reached, None when unavailable.
+
+    Returns
+    -------
+    str
+        ``"Enrollment complete (18 of 18); follow-up ongoing; 13 of 18 NEST-FS events; median follow-up
+        21.3 months."``
+    """
+    if target is None:
+        parts = [f"{enrolled_trial} enrolled"]
+    elif enrolled_trial >= target:
+        parts = [f"Enrollment complete ({enrolled_trial} of {target})"]
+    else:
+        parts = [f"Enrolling ({enrolled_trial} of {target})"]
+    if selected is not None:
+        parts.append(f"this selection: {plural(selected, 'patient')}")
+    if on_study is not None:
+        parts.append("follow-up ongoing" if on_study > 0 else "follow-up complete")
+    if endpoint is not None and events is not None and at_risk_n is not None:
+        parts.append(f"{events} of {at_risk_n} {endpoint} events")
+    if followup_months is not None:
+        parts.append(f"median follow-up {months(followup_months)}")
+    return "; ".join(parts) + "."
+
+
+def followup_caption(paramcd: str, lower: float, upper: float, n: int, censored: int) -> str:
+    """Return what the median follow-up card counts, and its interval.
+
+    Parameters
+    ----------
+    paramcd : str
+        The endpoint whose times were used (OS, else the primary endpoint).
+    lower, upper : float
+        95% confidence limits in months (NaN: not reached).
+    n, censored : int
+        Patients, and those without an event at their last date (censored).
+
+    Returns
+    -------
+    str
+        ``"Reverse Kaplan-Meier on OS times (an OS event ends follow-up early, so it censors): 95% CI 23.0
+        months to not reached; 14 of 18 without an OS event."``
+    """
+    return (
+        f"Reverse Kaplan-Meier on {paramcd} times (an {paramcd} event ends follow-up early, so it censors): "
+        f"95% CI {months(lower)} to {months(upper)}; {censored} of {n} without an {paramcd} event."
+    )
+
+
+def primary_curve_title(label: str) -> str:
+    """Return the heading of the Overview's small curve: ``"NEST-free survival against the benchmark"``."""
+    return f"{label} against the benchmark"
+
+
+def primary_curve_caption(paramcd: str, events: int, n: int, benchmark: str | None) -> str:
+    """Return the caption under the Overview's small curve of the primary endpoint.
+
+    Parameters
+    ----------
+    paramcd : str
+        The primary endpoint.
+    events, n : int
+        Events and enrolled patients with a record.
+    benchmark : str or None
+        Where the benchmark comes from (the study file's source); None when the study names none.
+
+    Returns
+    -------
+    str
+        What the curve and the diamonds show; the Survival page has the full analysis.
+    """
+    what = (
+        f"Kaplan-Meier estimate of {paramcd} in the enrolled patients ({plural(events, 'event')} in {n}); "
+        "faded where fewer patients remain at risk than the small-numbers threshold."
+    )
+    if benchmark:
+        what += f" Markers: historical median with its 95% CI at 50% ({benchmark})."
+    else:
+        what += " The study file names no historical benchmark."
+    return what + " The Survival page has the full analysis."

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from medcare_metrics.filters import FILTER_LABELS
 from medcare_metrics.survival import (
     MISSING_GROUP,
     CoxResult,
@@ -22,6 +21,7 @@ from medcare_metrics.survival import (
 )
 from medcare_metrics.survival.comparison import SMALL_GROUP, PermutationResult
 from medcare_metrics.text.common import escape_markdown
+from medcare_metrics.variables import VARIABLE_LABELS
 
 #: Decimals shown for times in each unit.
 UNIT_DECIMALS: dict[str, int] = {"DAYS": 1, "WEEKS": 1, "MONTHS": 1, "YEARS": 2}
@@ -280,18 +280,6 @@ def cox_text(result: CoxResult) -> str:
     return text
 
 
-#: Names of common ADSL columns the sidebar filters do not name (``filters.FILTER_LABELS`` has the rest).
-COLUMN_NAMES: dict[str, str] = {
-    "TRT01A": "Actual treatment",
-    "TRT01P": "Planned treatment",
-    "ACTARM": "Actual arm",
-    "ARM": "Planned arm",
-    "SEX": "Sex",
-    "RACE": "Race",
-    "AGEGR1": "Age group",
-}
-
-
 def column_label(column: str) -> str:
     """Return how the survival page names a stratifying column: ``"Centre (SITEID)"``, or the bare name.
 
@@ -303,10 +291,10 @@ def column_label(column: str) -> str:
     Returns
     -------
     str
-        ``"<name> (<COLUMN>)"`` when the column has a name (``filters.FILTER_LABELS`` or
-        :data:`COLUMN_NAMES`), else ``column``.
+        ``"<name> (<COLUMN>)"`` when the column has a name
+        (:data:`medcare_metrics.variables.VARIABLE_LABELS`), else ``column``.
     """
-    name = FILTER_LABELS.get(column) or COLUMN_NAMES.get(column)
+    name = VARIABLE_LABELS.get(column)
     return f"{name} ({column})" if name else column
 
 

@@ -42,6 +42,31 @@ SENSITIVITY_WEIGHTS: tuple[float, ...] = (1.0, 5.0, 10.0)
 #: Simulated trials per cell of the sensitivity table (a quarter of the main number: the page stays fast,
 #: and each cell shows its Monte Carlo error).
 SENSITIVITY_DRAWS = 1000
+#: Simulated patient follow-ups per result (draws x patients): the simulation holds arrays of that size, so
+#: a large trial gets fewer draws (at least :data:`MIN_DRAWS`; the Monte Carlo error says what it costs).
+SIMULATION_BUDGET = 2_000_000
+MIN_DRAWS = 200
+
+
+def draws_for(patients: int, draws: int) -> int:
+    """Return the draws a result gets for a trial of ``patients`` (observed and still to come).
+
+    Parameters
+    ----------
+    patients : int
+        Patients in each simulated trial.
+    draws : int
+        Draws wanted.
+
+    Returns
+    -------
+    int
+        ``draws``, lowered so that draws x patients stays within :data:`SIMULATION_BUDGET`, and at least
+        :data:`MIN_DRAWS` (or ``draws`` when that is smaller).
+    """
+    return max(min(draws, MIN_DRAWS), min(draws, SIMULATION_BUDGET // max(patients, 1)))
+
+
 #: Methods offered by the monitoring section; None keeps the study file's.
 MONITORING_METHODS: tuple[str | None, ...] = (None, *METHODS)
 #: Unacceptable rates offered; None keeps the study file's.
@@ -168,6 +193,7 @@ def _results(
     follow_up: float,
     draws: int = DEFAULT_DRAWS,
 ) -> list[tuple[str, PredictiveResult]]:
+    draws = draws_for(state.n + state.n_future, draws)
     options = PredictiveOptions(
         prior_events=weight, piecewise=piecewise, follow_up_months=follow_up, draws=draws
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -21,7 +21,7 @@ from medcare_metrics.enrollment import (
     screen_failure_reasons,
     screening_funnel,
 )
-from medcare_metrics.filters import value_labels
+from medcare_metrics.filters import column_keys, value_labels
 from medcare_metrics.model import TrialData
 from medcare_metrics.rules import enrolled_mask
 from medcare_metrics.survival import endpoints
@@ -120,6 +120,9 @@ class CumulativeFigure:
         Date the target was reached.
     total_label : str
         Legend label of the total line.
+    plan_label, target_label : str
+        Legend label of the planned line and label of the target line (a centre's share when one centre is
+        shown).
     """
 
     cumulative: CumulativeEnrollment
@@ -127,6 +130,35 @@ class CumulativeFigure:
     centre_names: dict[str, str]
     completed_on: pd.Timestamp | None
     total_label: str
+    plan_label: str = "Planned accrual"
+    target_label: str = "Target"
+
+
+@dataclass(frozen=True)
+class CentrePlan:
+    """One centre's part of the plan, when the filters select exactly one centre.
+
+    Attributes
+    ----------
+    site : str
+        The centre's SITEID.
+    target : int
+        Its planned patients: from the study file's ``centre_targets``, else the trial's target times the
+        centre's share of the enrolled patients so far, rounded to whole patients.
+    from_study : bool
+        True when the study file names the centre's target.
+    enrolled, total : int
+        The centre's and every centre's enrolled patients as of the view's date.
+    text : str
+        What the planned line is, in words.
+    """
+
+    site: str
+    target: int
+    from_study: bool
+    enrolled: int
+    total: int
+    text: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,7 +204,8 @@ class EnrollmentView:
     status : StatusSection
         Status of the whole trial against the target, and the projection.
     empty_text : str
-        One sentence when the selection has no subject or no enrolled patient; else empty.
+        One sentence when the selection has no subject (unless :attr:`no_patient` says it) or no enrolled
+        patient; else empty.
     has_subjects : bool
         Whether the selection has any ADSL row; without one nothing below the status is shown.
     cumulative : CumulativeFigure or None
@@ -191,6 +224,12 @@ class EnrollmentView:
         Caption of :attr:`centres`.
     maturity : MaturitySection
         Events of the primary endpoint.
+    no_patient : str
+        Said when the filters match no subject at all (the page header says it; nothing below is filled);
+        else empty.
+    centre_plan : CentrePlan or None
+        When the filters select one centre and the study has a target and a planned period: the centre's
+        part of the plan, which the cumulative figure draws instead of the whole trial's; else None.
     """
 
     status: StatusSection
@@ -206,6 +245,8 @@ class EnrollmentView:
     centres: pd.DataFrame
     centre_caption: str
     maturity: MaturitySection
+    centre_plan: CentrePlan | None = None
+    no_patient: str = ""
 
 
 def primary_endpoint(trial: TrialData) -> str:
@@ -269,12 +310,70 @@ def _maturity(
     )
 
 
+def _one_centre(scope: ViewScope) -> str | None:
+    """Return the SITEID when the only filter selects exactly one centre, else None."""
+    if scope.filters.columns != ("SITEID",) or len(scope.filters.values("SITEID")) != 1:
+        return None
+    return scope.filters.values("SITEID")[0]
+
+
+def centre_plan(scope: ViewScope) -> CentrePlan | None:
+    """Return the selected centre's part of the plan, or None when not one centre or there is no plan.
+
+    The study file's ``centre_targets`` gives the centre's target when it names the centre (by SITEID or
+    SITENAME); otherwise the centre's share of the trial's target is its share of the patients enrolled so
+    far (as of the view's date, every centre counted), rounded to whole patients.
+
+    Parameters
+    ----------
+    scope : ViewScope
+        The view.
+
+    Returns
+    -------
+    CentrePlan or None
+        The centre's target and how it was found.
+    """
+    site = _one_centre(scope)
+    settings = scope.settings
+    if site is None or settings.target_enrollment is None or settings.planned_accrual_months is None:
+        return None
+    trial_target = int(settings.target_enrollment)
+    everyone = scope.unfiltered.adsl
+    enrolled_ids = everyone.loc[enrolled_mask(everyone)]
+    sites = column_keys(enrolled_ids["SITEID"]) if "SITEID" in enrolled_ids.columns else pd.Series(dtype=str)
+    enrolled, total = int(sites.eq(site).sum()), len(sites)
+    names = value_labels(scope.full.adsl).get("SITEID", {})
+    name = names.get(site, "")
+    label = f"{name} ({site})" if name and name != site else f"Centre {site}"
+    declared = dict(scope.full.study.centre_targets)
+    own = declared.get(site, declared.get(name) if name else None)
+    if own is not None:
+        target = int(own)
+        sentence = text.centre_plan_text(label, target, trial_target, from_study=True)
+    elif total:
+        target = round(trial_target * enrolled / total)
+        sentence = text.centre_plan_text(label, target, trial_target, False, enrolled, total)
+    else:
+        return None  # nobody enrolled anywhere yet: no share to take
+    return CentrePlan(site, target, own is not None, enrolled, total, sentence)
+
+
+def _with_centre_plan(cumulative: CumulativeEnrollment, plan: CentrePlan) -> CumulativeEnrollment:
+    """Return ``cumulative`` with the planned line and the target of one centre instead of the trial's."""
+    line = cumulative.plan.copy()
+    if not line.empty:
+        line["N"] = line["N"] / line["N"].iloc[-1] * float(plan.target) if line["N"].iloc[-1] else 0.0
+    return replace(cumulative, plan=line, target=plan.target)
+
+
 def enrollment_view(scope: ViewScope, controls: EnrollmentControls) -> EnrollmentView:
     """Return everything the Enrollment page shows.
 
-    Target, status and projection are for the whole trial (a centre's share of the target is not defined);
-    the figures and tables follow the filters. The projection is drawn, and its future patients counted in
-    the event maturity, only when no filter is active.
+    Status and projection are for the whole trial; the figures and tables follow the filters. When the
+    filters select one centre, the cumulative figure compares it with its own part of the plan
+    (:func:`centre_plan`) instead of the whole trial's target and planned line. The projection is drawn,
+    and its future patients counted in the event maturity, only when no filter is active.
 
     Parameters
     ----------
@@ -313,8 +412,11 @@ def enrollment_view(scope: ViewScope, controls: EnrollmentControls) -> Enrollmen
     names = value_labels(scope.full.adsl).get("SITEID", {})
     has_subjects = not adsl.empty
     empty_text = ""
+    # Filters that match no subject at all: the page header says so in the words every page uses. Screen
+    # failures alone still have a funnel, so that case keeps its own sentence.
+    no_patient = scope.no_patient_text if not has_subjects else ""
     if not has_subjects:
-        empty_text = text.NO_SUBJECT
+        empty_text = "" if no_patient else text.NO_SUBJECT
     elif not enrolled_mask(adsl).any():
         empty_text = text.NO_ENROLLED
     empty = pd.DataFrame()
@@ -334,21 +436,29 @@ def enrollment_view(scope: ViewScope, controls: EnrollmentControls) -> Enrollmen
             centres=empty,
             centre_caption="",
             maturity=MaturitySection(),
+            no_patient=no_patient,
         )
     cumulative = cumulative_enrollment(adsl, settings, as_of=scope.as_of)
+    # One centre is compared with its own part of the plan, not with the whole trial's target and line.
+    plan = centre_plan(scope)
+    if plan is not None:
+        cumulative = _with_centre_plan(cumulative, plan)
     figure = CumulativeFigure(
         cumulative=cumulative,
         projection=outlook.projection if projected else None,
         centre_names=names,
-        completed_on=outlook.status.completion_date,
+        # The whole trial's completion date says nothing of one centre.
+        completed_on=outlook.status.completion_date if plan is None else None,
         total_label=text.SELECTED_LABEL if filtered else text.ALL_CENTRES_LABEL,
+        plan_label=text.CENTRE_PLAN_LABEL if plan is not None else "Planned accrual",
+        target_label=text.CENTRE_TARGET_LABEL if plan is not None else "Target",
     )
     return EnrollmentView(
         status=status,
         empty_text=empty_text,
         has_subjects=True,
         cumulative=figure,
-        cumulative_caption=text.cumulative_note(cumulative, projected),
+        cumulative_caption=text.cumulative_note(cumulative, projected, plan.text if plan else ""),
         by_month=enrollment_by_month(adsl),
         centre_names=names,
         funnel=screening_funnel(adsl, scope.trial.adtte),
@@ -357,4 +467,5 @@ def enrollment_view(scope: ViewScope, controls: EnrollmentControls) -> Enrollmen
         centres=centre_summary(adsl, as_of=scope.as_of),
         centre_caption=text.centre_caption(scope.as_of),
         maturity=_maturity(scope, controls, outlook.future_entries if projected else ()),
+        centre_plan=plan,
     )

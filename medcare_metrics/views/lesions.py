@@ -490,7 +490,8 @@ def lesions_view(scope: ViewScope, controls: LesionsControls) -> LesionsView:
     if per_patient is None:
         return LesionsView(missing_adtu=False, unavailable=reason)
     if per_patient.empty:
-        return LesionsView(missing_adtu=False, no_patient=text.NO_PATIENT)
+        # The filters matching nobody is said in the words every page uses.
+        return LesionsView(missing_adtu=False, no_patient=scope.no_patient_text or text.NO_PATIENT)
     by_site = lesions_by_site(
         trial.adtu, trial.adsl, level=controls.site_level, stack=controls.site_stack, options=options
     )

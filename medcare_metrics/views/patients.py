@@ -23,8 +23,7 @@ from medcare_metrics.patients import (
     psa_response_count,
     psa_waterfall,
     status_counts,
-    swimmer_data,
-    swimmer_events,
+    swimmer_plot,
     time_to_event_table,
 )
 from medcare_metrics.subjects import first_entry_date
@@ -91,6 +90,8 @@ class SwimmerView:
         How the plot is drawn.
     missing_adtte : bool
         True when the selection has no ADTTE (no progression or NEST markers).
+    no_patient : str
+        Said when the filters match no enrolled patient; else empty.
     """
 
     patients: pd.DataFrame
@@ -98,6 +99,7 @@ class SwimmerView:
     summary: str
     caption: str
     missing_adtte: bool
+    no_patient: str = ""
 
 
 @dataclass(frozen=True)
@@ -292,14 +294,90 @@ def swimmer_view(scope: ViewScope, controls: SwimmerControls) -> SwimmerView:
     order = controls.order
     if order not in ("follow_up", "nestfs"):
         raise ValueError(f"order must be 'follow_up' or 'nestfs', got {order!r}")
-    patients = swimmer_data(scope.trial, order="follow_up" if order == "follow_up" else "nestfs")
+    # Bars and markers share their steps: computed together, once per view.
+    plot = swimmer_plot(scope.trial, order="follow_up" if order == "follow_up" else "nestfs")
+    patients = plot.patients
     return SwimmerView(
         patients=patients,
-        events=swimmer_events(scope.trial),
+        events=plot.events,
         summary=text.swimmer_summary(len(patients), status_counts(patients)),
         caption=text.swimmer_caption(_cutoff_label(scope)),
         missing_adtte=scope.trial.adtte is None,
+        no_patient=scope.no_patient_text,
     )
+
+
+#: Patients per page of the swimmer plot: a page stays legible, and the browser draws a few hundred marks
+#: instead of one per event of thousands of patients.
+SWIMMER_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, eq=False)
+class SwimmerPage:
+    """One page of the swimmer plot.
+
+    Attributes
+    ----------
+    patients, events : pandas.DataFrame
+        The page's rows of :attr:`SwimmerView.patients` (ORDER kept) and their markers.
+    page, pages : int
+        This page (1 = the first patients in the chosen order) and the number of pages.
+    caption : str
+        Which patients the page shows; empty when one page holds them all.
+    """
+
+    patients: pd.DataFrame
+    events: pd.DataFrame
+    page: int
+    pages: int
+    caption: str
+
+
+def swimmer_page_count(n_patients: int, per_page: int = SWIMMER_PAGE_SIZE) -> int:
+    """Return the number of swimmer pages for ``n_patients`` (at least 1).
+
+    Parameters
+    ----------
+    n_patients : int
+        Patients of the swimmer plot.
+    per_page : int, default SWIMMER_PAGE_SIZE
+        Patients per page.
+
+    Returns
+    -------
+    int
+        ``ceil(n_patients / per_page)``, 1 for no patient.
+    """
+    return max(1, -(-n_patients // per_page))
+
+
+def swimmer_page(view: SwimmerView, page: int, per_page: int = SWIMMER_PAGE_SIZE) -> SwimmerPage:
+    """Return one page of the swimmer plot: a run of patients in plot order, and their markers.
+
+    Page ``page`` holds the patients with ORDER ``(page - 1) * per_page + 1`` to ``page * per_page``.
+
+    Parameters
+    ----------
+    view : SwimmerView
+        The swimmer tab (all patients, in the chosen order).
+    page : int
+        The page, 1-based; clamped to the pages there are (a filter change may leave fewer).
+    per_page : int, default SWIMMER_PAGE_SIZE
+        Patients per page.
+
+    Returns
+    -------
+    SwimmerPage
+        The page's bars and markers.
+    """
+    n = len(view.patients)
+    pages = swimmer_page_count(n, per_page)
+    page = min(max(int(page), 1), pages)
+    first, last = (page - 1) * per_page + 1, min(page * per_page, n)
+    patients = view.patients.loc[view.patients["ORDER"].between(first, last)]
+    events = view.events.loc[view.events["USUBJID"].isin(set(patients["USUBJID"]))]
+    caption = "" if pages == 1 else f"Patients {first:,} to {last:,} of {n:,} (page {page} of {pages})."
+    return SwimmerPage(patients.reset_index(drop=True), events.reset_index(drop=True), page, pages, caption)
 
 
 def waterfall_view(scope: ViewScope, controls: WaterfallControls) -> WaterfallView:
@@ -323,7 +401,8 @@ def waterfall_view(scope: ViewScope, controls: WaterfallControls) -> WaterfallVi
     stop = controls.stop_at_nest and trial.adtte is not None
     waterfall = psa_waterfall(trial.adlb, trial.adsl, trial.adtte if stop else None)
     if waterfall.empty:
-        return WaterfallView(missing_adlb=False, waterfall=waterfall, unavailable=text.NO_WATERFALL)
+        reason = scope.no_patient_text or text.NO_WATERFALL  # filters matching nobody: the common words
+        return WaterfallView(missing_adlb=False, waterfall=waterfall, unavailable=reason)
     responders, evaluable = psa_response_count(waterfall)
     return WaterfallView(
         missing_adlb=False,

@@ -7,9 +7,11 @@ from datetime import date
 
 import pandas as pd
 
-from medcare_metrics.filters import Filters
+from medcare_metrics.filters import Filters, describe_filters, value_labels
 from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import DEFAULT_SETTINGS, TrialSettings
+from medcare_metrics.rules import enrolled_mask
+from medcare_metrics.text.common import escape_markdown, no_patient_matches
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,23 @@ class ViewScope:
     def replayed(self) -> bool:
         """True when the view replays the trial at a date before the cut-off."""
         return self.as_of is not None and self.cutoff is not None and self.as_of < self.cutoff
+
+    @property
+    def no_patient_text(self) -> str:
+        """Return the sentence said when the filters match no enrolled patient, else ``""``.
+
+        Only the filters count: a replayed date before the first enrollment is not "no match" (the pages
+        say that in their own words).
+        """
+        if not self.filters or enrolled_mask(self.trial.adsl).any():
+            return ""
+        if not enrolled_mask(self.unfiltered.adsl).any():
+            return ""
+        # Escaped as the page header escapes it: the sentence goes into Markdown, and centre names are data.
+        words = describe_filters(
+            self.filters, value_labels=value_labels(self.full.adsl), value_format=escape_markdown
+        )
+        return no_patient_matches(words)
 
     @classmethod
     def of(cls, trial: TrialData, settings: TrialSettings | None = None) -> ViewScope:

@@ -200,6 +200,8 @@ class ToxicityView:
         The page's intro, with which events are counted.
     missing_adae : bool
         True when the selection has no ADAE (nothing below is filled).
+    no_patient : str
+        Said when the filters match no enrolled patient (nothing below is filled); else empty.
     unavailable : str
         Why the counts cannot be made from this ADAE (no grade, a column missing); else empty.
     severity_note : str
@@ -234,6 +236,7 @@ class ToxicityView:
 
     intro: str
     missing_adae: bool = False
+    no_patient: str = ""
     unavailable: str = ""
     severity_note: str = ""
     denominator_caption: str = ""
@@ -319,12 +322,15 @@ def toxicity_view(scope: ViewScope, controls: ToxicityControls) -> ToxicityView:
     -------
     ToxicityView
         Tables, figure inputs and sentences of the page; only :attr:`ToxicityView.intro` and
-        :attr:`ToxicityView.missing_adae` without ADAE, and :attr:`ToxicityView.unavailable` too when the
-        counts cannot be made.
+        :attr:`ToxicityView.missing_adae` without ADAE, :attr:`ToxicityView.no_patient` when the filters match
+        no patient, and :attr:`ToxicityView.unavailable` too when the counts cannot be made.
     """
     adae, adsl = scope.trial.adae, scope.trial.adsl
     if adae is None:
         return ToxicityView(intro=text.intro_text(None), missing_adae=True)
+    if scope.no_patient_text:
+        # An empty ADAE has no grade column filled: counting it would report "no CTCAE grade" instead.
+        return ToxicityView(intro=text.intro_text(None), no_patient=scope.no_patient_text)
     has_teae = "TRTEMFL" in adae.columns
     options = ToxicityOptions(
         teae_only=controls.teae_only and has_teae, acute_window_days=controls.acute_window_days

@@ -1,0 +1,45 @@
+"""Smoke test of the benchmark (bench/run.py): the table is built, with a ratio against the floor page.
+
+No timing is asserted (a shared machine makes any duration meaningless here); the benchmark's numbers are in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def test_server_table_of_one_page_has_a_ratio_against_the_floor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))
+    # The server part sets these for its AppTest runs; monkeypatch restores them for the other tests.
+    monkeypatch.setenv("MEDCARE_DATA", str(tmp_path))
+    monkeypatch.setenv("MEDCARE_FLOOR", "floor:1:1")
+    import run
+
+    rows = run.main(
+        [
+            "--patients", "18", "--only", "server", "--pages", "overview", "--repeats", "1",
+            "--no-docs", "--in-process", "--data-dir", str(tmp_path / "data"),
+        ]
+    )  # fmt: skip
+    table = run.markdown_table(rows)
+    assert table.splitlines()[0] == "| " + " | ".join(run.COLUMNS) + " |"
+    cells = {row.action: row for row in rows if row.page.startswith("overview")}
+    assert set(cells) == {"first visit", "warm rerun", "centre filter", "as-of"}
+    for row in cells.values():
+        assert row.runs == "1"
+        assert row.time.endswith(" s") and row.floor.endswith(" s")
+        assert row.ratio.endswith("x") and float(row.ratio[:-1]) > 0
+        assert "exception" not in row.result
+    # Targets at 18 patients: the warm rerun against the floor, the changes in seconds.
+    assert cells["warm rerun"].target == "<= 3x floor"
+    assert cells["centre filter"].target == "< 0.3 s"
+    assert cells["warm rerun"].result in ("PASS", "**FAIL**")
+    sys.modules.pop("run", None)

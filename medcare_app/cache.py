@@ -28,6 +28,7 @@ import streamlit as st
 
 from medcare_app import upload
 from medcare_metrics import cuts, loading
+from medcare_metrics.figures.style import with_provenance
 from medcare_metrics.filters import Filters, apply_filters
 from medcare_metrics.loading import LoadResult
 from medcare_metrics.loading.sources import split_mapping
@@ -35,8 +36,11 @@ from medcare_metrics.model import TrialData
 from medcare_metrics.protocol import TrialSettings
 from medcare_metrics.study import split_study, study_stamp_files
 from medcare_metrics.views.scope import ViewScope
+from medcare_metrics.views.sidebar import SourceFacts, ViewCounts, source_facts, view_counts
 
 if TYPE_CHECKING:  # the context module imports this one; here it is only a type
+    import plotly.graph_objects as go
+
     from medcare_app.context import PageContext
 
 T = TypeVar("T")
@@ -168,7 +172,9 @@ def load(source: str, fingerprint: str) -> LoadResult:
     return _load(source, fingerprint, _generation())
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+# Few entries: a filtered view holds its own copy of the selected rows (about half the trial for half the
+# centres), and the server's memory must stay flat however many filters a meeting tries.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _view(
     source: str, fingerprint: str, filters: Filters, as_of: date | None, generation: str
 ) -> TrialData | None:
@@ -205,7 +211,85 @@ def view(source: str, fingerprint: str, filters: Filters, as_of: date | None) ->
     return _view(source, fingerprint, filters, as_of, _generation())
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _source_facts(source: str, fingerprint: str, generation: str) -> SourceFacts:
+    del generation  # part of the cache key only
+    trial = load(source, fingerprint).trial
+    if trial is None:
+        raise ValueError(f"{source} has no usable ADSL")
+    return source_facts(trial)
+
+
+def sidebar_facts(source: str, fingerprint: str) -> SourceFacts:
+    """Return the sidebar's facts of the loaded ``source`` (cut-off, filter choices), once per data cut.
+
+    Parameters
+    ----------
+    source : str
+        Folder, workbook, zip or database URL.
+    fingerprint : str
+        Its fingerprint.
+
+    Returns
+    -------
+    SourceFacts
+        Shared between reruns and sessions (read-only mappings).
+
+    Raises
+    ------
+    ValueError
+        When the source has no usable ADSL.
+    """
+    return _source_facts(source, fingerprint, _generation())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _view_counts(
+    source: str,
+    fingerprint: str,
+    filters: Filters,
+    as_of: date | None,
+    columns: tuple[str, ...],
+    generation: str,
+) -> ViewCounts:
+    del generation  # part of the cache key only
+    trial = view(source, fingerprint, filters, as_of)
+    if trial is None:
+        raise ValueError(f"{source} has no usable ADSL")
+    return view_counts(trial, columns)
+
+
+def enrolled_counts(
+    source: str, fingerprint: str, filters: Filters, as_of: date | None, columns: tuple[str, ...] = ()
+) -> ViewCounts:
+    """Return the enrolled patients of a view, in all and per value of ``columns``, once per view.
+
+    Parameters
+    ----------
+    source : str
+        Folder, workbook, zip or database URL.
+    fingerprint : str
+        Its fingerprint.
+    filters : Filters
+        Subject filters.
+    as_of : datetime.date or None
+        Replay date; None for the data as of the cut-off.
+    columns : tuple of str, optional
+        ADSL columns counted per value (the sidebar's filters, on the unfiltered view).
+
+    Returns
+    -------
+    ViewCounts
+        Shared between reruns and sessions (read-only mappings).
+    """
+    return _view_counts(source, fingerprint, filters, as_of, columns, _generation())
+
+
+# Page views are shared objects too (``st.cache_resource``): a copy per rerun cost an unpickling of every
+# table of the page, and a shared result gives its figure inputs a stable identity (see :func:`figure`).
+# Like the trial, a view result is immutable by contract: pages and figure builders read its frames and
+# never write to them (tests/test_cache.py checks that a rerun draws the same page).
+@st.cache_resource(show_spinner=False, max_entries=48)
 def _page_view(
     source: str,
     fingerprint: str,
@@ -272,7 +356,7 @@ def page_view(ctx: PageContext, function: Callable[..., T], controls: object = N
     Returns
     -------
     object
-        What ``function`` returns (a copy: the cache pickles it).
+        What ``function`` returns, shared between reruns and sessions: read it, never change it.
 
     Raises
     ------
@@ -293,6 +377,115 @@ def page_view(ctx: PageContext, function: Callable[..., T], controls: object = N
         function,
         controls,
     )
+
+
+def delivered_view(ctx: PageContext, function: Callable[..., T], controls: object = None) -> T:
+    """Call a view function that reads the selection as delivered only, once per selection and controls.
+
+    As :func:`page_view`, but keyed without the as-of date: the function sees the view of the cut-off (its
+    :attr:`ViewScope.delivered`), so changing the as-of date keeps the result.
+
+    Parameters
+    ----------
+    ctx : PageContext
+        The page context.
+    function : callable
+        ``function(scope)`` or ``function(scope, controls)``; a module-level function that reads
+        ``scope.delivered``, ``scope.full`` and ``scope.problems`` only.
+    controls : frozen dataclass, optional
+        Its widget values.
+
+    Returns
+    -------
+    object
+        What ``function`` returns.
+    """
+    qualname = f"{function.__module__}.{function.__qualname__}"
+    if "<" in qualname:
+        raise ValueError(f"delivered_view() needs a module-level function, not {qualname}")
+    return _page_view(
+        ctx.source, ctx.fingerprint, ctx.filters, None, ctx.cutoff, ctx.settings, qualname, function, controls
+    )
+
+
+#: Argument types keyed by value in :func:`figure`; any other argument is keyed by identity.
+_VALUE_TYPES = (str, int, float, bool, date, type(None))
+
+
+def _argument_key(value: object) -> tuple[object, ...]:
+    if isinstance(value, _VALUE_TYPES):
+        return ("value", value)
+    if isinstance(value, tuple) and all(isinstance(v, _VALUE_TYPES) for v in value):
+        return ("value", value)
+    return ("id", id(value))
+
+
+# An entry keeps its arguments, parts of a page view, alive: few entries (a page draws up to 8 figures).
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _figure(
+    qualname: str,
+    key: tuple[tuple[object, ...], ...],
+    footer: str,
+    generation: str,
+    _build: Callable[..., go.Figure],
+    _args: tuple[Any, ...],
+    _kwargs: dict[str, Any],
+    _keyed: tuple[Any, ...],
+) -> tuple[go.Figure, tuple[Any, ...]]:
+    # What the key names by identity is kept with the figure: while an entry lives those objects do too, so
+    # no other object can have their identity, and a key with the same identities means the same objects.
+    del qualname, key, generation  # the cache key only
+    return with_provenance(_build(*_args, **_kwargs), footer), _keyed
+
+
+def figure(
+    build: Callable[..., go.Figure],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    footer: str,
+    derived_from: tuple[Any, ...] | None = None,
+) -> go.Figure:
+    """Build ``build(*args, **kwargs)`` with the provenance ``footer`` once, and return it on reruns.
+
+    Figure inputs come from a page's view, which is a shared object (:func:`page_view`): the same view gives
+    the same objects on every rerun. They are keyed by identity (hashing a table's values on every rerun
+    cost more than drawing it), plain values (text, numbers, dates) by value. Building a figure (plotly
+    validates every property) costs more than drawing it, so a rerun draws the figure built before.
+
+    Parameters
+    ----------
+    build : callable
+        A figure builder of :mod:`medcare_metrics.figures` (a module-level function).
+    args : tuple
+        Its positional arguments (the page view's figure inputs).
+    kwargs : dict
+        Its keyword arguments.
+    footer : str
+        The provenance line (:func:`medcare_metrics.figures.style.with_provenance`).
+    derived_from : tuple, optional
+        When the page derives the arguments anew on each run (a page of a table): what they are derived
+        from (the view, the page number), keyed instead of the arguments.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The figure, shared between reruns and sessions: read it, never change it (the footer is added
+        before it is shared; ``st.plotly_chart`` serialises a copy).
+
+    Raises
+    ------
+    ValueError
+        When ``build`` is a lambda or a local function (its name would not identify it).
+    """
+    qualname = f"{build.__module__}.{build.__qualname__}"
+    if "<" in qualname:
+        raise ValueError(f"figure() needs a module-level function, not {qualname}")
+    keyed = (args, kwargs) if derived_from is None else (derived_from, {})
+    key = tuple(_argument_key(a) for a in keyed[0]) + tuple(
+        (name, *_argument_key(value)) for name, value in sorted(keyed[1].items())
+    )
+    built, _ = _figure(qualname, key, footer, _generation(), build, args, kwargs, keyed)
+    return built
 
 
 @st.cache_data(show_spinner="Preparing the meeting report...", max_entries=4)
@@ -343,3 +536,6 @@ def clear() -> None:
     st.cache_data.clear()
     _load.clear()
     _view.clear()
+    _figure.clear()
+    _source_facts.clear()
+    _view_counts.clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -163,6 +163,8 @@ class PageContext:
     presenting : bool
         Presentation mode (``?present=1``, :mod:`medcare_app.room`): pages draw no editing widgets (they
         disable or leave out their controls) and the header adds the filters in one line.
+    filter_labels : mapping of str to mapping of str to str
+        Display names of filter values (centre names per SITEID), for filters said in words.
     """
 
     trial: TrialData
@@ -183,6 +185,7 @@ class PageContext:
     page_datasets: tuple[str, ...] = ()
     role: str = PATIENT
     presenting: bool = False
+    filter_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def can_see_subjects(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -27,18 +28,12 @@ from medcare_app.report_button import render_report_button
 from medcare_app.room import apply_style, render_presentation_toggle
 from medcare_app.ui import plural, table
 from medcare_app.upload import render_upload
-from medcare_metrics import cuts
-from medcare_metrics.filter_counts import enrolled_per_value
 from medcare_metrics.filters import (
     STANDARD_FILTERS,
     Filters,
     describe_filters,
-    filter_options,
-    filterable_columns,
-    value_labels,
 )
 from medcare_metrics.loading import LoadResult
-from medcare_metrics.overview import count_enrolled
 from medcare_metrics.protocol import (
     DEFAULT_SETTINGS,
     PLANNED_ACCRUAL_MONTHS_BOUNDS,
@@ -46,9 +41,9 @@ from medcare_metrics.protocol import (
     TrialSettings,
 )
 from medcare_metrics.study import StudyDefinition
-from medcare_metrics.subjects import first_entry_date
 from medcare_metrics.text.common import escape_markdown
 from medcare_metrics.text.labels import VARIABLE_LABELS, added_filter_label, option_label, variable_label
+from medcare_metrics.views.sidebar import CUTOFF, SourceFacts, ViewCounts
 
 #: Query parameter holding the as-of date (ISO); absent means the cut-off.
 AS_OF_PARAM = "asof"
@@ -92,7 +87,7 @@ READ_FAILURES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
-def _label(labels: dict[str, str], counts: dict[str, int], value: str) -> str:
+def _label(labels: Mapping[str, str], counts: Mapping[str, int], value: str) -> str:
     """Return a filter value as listed: its name (a centre's for its SITEID) and its enrolled patients.
 
     Only the text changes (``format_func``): the stored value, and so the address, stays the raw value.
@@ -193,25 +188,24 @@ def _clear_filters(columns: tuple[str, ...]) -> None:
     st.session_state[EXTRA_KEY] = []
 
 
-def _filters_from_url(adsl: pd.DataFrame) -> Filters:
+def _filters_from_url(facts: SourceFacts) -> Filters:
     """Return the filters the address holds (presentation mode draws no filter widgets)."""
     params = st.query_params
     selected = {
-        column: [v for v in params.get_all(column) if v in filter_options(adsl, column)]
-        for column in filterable_columns(adsl)
+        column: [v for v in params.get_all(column) if v in facts.options[column]]
+        for column in facts.columns
         if column in params
     }
     return Filters.from_mapping(selected)
 
 
-def _render_filters(adsl: pd.DataFrame, counted: pd.DataFrame | None = None) -> Filters:
-    """Draw the filters on ``adsl``'s columns; each value shows the enrolled patients ``counted`` holds.
+def _render_filters(facts: SourceFacts, counts: ViewCounts) -> Filters:
+    """Draw the filters on the source's columns; each value shows the enrolled patients of ``counts``.
 
-    ``counted`` is the unfiltered trial as of the view's date (default ``adsl``).
+    ``counts`` are those of the unfiltered trial as of the view's date.
     """
-    columns = filterable_columns(adsl)
-    names = value_labels(adsl)
-    counted = adsl if counted is None else counted
+    columns = facts.columns
+    names = facts.labels
     params = st.query_params
     st.subheader("Filters")
     standard = [c for c in STANDARD_FILTERS if c in columns]
@@ -219,12 +213,12 @@ def _render_filters(adsl: pd.DataFrame, counted: pd.DataFrame | None = None) -> 
     _seed_from_url(EXTRA_KEY, [c for c in params if c in others], others)
     selected: dict[str, list[str]] = {}
     for column in standard:
-        options = filter_options(adsl, column)
+        options = facts.options[column]
         _seed_from_url(filter_key(column), params.get_all(column), options)
         selected[column] = st.multiselect(
             variable_label(column),
             options,
-            format_func=partial(_label, names.get(column, {}), enrolled_per_value(counted, column)),
+            format_func=partial(_label, names.get(column, {}), counts.per_value.get(column, {})),
             key=filter_key(column),
             placeholder="All",
         )
@@ -237,12 +231,12 @@ def _render_filters(adsl: pd.DataFrame, counted: pd.DataFrame | None = None) -> 
         help="Filter on any other ADSL column with few distinct values.",
     )
     for column in extra:
-        options = filter_options(adsl, column)
+        options = facts.options[column]
         _seed_from_url(filter_key(column), params.get_all(column), options)
         selected[column] = st.multiselect(
             variable_label(column),
             options,
-            format_func=partial(_label, names.get(column, {}), enrolled_per_value(counted, column)),
+            format_func=partial(_label, names.get(column, {}), counts.per_value.get(column, {})),
             key=filter_key(column),
             placeholder="All",
         )
@@ -256,11 +250,6 @@ def _render_filters(adsl: pd.DataFrame, counted: pd.DataFrame | None = None) -> 
         key=CLEAR_KEY,
     )
     return filters
-
-
-def _first_day(full_adsl: pd.DataFrame, cutoff: date) -> date | None:
-    first = first_entry_date(full_adsl)
-    return first.date() if first is not None and first.date() <= cutoff else None
 
 
 def _as_of_from_url(first_day: date | None, cutoff: date) -> date:
@@ -277,11 +266,12 @@ def _as_of_from_url(first_day: date | None, cutoff: date) -> date:
     return min(wanted, cutoff)
 
 
-def _render_as_of(full_adsl: pd.DataFrame, cutoff: date | None, presenting: bool = False) -> date | None:
+def _render_as_of(facts: SourceFacts, presenting: bool = False) -> date | None:
     """Draw the as-of date (not when ``presenting``: the address's); return it, or None at the cut-off."""
+    cutoff = facts.cutoff
     if cutoff is None:
         return None
-    first_day = _first_day(full_adsl, cutoff)
+    first_day = facts.first_day
     if presenting:
         chosen_url = _as_of_from_url(first_day, cutoff)
         return None if chosen_url >= cutoff else chosen_url
@@ -488,15 +478,12 @@ def render_sidebar(
         _render_access(user)
         full = result.trial
         assert full is not None  # _load stops the run otherwise
-        cut = cuts.data_cutoff(full)
-        cutoff_label = "cut-off"
-        if cut is None:
-            cut = cuts.latest_date(full)
-            cutoff_label = "latest date in the data"
-        cutoff = None if cut is None else cut.date()
+        # Dates and filter choices of the data cut, worked out once (every click reruns the sidebar).
+        facts = cache.sidebar_facts(source.path, fingerprint)
+        cutoff, cutoff_label = facts.cutoff, facts.cutoff_label
 
         name = "Example trial (synthetic)" if is_example(source.path) else (full.name or source.path)
-        cut_label = "Data cut-off" if cutoff_label == "cut-off" else "Latest date (no DCUTDT)"
+        cut_label = "Data cut-off" if cutoff_label == CUTOFF else "Latest date (no DCUTDT)"
         when = cutoff.isoformat() if cutoff else "unknown"
         st.markdown(
             f"**{escape_markdown(name)}**  \n{cut_label}: **{when}**  \nFingerprint: `{fingerprint}`",
@@ -508,21 +495,20 @@ def render_sidebar(
                 f"{plural(result.n_errors, 'validation error')}, {plural(result.n_warnings, 'warning')}: "
                 "see the Data quality page."
             )
-        as_of = _render_as_of(full.adsl, cutoff, presenting)
-        unfiltered = cache.view(source.path, fingerprint, Filters(), as_of)
-        assert unfiltered is not None
+        as_of = _render_as_of(facts, presenting)
         defaults = TrialSettings.from_study(full.study)
         if presenting:
             # No editing widgets on a projector: the view is the address's, which every run keeps in step.
-            filters = _filters_from_url(full.adsl)
+            filters = _filters_from_url(facts)
             settings = _settings_from_url(defaults)
             download_format = DOWNLOAD_FORMATS.get(str(st.session_state.get(DOWNLOAD_FORMAT_KEY)), "png")
         else:
             st.divider()
-            filters = _render_filters(full.adsl, unfiltered.adsl)
+            counts = cache.enrolled_counts(source.path, fingerprint, Filters(), as_of, facts.columns)
+            filters = _render_filters(facts, counts)
             st.divider()
             settings = _render_settings(defaults)
-            _sync_url(filters, filterable_columns(full.adsl), as_of, settings, defaults)
+            _sync_url(filters, facts.columns, as_of, settings, defaults)
             st.divider()
             download_format = _render_download_format()
 
@@ -537,10 +523,11 @@ def render_sidebar(
         filters=filters,
         # Centre names and other values come from the data: escaped, since the header is Markdown.
         filter_text=describe_filters(
-            filters, VARIABLE_LABELS, value_labels=value_labels(full.adsl), value_format=escape_markdown
+            filters, VARIABLE_LABELS, value_labels=facts.labels, value_format=escape_markdown
         ),
-        n_selected=count_enrolled(trial.adsl),
-        n_total=count_enrolled(unfiltered.adsl),
+        n_selected=cache.enrolled_counts(source.path, fingerprint, filters, as_of).enrolled,
+        n_total=cache.enrolled_counts(source.path, fingerprint, Filters(), as_of, facts.columns).enrolled,
+        filter_labels=facts.labels,
         as_of=as_of if as_of is not None else cutoff,
         cutoff=cutoff,
         cutoff_label=cutoff_label,

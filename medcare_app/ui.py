@@ -9,25 +9,27 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
+from medcare_app import cache
 from medcare_app.access import can_see_subjects, subject_columns, without_subjects
 from medcare_app.auth import session_role
 from medcare_app.context import PageContext
 from medcare_app.room import draw_banners, draw_presentation_line
 from medcare_metrics.export import export_provenance, to_csv_bytes, to_excel_bytes
-from medcare_metrics.figures.style import download_config, with_provenance
-from medcare_metrics.filters import describe_filters, value_labels
+from medcare_metrics.figures.style import download_config
+from medcare_metrics.filters import describe_filters
 from medcare_metrics.text.common import (
     COLUMN_LABELS,
     escape_markdown,
     export_stem,
     no_patient_matches,
     provenance_line,
+    rows_shown,
 )
 
 if TYPE_CHECKING:  # plotly is imported only by medcare_metrics.figures; here it is just a type
@@ -173,7 +175,7 @@ def no_patient_selected(ctx: PageContext) -> bool:
 
 def plain_filter_text(ctx: PageContext) -> str:
     """Return the active filters in words without Markdown escapes, for files and figure footers."""
-    return describe_filters(ctx.filters, value_labels=value_labels(ctx.full.adsl))
+    return describe_filters(ctx.filters, value_labels=ctx.filter_labels)
 
 
 def figure_footer(ctx: PageContext) -> str:
@@ -200,26 +202,39 @@ def figure_footer(ctx: PageContext) -> str:
     return f"{study} · {line}" if study else line
 
 
-def show_figure(fig: go.Figure, key: str | None = None, *, ctx: PageContext) -> None:
-    """Draw a plotly figure at full width with a download button (PNG or SVG, as the sidebar says).
+def show_figure(
+    build: Callable[..., go.Figure],
+    *args: Any,
+    key: str,
+    ctx: PageContext,
+    derived_from: tuple[Any, ...] | None = None,
+    **kwargs: Any,
+) -> None:
+    """Draw ``build(*args, **kwargs)`` at full width with a download button (PNG or SVG, as the sidebar says).
 
     The figure gets a small footer line with the study, cut-off, as-of date, filters and n
     (:func:`figure_footer`, :func:`medcare_metrics.figures.style.with_provenance`), and a long title is
-    wrapped: a saved image says which data it shows, and the screen shows what the image will hold.
+    wrapped: a saved image says which data it shows, and the screen shows what the image will hold. It is
+    built once per view (:func:`medcare_app.cache.figure`): a rerun draws the figure built before.
 
     Parameters
     ----------
-    fig : plotly.graph_objects.Figure
-        The figure (built in ``medcare_metrics.figures``).
-    key : str, optional
-        Streamlit element key, needed when a page draws the same figure twice; also names the downloaded file.
+    build : callable
+        A figure builder of ``medcare_metrics.figures``.
+    *args
+        Its positional arguments (figure inputs of the page's view).
+    key : str
+        Streamlit element key; also names the downloaded file.
     ctx : PageContext
-        The page context (its download format).
+        The page context (its download format and provenance).
+    derived_from : tuple, optional
+        What the page derived ``args`` from on this run (see :func:`medcare_app.cache.figure`).
+    **kwargs
+        Keyword arguments of ``build``.
     """
     fmt = ctx.download_format
-    filename = f"medcare_{_slug(key)}" if key else "medcare_figure"
-    with_provenance(fig, figure_footer(ctx))
-    st.plotly_chart(fig, config=download_config(fmt, filename), key=key, theme=None)
+    fig = cache.figure(build, args, kwargs, figure_footer(ctx), derived_from)
+    st.plotly_chart(fig, config=download_config(fmt, f"medcare_{_slug(key)}"), key=key, theme=None)
 
 
 def _slug(text: str) -> str:
@@ -250,6 +265,32 @@ def column_labels(columns: Sequence[object], given: dict[str, Any] | None = None
     return config
 
 
+#: Most rows a table draws on screen (a table of 10,000 patients' rows is megabytes for the browser); the
+#: download beside it holds every row.
+SCREEN_ROWS = 1_000
+
+
+def on_screen(frame: pd.DataFrame, limit: int = SCREEN_ROWS) -> pd.DataFrame:
+    """Return the rows of ``frame`` a table draws; when some are left out, say so above the table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, in the order it is shown.
+    limit : int, default SCREEN_ROWS
+        Most rows drawn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``, or its first ``limit`` rows.
+    """
+    if len(frame) <= limit:
+        return frame
+    st.caption(rows_shown(limit, len(frame)))
+    return frame.head(limit)
+
+
 def table(ctx: PageContext | None, frame: pd.DataFrame, **kwargs: Any) -> None:
     """Draw ``frame`` with ``st.dataframe``, without subject-identifier columns for a viewer.
 
@@ -267,7 +308,7 @@ def table(ctx: PageContext | None, frame: pd.DataFrame, **kwargs: Any) -> None:
         dropped column is taken out of ``column_order``.
     """
     role = session_role() if ctx is None else ctx.role
-    shown = without_subjects(frame, role)
+    shown = without_subjects(on_screen(frame), role)
     if shown is not frame and kwargs.get("column_order") is not None:
         hidden = {c.upper() for c in subject_columns(frame.columns)}
         kwargs["column_order"] = [c for c in kwargs["column_order"] if str(c).upper() not in hidden]
@@ -345,7 +386,9 @@ def download_table(
     with st.container(horizontal=True) if excel else contextlib.nullcontext():
         st.download_button(
             label,
-            to_csv_bytes(df),
+            # Written when clicked, as the workbook is: at 10,000 patients the page's CSVs cost a tenth of
+            # a second or more on every rerun.
+            functools.partial(to_csv_bytes, df),
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=f"download_{_slug(table_name + '.csv')}",

@@ -12,11 +12,14 @@ from medcare_metrics.text import data_quality as text
 from medcare_metrics.text import queries as queries_text
 from medcare_metrics.views import DataUnavailable
 from medcare_metrics.views.data_quality import (
+    DataChecks,
     DataQualityControls,
     DataQualityView,
     RuleSection,
+    ValidationSection,
+    data_checks,
     data_quality_choices,
-    data_quality_view,
+    validation_section,
 )
 
 #: Datasets whose problems the header names: none, since this page lists every problem itself.
@@ -147,7 +150,10 @@ def render(ctx: PageContext) -> None:
             unavailable(str(error))
             controls = DataQualityControls()
     try:
-        view: DataQualityView = cache.page_view(ctx, data_quality_view, controls)
+        validation: ValidationSection = cache.page_view(ctx, validation_section, controls)
+        # The checks read the data as delivered: an as-of date or a problem filter does not run them again.
+        checks: DataChecks = cache.delivered_view(ctx, data_checks)
+        view = DataQualityView.of(validation, checks)
     except DataUnavailable as error:
         unavailable(str(error))
         return

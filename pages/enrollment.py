@@ -91,7 +91,7 @@ def _status(view: EnrollmentView) -> None:
 
 
 def _funnel(view: EnrollmentView, ctx: PageContext) -> None:
-    show_figure(screening_funnel_figure(view.funnel, view.reasons), key="enrollment_funnel", ctx=ctx)
+    show_figure(screening_funnel_figure, view.funnel, view.reasons, key="enrollment_funnel", ctx=ctx)
     st.caption(text.FUNNEL_CAPTION)
     with st.expander(text.FUNNEL_DEFINITIONS_TITLE):
         st.dataframe(
@@ -144,8 +144,8 @@ def _maturity(view: EnrollmentView, ctx: PageContext) -> None:
         return
     for column, (label, value, help_text) in zip(st.columns(4), maturity.metrics, strict=True):
         column.metric(label, value, help=help_text, border=True)
-    figure = event_maturity_figure(maturity.lines, maturity.events_needed)
-    show_figure(figure, key="enrollment_maturity", ctx=ctx)
+    lines, needed = maturity.lines, maturity.events_needed
+    show_figure(event_maturity_figure, lines, needed, key="enrollment_maturity", ctx=ctx)
     if maturity.reached:
         st.markdown("\n".join(f"- {line}" for line in maturity.reached))
     st.caption(maturity.caption)
@@ -192,15 +192,14 @@ def render(ctx: PageContext) -> None:
     with cumulative_tab:
         figure = view.cumulative
         show_figure(
-            cumulative_enrollment_figure(
-                figure.cumulative,
-                figure.projection,
-                figure.centre_names,
-                figure.completed_on,
-                total_label=figure.total_label,
-                plan_label=figure.plan_label,
-                target_label=figure.target_label,
-            ),
+            cumulative_enrollment_figure,
+            figure.cumulative,
+            figure.projection,
+            figure.centre_names,
+            figure.completed_on,
+            total_label=figure.total_label,
+            plan_label=figure.plan_label,
+            target_label=figure.target_label,
             key="enrollment_cumulative",
             ctx=ctx,
         )
@@ -209,8 +208,8 @@ def render(ctx: PageContext) -> None:
         if view.by_month.empty:
             unavailable(text.NO_REGISTRATION_DATE)
         else:
-            figure = enrollment_by_month_figure(view.by_month, view.centre_names)
-            show_figure(figure, key="enrollment_by_month", ctx=ctx)
+            by_month, names = view.by_month, view.centre_names
+            show_figure(enrollment_by_month_figure, by_month, names, key="enrollment_by_month", ctx=ctx)
             st.caption(text.BY_MONTH_CAPTION)
             download_table(view.by_month, "enrollment_by_month", ctx=ctx)
     with funnel_tab:

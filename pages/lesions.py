@@ -103,10 +103,14 @@ def _metric(where: DeltaGenerator, share: Share) -> None:
 
 
 def _count_figure(ctx: PageContext, figure: CountFigure, key: str) -> None:
-    fig = lesion_count_figure(
-        figure.distribution, max_lesions=figure.max_lesions, limit_label=figure.limit_label
+    show_figure(
+        lesion_count_figure,
+        figure.distribution,
+        max_lesions=figure.max_lesions,
+        limit_label=figure.limit_label,
+        key=key,
+        ctx=ctx,
     )
-    show_figure(fig, key=key, ctx=ctx)
 
 
 def _radio(
@@ -204,7 +208,7 @@ def render(ctx: PageContext) -> None:
         download_table(counts.per_patient, "lesions_per_patient", ctx=ctx)
 
     with site_tab:
-        show_figure(lesion_site_figure(view.sites.by_site), key="les_site", ctx=ctx)
+        show_figure(lesion_site_figure, view.sites.by_site, key="les_site", ctx=ctx)
         st.caption(view.sites.caption)
         _table(view.sites.by_site)
         download_table(view.sites.by_site, "lesions_by_site", ctx=ctx)
@@ -217,7 +221,7 @@ def render(ctx: PageContext) -> None:
             for column, share in zip(st.columns(len(detection.metrics)), detection.metrics, strict=True):
                 _metric(column, share)
             st.caption(detection.caption)
-            show_figure(detection_figure(detection.summary), key="les_detection", ctx=ctx)
+            show_figure(detection_figure, detection.summary, key="les_detection", ctx=ctx)
             _table(detection.summary.by_site)
 
     with mdt_tab:
@@ -236,7 +240,7 @@ def render(ctx: PageContext) -> None:
             _table(dose.schedules)
             download_table(dose.schedules, "radiotherapy_schedules", ctx=ctx)
             if ctx.can_see_subjects:
-                show_figure(eqd2_figure(dose.doses, dose.alpha_beta_gy), key="les_eqd2", ctx=ctx)
+                show_figure(eqd2_figure, dose.doses, dose.alpha_beta_gy, key="les_eqd2", ctx=ctx)
                 st.caption(dose.figure_caption)
             else:
                 st.caption(text.PATIENT_LEVEL_ONLY)
@@ -245,12 +249,17 @@ def render(ctx: PageContext) -> None:
     with map_tab:
         with patterns_area:
             st.subheader("Site patterns")
-            show_figure(site_pattern_figure(view.map.patterns), key="les_patterns", ctx=ctx)
+            show_figure(site_pattern_figure, view.map.patterns, key="les_patterns", ctx=ctx)
             st.caption(view.map.patterns_caption)
         site_map = view.map.map
         if ctx.can_see_subjects:
-            fig = patient_site_figure(site_map.matrix, compact_above=site_map.compact_above)
-            show_figure(fig, key="les_map", ctx=ctx)
+            show_figure(
+                patient_site_figure,
+                site_map.matrix,
+                compact_above=site_map.compact_above,
+                key="les_map",
+                ctx=ctx,
+            )
             st.caption(view.map.map_caption)
         else:
             st.caption(text.PATIENT_LEVEL_ONLY)

@@ -88,7 +88,10 @@ def render(ctx: PageContext) -> None:
             st.subheader(view.primary.title)
             label = f"{text.endpoint_short_name(view.primary.paramcd)} (S)"
             show_figure(
-                primary_curve_figure(view.primary.curve, view.primary.benchmarks, label),
+                primary_curve_figure,
+                view.primary.curve,
+                view.primary.benchmarks,
+                label,
                 key="overview_primary",
                 ctx=ctx,
             )
@@ -97,7 +100,7 @@ def render(ctx: PageContext) -> None:
             unavailable(view.primary_unavailable)
         st.subheader("Enrollment against target" if view.target is not None else "Enrollment")
         show_figure(
-            enrollment_progress_figure(view.progress, view.target), key="overview_enrollment", ctx=ctx
+            enrollment_progress_figure, view.progress, view.target, key="overview_enrollment", ctx=ctx
         )
 
     if view.changes is not None:

@@ -13,6 +13,7 @@ from medcare_app.ui import (
     download_table,
     missing_dataset,
     no_patient_selected,
+    on_screen,
     page_header,
     show_figure,
     table,
@@ -57,7 +58,7 @@ def _table(frame: pd.DataFrame) -> None:
     """Show a listing with its dates as YYYY-MM-DD."""
     dates = frame.select_dtypes(include=["datetime64[ns]"]).columns
     config = {c: st.column_config.DateColumn(column_label(c), format="YYYY-MM-DD") for c in dates}
-    st.dataframe(frame, hide_index=True, column_config=column_labels(list(frame.columns), config))
+    st.dataframe(on_screen(frame), hide_index=True, column_config=column_labels(list(frame.columns), config))
 
 
 def _swimmer(ctx: PageContext) -> None:
@@ -83,7 +84,14 @@ def _swimmer(ctx: PageContext) -> None:
     shown = swimmer_page(view, int(page))
     if shown.caption:
         st.caption(shown.caption)
-    show_figure(swimmer_figure(shown.patients, shown.events), key="patients_swimmer", ctx=ctx)
+    show_figure(
+        swimmer_figure,
+        shown.patients,
+        shown.events,
+        key="patients_swimmer",
+        ctx=ctx,
+        derived_from=(view, int(page)),
+    )
     st.caption(view.caption)
     download_table(view.patients, "swimmer_patients", ctx=ctx)
     if view.missing_adtte:
@@ -106,7 +114,7 @@ def _waterfall(ctx: PageContext, choices: PatientsChoices) -> None:
         unavailable(view.unavailable)
         return
     st.markdown(view.sentence)
-    show_figure(psa_waterfall_figure(view.waterfall, title=view.title), key="patients_waterfall", ctx=ctx)
+    show_figure(psa_waterfall_figure, view.waterfall, title=view.title, key="patients_waterfall", ctx=ctx)
     st.caption(view.caption)
     download_table(view.waterfall, "psa_waterfall", ctx=ctx)
 
@@ -141,7 +149,7 @@ def _profile(ctx: PageContext, choices: PatientsChoices) -> None:
     _listing(ctx, view.lesions, "adtu", text.LESIONS_NEED, text.NO_LESION)
     st.subheader("Timeline: events and adverse events")
     show_figure(
-        patient_timeline_figure(profile.events, profile.adverse_events), key="patients_timeline", ctx=ctx
+        patient_timeline_figure, profile.events, profile.adverse_events, key="patients_timeline", ctx=ctx
     )
     _listing(ctx, view.adverse_events, "adae", text.AES_NEED, text.NO_AE)
     if view.adverse_events is not None and not view.adverse_events.empty:
@@ -154,7 +162,7 @@ def _profile(ctx: PageContext, choices: PatientsChoices) -> None:
     else:
         log_y = st.toggle("Logarithmic PSA axis", key="patients_psa_log")
         show_figure(
-            psa_trajectory_figure(profile.psa, profile.events, log_y=log_y), key="patients_psa", ctx=ctx
+            psa_trajectory_figure, profile.psa, profile.events, log_y=log_y, key="patients_psa", ctx=ctx
         )
     st.subheader("Time-to-event records")
     _listing(ctx, view.time_to_event, "adtte", text.TTE_NEED, text.NO_TTE)

@@ -77,7 +77,8 @@ def _benchmark_toggle(choices: SurvivalChoices, endpoint: EndpointChoice, column
 
 
 def _figure(ctx: PageContext, figure: KMFigure) -> None:
-    fig = km_figure(
+    show_figure(
+        km_figure,
         figure.curve,
         figure.medians,
         figure.at_risk,
@@ -88,8 +89,9 @@ def _figure(ctx: PageContext, figure: KMFigure) -> None:
         show_ci=figure.show_ci,
         title=figure.title,
         counts=figure.counts,
+        key="survival_km",
+        ctx=ctx,
     )
-    show_figure(fig, key="survival_km", ctx=ctx)
 
 
 def _medians(ctx: PageContext, view: SurvivalView, code: str | None) -> None:
@@ -189,8 +191,8 @@ def _outlook(ctx: PageContext, code: str) -> None:
         st.caption(outlook.filters_note)
     # A second figure on a long page: drawn on request.
     if outlook.figure is not None and st.toggle("Show the simulated final medians", key="outlook_figure"):
-        fig = outlook_figure(outlook.figure.bars, outlook.figure.benchmarks)
-        show_figure(fig, key="survival_outlook", ctx=ctx)
+        bars, benchmarks = outlook.figure.bars, outlook.figure.benchmarks
+        show_figure(outlook_figure, bars, benchmarks, key="survival_outlook", ctx=ctx)
         st.caption(outlook.figure_caption)
     st.markdown("**Sensitivity**")
     st.dataframe(outlook.sensitivity, hide_index=True, width="stretch")

@@ -75,8 +75,8 @@ def _table(frame: pd.DataFrame, group_label: str | None = None) -> None:
 
 
 def _figure(ctx: PageContext, figure: GradeFigure, key: str, max_rows: int | None = None) -> None:
-    fig = toxicity_grade_figure(figure.counts, value=figure.value, max_rows=max_rows or figure.max_rows)
-    show_figure(fig, key=key, ctx=ctx)
+    rows = max_rows or figure.max_rows
+    show_figure(toxicity_grade_figure, figure.counts, value=figure.value, max_rows=rows, key=key, ctx=ctx)
 
 
 def _controls(choices: ToxicityChoices) -> ToxicityControls:
@@ -200,8 +200,8 @@ def _monitoring(ctx: PageContext, page: ToxicityControls) -> None:
     st.markdown(monitoring.rule)
     if monitoring.figure is not None:
         figure = monitoring.figure
-        fig = monitoring_figure(figure.boundary, figure.course, figure.crossed_at)
-        show_figure(fig, key="tox_monitoring", ctx=ctx)
+        args = (figure.boundary, figure.course, figure.crossed_at)
+        show_figure(monitoring_figure, *args, key="tox_monitoring", ctx=ctx)
     st.caption(monitoring.caveat)
     if monitoring.whole_trial:
         st.caption(monitoring.whole_trial)

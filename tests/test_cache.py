@@ -8,7 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
+from conftest import open_page
 
 from medcare_app import cache
 from medcare_metrics.filters import Filters
@@ -112,3 +115,55 @@ def test_fingerprint_follows_a_same_size_edit_with_its_time_restored(tmp_path: P
     assert adsl.stat().st_size == info.st_size and adsl.stat().st_mtime_ns == info.st_mtime_ns
     after = cache.source_fingerprint(str(source))
     assert after != before
+
+
+def bars(frame: pd.DataFrame, title: str = "") -> go.Figure:
+    """A module-level figure builder: records its call."""
+    BUILT.append(title)
+    return go.Figure(go.Bar(x=frame["x"], y=frame["y"]), layout={"title": title})
+
+
+BUILT: list[str] = []
+
+
+def test_figure_is_built_once_per_input_objects_and_footer() -> None:
+    cache.clear()
+    BUILT.clear()
+    frame = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+    first = cache.figure(bars, (frame,), {"title": "Grades"}, "footer 1")
+    # The same frame object and an equal title text made anew: the figure built before.
+    assert cache.figure(bars, (frame,), {"title": "".join(["Gra", "des"])}, "footer 1") is first
+    assert BUILT == ["Grades"]
+    assert "footer 1" in str(first.layout.annotations[-1].text)
+    # Another footer, another title or an equal but new frame: built again.
+    assert cache.figure(bars, (frame,), {"title": "Grades"}, "footer 2") is not first
+    assert cache.figure(bars, (frame,), {"title": "Other"}, "footer 1") is not first
+    assert cache.figure(bars, (frame.copy(),), {"title": "Grades"}, "footer 1") is not first
+    assert len(BUILT) == 4
+    # Arguments made anew on each run, keyed by what they come from.
+    again = cache.figure(bars, (frame.copy(),), {}, "f", derived_from=(frame, 2))
+    assert cache.figure(bars, (frame.copy(),), {}, "f", derived_from=(frame, 2)) is again
+    assert cache.figure(bars, (frame.copy(),), {}, "f", derived_from=(frame, 3)) is not again
+    with pytest.raises(ValueError, match="module-level"):
+        cache.figure(lambda f: go.Figure(), (frame,), {}, "f")
+
+
+def test_a_rerun_draws_every_page_the_same(app) -> None:
+    """Views and figures are shared between reruns: nothing drawing them may change them."""
+    at = app("dashboard.py")
+    at.run()
+
+    def drawn() -> tuple[list[str], list[str], list[str]]:
+        charts = [chart.proto.spec for chart in at.get("plotly_chart")]
+        tables = [frame.value.to_csv() for frame in at.dataframe]
+        texts = [block.value for block in [*at.main.markdown, *at.main.caption]]
+        return charts, tables, texts
+
+    for page in ("overview", "enrollment", "patients", "survival", "lesions", "toxicity", "data_quality"):
+        open_page(at, page)
+        at.run()
+        first = drawn()
+        at.run()
+        assert not at.exception
+        assert first[0] or first[1] or len(first[2]) > 3, page
+        assert drawn() == first, page

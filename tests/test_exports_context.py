@@ -94,8 +94,8 @@ def test_toxicity_downloads_and_figures_carry_their_context(
         buttons["download_toxicity_by_term_csv"],
         buttons["download_toxicity_by_term_xlsx"],
     )
-    csv_name, csv_bytes = kept_downloads[csv_button.proto.url]
-    assert xlsx_button.proto.url == ""  # built on click, not on every run
+    assert csv_button.proto.url == xlsx_button.proto.url == ""  # built on click, not on every run
+    csv_name, csv_bytes = kept_downloads[csv_button.proto.deferred_file_id]
     xlsx_name, xlsx_bytes = kept_downloads[xlsx_button.proto.deferred_file_id]
 
     # The CSV is a bare table; its name says which data cut it holds.

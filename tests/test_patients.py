@@ -511,3 +511,32 @@ def test_the_package_keeps_every_public_name() -> None:
     assert patients.psa_waterfall.__module__ == "medcare_metrics.patients.psa"
     assert patients.patient_profile.__module__ == "medcare_metrics.patients.profile"
     assert patients.time_to_event_table.__module__ == "medcare_metrics.patients.listing"
+
+
+def test_psa_waterfall_of_many_patients_is_one_webgl_trace_per_mdt() -> None:
+    from medcare_metrics.figures.patients import WATERFALL_CAP, WEBGL_ROWS, psa_waterfall_figure
+
+    n = WEBGL_ROWS + 1
+    waterfall = pd.DataFrame(
+        {
+            "USUBJID": [f"X-{i:03d}" for i in range(n)],
+            "MDT": ["SBRT" if i % 3 else "Surgery" for i in range(n)],
+            "BASE": 10.0,
+            "BEST_AVAL": 5.0,
+            "BEST_ADT": D("2022-06-01"),
+            "BEST_PCHG": [250.0] + [40.0 - i for i in range(n - 1)],
+            "ORDER": range(1, n + 1),
+        }
+    )
+    fig = psa_waterfall_figure(waterfall.sample(frac=1, random_state=1))  # drawn in ORDER, whatever the rows
+    bars = [t for t in fig.data if t.type == "scattergl"]
+    assert [t.name for t in bars] == ["SBRT", "Surgery"] and not [t for t in fig.data if t.type == "bar"]
+    surgery = bars[1]
+    # Patient i sits at x = i (ORDER - 1); its bar runs from zero to its change, cut at the cap.
+    assert list(surgery.x[:3]) == [0, 3, 6] and list(surgery.text[:2]) == ["X-000", "X-003"]
+    assert surgery.y[0] == WATERFALL_CAP and surgery.customdata[0] == 250.0
+    assert surgery.error_y.arrayminus[0] == WATERFALL_CAP and surgery.error_y.array[0] == 0
+    decline = next(i for i, y in enumerate(surgery.y) if y < 0)
+    assert surgery.error_y.array[decline] == -surgery.y[decline] and surgery.error_y.arrayminus[decline] == 0
+    assert sum(len(t.x) for t in bars) == n
+    assert "1 bars cut at +100%" in fig.layout.annotations[0].text

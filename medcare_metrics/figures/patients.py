@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -183,6 +184,88 @@ def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None =
 WATERFALL_CAP = 100.0
 
 
+def _many_waterfall(ordered: pd.DataFrame, title: str | None) -> go.Figure:
+    """Return the waterfall of many patients: per MDT type one WebGL trace whose error bars are the bars.
+
+    ``ordered`` is in plot order with a 0-based index (the x position). A bar is a vertical error bar from
+    zero to the patient's change (cut at :data:`WATERFALL_CAP`), so the browser draws one canvas, however
+    many patients.
+    """
+    n_bars = len(ordered)
+    fig = go.Figure()
+    for mdt, rows in _mdt_groups(ordered):
+        color = _mdt_color(str(mdt))
+        # Single precision: a percentage needs no more, and the arrays go to the browser at half the size.
+        change = rows["BEST_PCHG"].clip(upper=WATERFALL_CAP).to_numpy(dtype=np.float32)
+        fig.add_trace(
+            go.Scattergl(
+                x=rows.index.to_numpy(dtype=np.int32),
+                y=change,
+                mode="markers",
+                name=str(mdt),
+                marker={"color": color, "size": 2},
+                # Bars from zero: down from a rise, up from a decline.
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.clip(-change, 0, None),
+                    "arrayminus": np.clip(change, 0, None),
+                    "width": 0,
+                    "thickness": 1,
+                    "color": color,
+                },
+                # Numbers as a typed array, names as text: a mixed array goes to the browser as JSON text.
+                text=rows["USUBJID"].astype(str).to_numpy(),
+                customdata=rows["BEST_PCHG"].to_numpy(dtype=np.float32),
+                hovertemplate="%{text}: %{customdata:+.0f}%<extra>" + str(mdt) + "</extra>",
+            )
+        )
+    fig.add_hline(y=-50, line={"color": REFERENCE_COLOR, "width": 1.5, "dash": "dash"}, layer="above")
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="PCWG3: 50% decline",
+            line={"color": REFERENCE_COLOR, "width": 1.5, "dash": "dash"},
+            hoverinfo="skip",
+        )
+    )
+    clipped = ordered.loc[ordered["BEST_PCHG"] > WATERFALL_CAP, "BEST_PCHG"]
+    if len(clipped):
+        fig.add_annotation(
+            x=0.0,
+            xref="paper",
+            xanchor="left",
+            y=WATERFALL_CAP,
+            yanchor="bottom",
+            text=f"{len(clipped)} bars cut at +{WATERFALL_CAP:.0f}% (largest +{clipped.max():.0f}%)",
+            showarrow=False,
+            font={"family": FONT_FAMILY, "size": 11, "color": REFERENCE_COLOR},
+        )
+    apply_layout(fig, title=title, height=440)
+    low = min(-100.0, float(ordered["BEST_PCHG"].min()))
+    high = min(max(20.0, float(ordered["BEST_PCHG"].max())), WATERFALL_CAP)
+    fig.update_layout(
+        xaxis={
+            "title": f"{n_bars} patients, largest rise to largest decline",
+            "range": [-0.5, n_bars - 0.5],
+            "showticklabels": False,
+            "ticks": "",
+            "showgrid": False,
+            "zeroline": False,
+        },
+        yaxis={
+            "title": "Best PSA change from baseline (%)",
+            "zeroline": True,
+            "range": [low - 5, high + (20 if len(clipped) else 5)],
+        },
+    )
+    if title:
+        fig.update_layout(margin={"t": 80}, title={"y": 0.98, "yanchor": "top"})
+    return fig
+
+
 def psa_waterfall_figure(waterfall: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return a PSA waterfall: each patient's best change from baseline, largest rise left.
 
@@ -199,10 +282,13 @@ def psa_waterfall_figure(waterfall: pd.DataFrame, title: str | None = None) -> g
     plotly.graph_objects.Figure
         Bars coloured by MDT type, with the PCWG3 -50% line in the legend. Rises above +100% are cut at
         +100% and labelled with their value (beyond 40 patients, one note counts them); beyond 40 patients
-        the patient labels are left out (hover names each bar).
+        the patient labels are left out (hover names each bar). Beyond :data:`WEBGL_ROWS` patients each bar
+        is a WebGL line from zero (:func:`_many_waterfall`), not an SVG element per patient.
     """
     ordered = waterfall.sort_values("ORDER")
     n_bars = len(ordered)
+    if n_bars > WEBGL_ROWS:
+        return _many_waterfall(ordered.reset_index(drop=True), title)
     fig = go.Figure()
     for mdt, rows in _mdt_groups(ordered):
         fig.add_trace(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import textwrap
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 #: Background of every figure (paper and plot of the ``simple_white`` template): colours are checked on it.
 BACKGROUND = "#ffffff"
@@ -190,11 +192,41 @@ def color_for(index: int) -> str:
     return CATEGORICAL[index % len(CATEGORICAL)]
 
 
+#: Trace types the dashboard draws: the only ones whose defaults the template carries.
+_TRACE_TYPES = ("bar", "box", "heatmap", "scatter", "scattergl")
+
+
+@functools.cache
+def _template() -> go.layout.Template:
+    # plotly's "simple_white", cut to its layout and the trace types drawn here: the whole template
+    # (defaults for 24 trace types) took two thirds of the time to build a figure and is sent with each.
+    base = pio.templates["simple_white"]
+    defaults = base.data.to_plotly_json()
+    data = {name: defaults[name] for name in _TRACE_TYPES if name in defaults}
+    return go.layout.Template(layout=base.layout, data=data)
+
+
 def apply_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
-    """Apply the dashboard's sober layout to ``fig`` in place and return it."""
+    """Apply the dashboard's sober layout to ``fig`` in place and return it.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure.
+    title : str, optional
+        Its title, left-aligned.
+    height : int
+        Height in pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig``: plotly's "simple_white" look (for the trace types drawn here), the dashboard's font,
+        margins and a horizontal legend above the plot.
+    """
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left"} if title else None,
-        template="simple_white",
+        template=_template(),
         font={"family": FONT_FAMILY, "size": 13},
         height=height,
         margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},

@@ -165,6 +165,24 @@ def no_patient_matches(filter_text: str) -> str:
 COLUMN_LABELS: Mapping[str, str] = VARIABLE_LABELS
 
 
+def rows_shown(shown: int, total: int) -> str:
+    """Say that a table on screen shows its first rows only, and where the others are.
+
+    Parameters
+    ----------
+    shown : int
+        Rows drawn.
+    total : int
+        Rows of the table.
+
+    Returns
+    -------
+    str
+        ``"The first 1,000 of 14,286 rows; the download holds them all."``
+    """
+    return f"The first {shown:,} of {total:,} rows; the download holds them all."
+
+
 def column_label(column: str) -> str:
     """Return the label for people of ADaM column ``column`` (the name itself when it has none).
 

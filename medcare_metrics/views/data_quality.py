@@ -141,6 +141,50 @@ class RuleSection:
 
 
 @dataclass(frozen=True)
+class ValidationSection:
+    """The validation problems part of the page (the problems of the whole source, and the page's choice).
+
+    Attributes
+    ----------
+    problems, summary, shown : pandas.DataFrame
+        As in :class:`DataQualityView`.
+    problems_caption, shown_caption : str
+        Sentences on the counts.
+    notes : tuple of str
+        What loading derived or assumed.
+    replay_note : str
+        Said when the view is replayed (checks run on the data as delivered); else empty.
+    """
+
+    problems: pd.DataFrame
+    summary: pd.DataFrame
+    shown: pd.DataFrame
+    problems_caption: str
+    shown_caption: str
+    notes: tuple[str, ...]
+    replay_note: str
+
+
+@dataclass(frozen=True)
+class DataChecks:
+    """The data checks of the page: they read the selected patients as delivered, whatever the as-of date.
+
+    Attributes
+    ----------
+    deviations, uncheckable_text, consistency, ctcae, queries, queries_by_centre, queries_caption
+        As in :class:`DataQualityView`.
+    """
+
+    deviations: RuleSection
+    uncheckable_text: str
+    consistency: RuleSection
+    ctcae: CtcaeSection
+    queries: pd.DataFrame
+    queries_by_centre: pd.DataFrame
+    queries_caption: str
+
+
+@dataclass(frozen=True)
 class DataQualityView:
     """Everything the Data quality page shows.
 
@@ -189,6 +233,24 @@ class DataQualityView:
     queries: pd.DataFrame = field(default_factory=pd.DataFrame)
     queries_by_centre: pd.DataFrame = field(default_factory=pd.DataFrame)
     queries_caption: str = ""
+
+    @classmethod
+    def of(cls, validation: ValidationSection, checks: DataChecks) -> DataQualityView:
+        """Put the page's two parts together.
+
+        Parameters
+        ----------
+        validation : ValidationSection
+            From :func:`validation_section`.
+        checks : DataChecks
+            From :func:`data_checks`.
+
+        Returns
+        -------
+        DataQualityView
+            Every field of both.
+        """
+        return cls(**vars(validation), **vars(checks))
 
 
 def _queries(
@@ -272,11 +334,8 @@ def _ctcae_section(adae: pd.DataFrame | None) -> CtcaeSection:
     )
 
 
-def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQualityView:
-    """Return everything the Data quality page shows.
-
-    Validation problems are those of the whole source; the data checks (eligibility, consistency, CTCAE) run
-    on the selected patients as delivered, since a replay cannot undo a later correction within a record.
+def validation_section(scope: ViewScope, controls: DataQualityControls) -> ValidationSection:
+    """Return the validation problems of the source and those the page's filters and search select.
 
     Parameters
     ----------
@@ -287,8 +346,8 @@ def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQu
 
     Returns
     -------
-    DataQualityView
-        Tables and sentences of the page.
+    ValidationSection
+        Tables and sentences of the validation part of the page.
     """
     problems = scope.problems
     if problems.empty:
@@ -301,7 +360,33 @@ def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQu
         shown = search_rows(select_rows(problems, controls.problem_filters), controls.search, SEARCH_COLUMNS)
         problems_caption = text.problems_caption(n_errors, n_warnings)
         shown_caption = f"{len(shown)} of {len(problems)} problems shown."
+    return ValidationSection(
+        problems=problems,
+        summary=summary,
+        shown=shown,
+        problems_caption=problems_caption,
+        shown_caption=shown_caption,
+        notes=tuple(scope.full.notes),
+        replay_note=text.REPLAY_NOTE if scope.replayed else "",
+    )
 
+
+def data_checks(scope: ViewScope) -> DataChecks:
+    """Run the data checks (eligibility, consistency, CTCAE) on the selected patients as delivered.
+
+    They read :attr:`ViewScope.delivered` only (a replay cannot undo a later correction within a record), so
+    the result is the same for every as-of date of a selection.
+
+    Parameters
+    ----------
+    scope : ViewScope
+        The view.
+
+    Returns
+    -------
+    DataChecks
+        Findings, rules not checked and the site query list.
+    """
     delivered = scope.delivered
     study = scope.full.study
     rules, criteria = eligibility_rules(study), study.eligibility.criteria
@@ -328,14 +413,7 @@ def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQu
     )
     ctcae = _ctcae_section(delivered.adae)
     queries, by_centre, queries_caption = _queries(scope, deviations.findings, consistency.findings, ctcae)
-    return DataQualityView(
-        problems=problems,
-        summary=summary,
-        shown=shown,
-        problems_caption=problems_caption,
-        shown_caption=shown_caption,
-        notes=tuple(scope.full.notes),
-        replay_note=text.REPLAY_NOTE if scope.replayed else "",
+    return DataChecks(
         deviations=deviations,
         uncheckable_text=text.uncheckable_criteria(
             [(c, criteria[c]) for c in UNCHECKABLE_CRITERIA if c in criteria]
@@ -346,3 +424,24 @@ def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQu
         queries_by_centre=by_centre,
         queries_caption=queries_caption,
     )
+
+
+def data_quality_view(scope: ViewScope, controls: DataQualityControls) -> DataQualityView:
+    """Return everything the Data quality page shows (:func:`validation_section` and :func:`data_checks`).
+
+    Validation problems are those of the whole source; the data checks (eligibility, consistency, CTCAE) run
+    on the selected patients as delivered, since a replay cannot undo a later correction within a record.
+
+    Parameters
+    ----------
+    scope : ViewScope
+        The view.
+    controls : DataQualityControls
+        Which validation problems to list.
+
+    Returns
+    -------
+    DataQualityView
+        Tables and sentences of the page.
+    """
+    return DataQualityView.of(validation_section(scope, controls), data_checks(scope))

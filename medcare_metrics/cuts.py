@@ -18,7 +18,14 @@ from medcare_metrics.model import TrialData
 
 # Kept importable from here for older callers: the table itself is the one of the rules module.
 from medcare_metrics.rules import DAYS_PER_UNIT as DAYS_PER_UNIT
-from medcare_metrics.rules import days_per_unit, enrolled_mask, flag_yes, is_event, is_high_grade
+from medcare_metrics.rules import (
+    days_per_unit,
+    enrolled_mask,
+    flag_yes,
+    is_event,
+    is_high_grade,
+    per_distinct,
+)
 from medcare_metrics.subjects import (
     ENTRY_DATE_COLUMNS,
     as_date,
@@ -33,6 +40,23 @@ AS_OF_CENSOR_TEXT = "As-of date"
 CHANGE_ENDPOINTS: tuple[str, ...] = ("NESTFS", "PFS")
 
 DateLike: TypeAlias = str | _date | pd.Timestamp | np.datetime64
+
+#: The dtype of loaded dates.
+_NS = np.dtype("datetime64[ns]")
+#: Dates and day counts within these bounds cannot overflow when added (Timestamps run from 1677 to 2262):
+#: the replay then computes a date from a day count only for the rows that need one.
+_SAFE_FIRST, _SAFE_LAST, _SAFE_DAYS = pd.Timestamp("1750-01-01"), pd.Timestamp("2200-01-01"), 20_000.0
+
+
+def _adds_safely(dates: pd.Series, days: pd.Series) -> bool:
+    """Whether ``dates + to_timedelta(days, unit="D")`` is sure not to raise, row by row."""
+    if dates.dtype != _NS:
+        return False
+    span = days.to_numpy(dtype=float)
+    if np.any(np.abs(span) > _SAFE_DAYS):  # an infinite day count is caught here too
+        return False
+    first, last = dates.min(), dates.max()
+    return pd.isna(first) or (first >= _SAFE_FIRST and last <= _SAFE_LAST)
 
 
 def data_cutoff(trial: TrialData) -> pd.Timestamp | None:
@@ -53,7 +77,10 @@ def data_cutoff(trial: TrialData) -> pd.Timestamp | None:
     """
     if "DCUTDT" not in trial.adsl.columns:
         return None
-    dates = pd.to_datetime(trial.adsl["DCUTDT"], errors="coerce").dropna()
+    column = trial.adsl["DCUTDT"]
+    # Loaded data are datetimes already; to_datetime would still scan them (it is called on every page).
+    dates = column if column.dtype == _NS else pd.to_datetime(column, errors="coerce")
+    dates = dates.dropna()
     if dates.empty:
         return None
     counts = dates.value_counts()
@@ -164,13 +191,13 @@ def _replay_adtte(
     adtte: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp
 ) -> tuple[pd.DataFrame, list[str]]:
     notes: list[str] = []
-    keep_ids = set(adsl.loc[enrolled_mask(adsl), "USUBJID"])
-    out = adtte.loc[adtte["USUBJID"].isin(keep_ids)].copy()
+    # Membership tests take the USUBJID column itself: a set would be turned back into an array.
+    out = adtte.loc[adtte["USUBJID"].isin(adsl.loc[enrolled_mask(adsl), "USUBJID"])]
     start = date_values(out, "STARTDT")
     out = out.loc[~(start > when)].copy()
     start = date_values(out, "STARTDT")
     units = (
-        out["AVALU"].astype("string").str.upper().str.strip()
+        per_distinct(out["AVALU"], lambda u: u.astype("string").str.upper().str.strip())
         if "AVALU" in out.columns
         else pd.Series("DAYS", index=out.index, dtype="string")
     )
@@ -183,7 +210,12 @@ def _replay_adtte(
     adt = date_values(out, "ADT")
     offset = _day_count_offset(out, aval * factor, start, adt)
     # Without ADT, the event date follows from the origin and the time.
-    implied = start + pd.to_timedelta(aval * factor - offset, unit="D").round("D")
+    origin, days = start, aval * factor - offset
+    if _adds_safely(origin, days):
+        # Only the rows without ADT take the implied date; elsewhere it cannot raise, so skip it.
+        undated = adt.isna()
+        origin, days = origin[undated], days[undated]
+    implied = origin + pd.to_timedelta(days, unit="D").round("D")
     end = adt.fillna(implied)
     unplaced = end.isna()
     if unplaced.any():
@@ -215,10 +247,20 @@ def _ae_onset(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.Series:
     onset = date_values(adae, "ASTDT")
     if "ASTDY" in adae.columns and "TRTSDT" in adsl.columns:
         # ASTDY counts from the MDT start (day 1 = TRTSDT, no day 0); used where the onset date is missing.
-        trtsdt = adae["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"])
+        # The two columns only: dropping duplicates of the whole ADSL copied every column.
+        by_subject = adsl[["USUBJID", "TRTSDT"]].drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"]
         study_day = pd.to_numeric(adae["ASTDY"], errors="coerce").astype(float)
+        subjects = adae["USUBJID"]
+        if by_subject.dtype == _NS:
+            if _adds_safely(by_subject, study_day):
+                # Where ASTDT is present the sum is not used and cannot raise: compute it where it is used.
+                undated = onset.isna()
+                subjects, study_day = subjects[undated], study_day[undated]
+            trtsdt = subjects.map(by_subject)  # datetimes already: to_datetime would only copy them
+        else:
+            trtsdt = pd.to_datetime(subjects.map(by_subject))
         offset = pd.to_timedelta(study_day.where(study_day < 0, study_day - 1), unit="D")
-        onset = onset.fillna(pd.to_datetime(trtsdt) + offset)
+        onset = onset.fillna(trtsdt + offset)
     return onset
 
 
@@ -226,7 +268,7 @@ def _replay_adae(
     adae: pd.DataFrame, adsl: pd.DataFrame, full_adsl: pd.DataFrame, when: pd.Timestamp
 ) -> tuple[pd.DataFrame, list[str]]:
     notes: list[str] = []
-    out = adae.loc[adae["USUBJID"].isin(set(adsl["USUBJID"]))].copy()
+    out = adae.loc[adae["USUBJID"].isin(adsl["USUBJID"])].copy()
     # The replayed ADSL has lost TRTSDT after the date; onset from ASTDY needs the real MDT start.
     onset = _ae_onset(out, full_adsl)
     if onset.isna().any():
@@ -238,8 +280,7 @@ def _replay_adae(
 
 
 def _replay_adtu(adtu: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
-    keep_ids = set(adsl.loc[enrolled_mask(adsl), "USUBJID"])
-    out = adtu.loc[adtu["USUBJID"].isin(keep_ids)].copy()
+    out = adtu.loc[adtu["USUBJID"].isin(adsl.loc[enrolled_mask(adsl), "USUBJID"])].copy()
     if "MDTDT" in out.columns:
         # Lesions are known at registration; the MDT given after the date was not.
         later = date_values(out, "MDTDT") > when
@@ -251,7 +292,7 @@ def _replay_adtu(adtu: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> 
 
 
 def _replay_adlb(adlb: pd.DataFrame, adsl: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
-    out = adlb.loc[adlb["USUBJID"].isin(set(adsl["USUBJID"])) & ~(date_values(adlb, "ADT") > when)]
+    out = adlb.loc[adlb["USUBJID"].isin(adsl["USUBJID"]) & ~(date_values(adlb, "ADT") > when)]
     return out.reset_index(drop=True)
 
 

@@ -336,7 +336,7 @@ MAIN_VIEWS: dict[str, str] = {
     "survival": "survival_view",
     "lesions": "lesions_view",
     "toxicity": "toxicity_view",
-    "data_quality": "data_quality_view",
+    "data_quality": "data_checks",
 }
 UNAVAILABLE = "ADXX lacks what this measure needs"
 

@@ -22,7 +22,7 @@ from medcare_metrics.checks.engine import Condition, Needs, Records, Rule, run_r
 from medcare_metrics.checks.engine import not_checked as _not_checked
 from medcare_metrics.cuts import data_cutoff
 from medcare_metrics.model import TrialData
-from medcare_metrics.rules import enrolled_mask, flag_yes, is_event
+from medcare_metrics.rules import enrolled_mask, flag_yes, is_event, per_distinct
 from medcare_metrics.subjects import date_values, died_mask
 
 #: Columns of :func:`consistency_problems`.
@@ -62,7 +62,8 @@ def _text(value: object) -> str:
 
 
 def _paramcd(adtte: pd.DataFrame) -> pd.Series:
-    return adtte["PARAMCD"].astype("string").str.strip().str.upper()
+    # Worked out per distinct code: a few codes over every ADTTE row, asked for by several rules.
+    return per_distinct(adtte["PARAMCD"], lambda v: v.astype("string").str.strip().str.upper())
 
 
 def _os_rows(trial: TrialData) -> pd.DataFrame:
@@ -73,7 +74,7 @@ def _os_rows(trial: TrialData) -> pd.DataFrame:
 
 
 def _is_os(adtte: pd.DataFrame) -> pd.Series:
-    return _paramcd(adtte).eq(OS_PARAMCD)
+    return per_distinct(adtte["PARAMCD"], lambda v: v.astype("string").str.strip().str.upper().eq(OS_PARAMCD))
 
 
 #: OS records in ADTTE, needed once ADTTE has the columns a rule reads.
@@ -100,17 +101,33 @@ def _died_by_subject(adsl: pd.DataFrame) -> pd.Series:
     return pd.Series(died_mask(adsl).to_numpy(), index=adsl["USUBJID"].astype(str))
 
 
-def _death_record(adsl: pd.DataFrame) -> pd.Series:
-    """Return a text like ``DTHFL N, no DTHDT`` per subject, indexed by USUBJID."""
+def _death_record(adsl: pd.DataFrame, subjects: set[str] | None = None) -> pd.Series:
+    """Return a text like ``DTHFL N, no DTHDT`` per subject, indexed by USUBJID.
+
+    ``subjects``: the USUBJIDs a rule will look up; the text is then written for their rows only.
+    """
     ids = adsl["USUBJID"].astype(str)
+    if subjects is not None:
+        if not subjects:
+            return pd.Series([], dtype=object)  # nobody is looked up
+        keep = ids.isin(subjects).to_numpy()
+        adsl, ids = adsl.loc[keep], ids.loc[keep]
     parts = pd.Series("", index=adsl.index)
+    # The words of each distinct flag and date are written once, not once per subject.
     if "DTHFL" in adsl.columns:
-        parts = "DTHFL " + adsl["DTHFL"].map(_text)
+        parts = "DTHFL " + per_distinct(adsl["DTHFL"], lambda v: v.map(_text))
     if "DTHDT" in adsl.columns:
         dthdt = date_values(adsl, "DTHDT")
-        when = dthdt.map(lambda d: "no DTHDT" if pd.isna(d) else f"DTHDT {d:%Y-%m-%d}")
+        when = per_distinct(
+            dthdt, lambda v: v.map(lambda d: "no DTHDT" if pd.isna(d) else f"DTHDT {d:%Y-%m-%d}")
+        )
         parts = (parts + ", " + when).str.lstrip(", ") if "DTHFL" in adsl.columns else when
     return pd.Series(parts.to_numpy(), index=ids)
+
+
+def _subjects_at(frame: pd.DataFrame, labels: pd.Index) -> list[str]:
+    """Return ``str(frame.at[i, "USUBJID"])`` for each row label ``i`` of ``labels`` (unique labels)."""
+    return [str(v) for v in frame.loc[labels, "USUBJID"].tolist()]
 
 
 def _ae_label(adae: pd.DataFrame, i: object) -> str:
@@ -157,7 +174,7 @@ def _grade5_not_dead(trial: TrialData) -> pd.DataFrame:
     assert adae is not None
     grade5 = adae.index[_number(adae, "ATOXGR").eq(5)]
     died = _died_by_subject(trial.adsl) if not _death_absent(trial) else None
-    record = _death_record(trial.adsl)
+    record = _death_record(trial.adsl, {str(adae.at[i, "USUBJID"]) for i in grade5})
     os_event: dict[str, bool] | None = None
     if not _os_absent(trial):
         os_rows = _os_rows(trial)
@@ -243,10 +260,16 @@ def _os_rows_joined(trial: TrialData) -> tuple[pd.DataFrame, pd.Series]:
 def _os_event_not_dead(trial: TrialData) -> pd.DataFrame:
     os_rows, event = _os_rows_joined(trial)
     died = _died_by_subject(trial.adsl)
-    record = _death_record(trial.adsl)
     adt = date_values(os_rows, "ADT")
     rows = []
-    for i in os_rows.index[event]:
+    labels = os_rows.index[event]
+    if os_rows.index.is_unique and died.index.is_unique:
+        # The subjects ADSL records as alive, found at once; the loop below then writes their rows only.
+        subjects = _subjects_at(os_rows, labels)
+        alive = ~died.reindex(subjects, fill_value=True).to_numpy(dtype=bool)
+        labels = labels[alive]
+    record = _death_record(trial.adsl, {str(os_rows.at[i, "USUBJID"]) for i in labels})
+    for i in labels:
         subject = str(os_rows.at[i, "USUBJID"])
         if subject not in died.index or bool(died[subject]):
             continue  # a subject missing from ADSL is excluded at loading
@@ -265,11 +288,16 @@ def _os_event_not_dead(trial: TrialData) -> pd.DataFrame:
 def _dead_os_censored(trial: TrialData) -> pd.DataFrame:
     os_rows, event = _os_rows_joined(trial)
     died = _died_by_subject(trial.adsl)
-    record = _death_record(trial.adsl)
     adt = date_values(os_rows, "ADT")
     censored = ~event & _number(os_rows, "CNSR").notna()
     rows = []
-    for i in os_rows.index[censored]:
+    labels = os_rows.index[censored]
+    if os_rows.index.is_unique and died.index.is_unique:
+        # The subjects ADSL records as dead, found at once; the loop below then writes their rows only.
+        subjects = _subjects_at(os_rows, labels)
+        labels = labels[died.reindex(subjects, fill_value=False).to_numpy(dtype=bool)]
+    record = _death_record(trial.adsl, {str(os_rows.at[i, "USUBJID"]) for i in labels})
+    for i in labels:
         subject = str(os_rows.at[i, "USUBJID"])
         if not bool(died.get(subject, False)):
             continue
@@ -291,7 +319,13 @@ def _death_date_vs_os(trial: TrialData) -> pd.DataFrame:
     dthdt = pd.Series(date_values(adsl, "DTHDT").to_numpy(), index=adsl["USUBJID"].astype(str))
     adt = date_values(os_rows, "ADT")
     rows = []
-    for i in os_rows.index[event]:
+    labels = os_rows.index[event]
+    if os_rows.index.is_unique and dthdt.index.is_unique:
+        # The rows whose dates differ, found at once; the loop below then writes those rows only.
+        deaths = dthdt.reindex(_subjects_at(os_rows, labels)).to_numpy()
+        dates = adt.loc[labels].to_numpy()
+        labels = labels[~pd.isna(deaths) & ~pd.isna(dates) & (deaths != dates)]
+    for i in labels:
         subject = str(os_rows.at[i, "USUBJID"])
         death = dthdt.get(subject, pd.NaT)
         if pd.isna(death) or pd.isna(adt[i]) or death == adt[i]:

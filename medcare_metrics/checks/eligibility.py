@@ -20,7 +20,7 @@ import pandas as pd
 from medcare_metrics.checks.engine import Condition, Needs, Rule, run_rules
 from medcare_metrics.checks.engine import not_checked as _not_checked
 from medcare_metrics.model import TrialData
-from medcare_metrics.rules import enrolled_mask, flag_yes
+from medcare_metrics.rules import enrolled_mask, flag_yes, per_distinct
 from medcare_metrics.study import StudyDefinition, default_study
 from medcare_metrics.subjects import date_values
 
@@ -50,9 +50,20 @@ def _number(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column], errors="coerce").astype(float)
 
 
+def _clean(values: pd.Series) -> pd.Series:
+    """Text without surrounding spaces; missing for an empty text."""
+    text = values.astype("string").str.strip()
+    return text.mask(text.eq(""))
+
+
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    values = frame[column].astype("string").str.strip()
-    return values.mask(values.eq(""))
+    # Worked out per distinct value: a few values (sites, methods, codes) over every row.
+    return per_distinct(frame[column], _clean)
+
+
+def _upper_is(frame: pd.DataFrame, column: str, value: str) -> pd.Series:
+    """Return ``_text(frame, column).str.upper().eq(value).fillna(False)``, per distinct value."""
+    return per_distinct(frame[column], lambda v: _clean(v).str.upper().eq(value).fillna(False))
 
 
 def _fmt(value: object) -> str:
@@ -78,6 +89,17 @@ def _rows(
         },
         index=chosen.index,
     )
+
+
+def _shown(adsl: pd.DataFrame, hit: pd.Series) -> np.ndarray:
+    """Rows whose VALUE :func:`_rows` shows: those of ``hit``; every row when row labels repeat.
+
+    A VALUE is looked up by row label, so with unique labels the text of the other rows is never read and
+    need not be written (a Python step per subject).
+    """
+    if adsl.index.is_unique:
+        return hit.fillna(False).astype(bool).to_numpy()
+    return np.ones(len(adsl), dtype=bool)
 
 
 def _testosterone(adsl: pd.DataFrame, adtu: pd.DataFrame | None, *, limit: float) -> pd.DataFrame:
@@ -145,9 +167,9 @@ def conventional_lesion_count(adtu: pd.DataFrame) -> pd.Series:
     """
     lesions = adtu
     if "TUMETHOD" in adtu.columns:
-        lesions = adtu.loc[_text(adtu, "TUMETHOD").str.upper().eq(CONVENTIONAL).fillna(False)]
+        lesions = adtu.loc[_upper_is(adtu, "TUMETHOD", CONVENTIONAL)]
     ids = lesions["USUBJID"].astype(str)
-    local = _text(lesions, "TULOCCAT").str.upper().eq(LOCAL_RECURRENCE).fillna(False)
+    local = _upper_is(lesions, "TULOCCAT", LOCAL_RECURRENCE)
     distant = ids[~local].value_counts()
     local_count = ids[local].drop_duplicates().value_counts()
     return distant.add(local_count, fill_value=0).astype(int).rename("N")
@@ -205,9 +227,13 @@ def _consent_after_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -
     consent = date_values(adsl, "RFICDT")
     registered = date_values(adsl, "ENRLDT")
     hit = registered < consent
+    where = _shown(adsl, hit)
     text = pd.Series(
-        [f"RFICDT {_fmt(c)}, ENRLDT {_fmt(r)}" for c, r in zip(consent, registered, strict=True)],
-        index=adsl.index,
+        [
+            f"RFICDT {_fmt(c)}, ENRLDT {_fmt(r)}"
+            for c, r in zip(consent[where], registered[where], strict=True)
+        ],
+        index=adsl.index[where],
     )
     days = (consent - registered).dt.days
     return _rows(adsl, hit, text, lambda i: f"Registered {int(days[i])} day(s) before informed consent.")
@@ -216,9 +242,10 @@ def _consent_after_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -
 def _mdt_before_registration(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
     mdt = date_values(adsl, "TRTSDT")
     registered = date_values(adsl, "ENRLDT")
+    where = _shown(adsl, mdt < registered)
     text = pd.Series(
-        [f"TRTSDT {_fmt(m)}, ENRLDT {_fmt(r)}" for m, r in zip(mdt, registered, strict=True)],
-        index=adsl.index,
+        [f"TRTSDT {_fmt(m)}, ENRLDT {_fmt(r)}" for m, r in zip(mdt[where], registered[where], strict=True)],
+        index=adsl.index[where],
     )
     days = (registered - mdt).dt.days
     return _rows(
@@ -235,7 +262,7 @@ def _received_mdt(adsl: pd.DataFrame) -> pd.Series:
 
 
 def _local_therapy_from_adtu(adsl: pd.DataFrame, adtu: pd.DataFrame) -> pd.Series:
-    local = _text(adtu, "TULOCCAT").str.upper().eq(LOCAL_RECURRENCE).fillna(False)
+    local = _upper_is(adtu, "TULOCCAT", LOCAL_RECURRENCE)
     treatment = _text(adtu, "MDTLES")
     treated = treatment.notna() & treatment.str.upper().ne("NONE").fillna(False)
     ids = set(adtu.loc[local & treated, "USUBJID"].astype(str))
@@ -250,7 +277,7 @@ def _local_therapy_from_adsl(adsl: pd.DataFrame) -> pd.Series:
 
 
 def _primary_untreated(adsl: pd.DataFrame, adtu: pd.DataFrame | None) -> pd.DataFrame:
-    untreated = _text(adsl, "PRIMTRT").str.upper().eq("UNTREATED").fillna(False)
+    untreated = _upper_is(adsl, "PRIMTRT", "UNTREATED")
     if adtu is not None and {"TULOCCAT", "MDTLES"} <= set(adtu.columns):
         has_local = _local_therapy_from_adtu(adsl, adtu)
         source = "no treated local-recurrence/prostate lesion in ADTU"
@@ -414,7 +441,9 @@ RULES: tuple[Rule, ...] = eligibility_rules(default_study())
 
 
 def _enrolled(adsl: pd.DataFrame) -> pd.DataFrame:
-    return adsl.loc[enrolled_mask(adsl)]
+    mask = enrolled_mask(adsl)
+    # protocol_deviations passes the enrolled subjects already: no copy of ADSL for each rule.
+    return adsl if bool(mask.all()) else adsl.loc[mask]
 
 
 def protocol_deviations(
@@ -469,7 +498,8 @@ def protocol_deviations(
     if missing:
         raise ValueError(f"ADSL has no column {', '.join(missing)}")
     rules = eligibility_rules(study)
-    findings = run_rules(rules, TrialData(adsl=adsl, adtu=adtu)).findings
+    # The enrolled subjects are chosen once for every rule (each rule chooses them again: a no-op then).
+    findings = run_rules(rules, TrialData(adsl=_enrolled(adsl), adtu=adtu)).findings
     if findings.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in DEVIATION_COLUMNS})
     criteria = {rule.code: rule.description for rule in rules}

@@ -247,6 +247,7 @@ def _many_waterfall(ordered: pd.DataFrame, title: str | None) -> go.Figure:
     low = min(-100.0, float(ordered["BEST_PCHG"].min()))
     high = min(max(20.0, float(ordered["BEST_PCHG"].max())), WATERFALL_CAP)
     fig.update_layout(
+        legend={"itemsizing": "constant"},  # the markers are tiny: legend symbols at their usual size
         xaxis={
             "title": f"{n_bars} patients, largest rise to largest decline",
             "range": [-0.5, n_bars - 0.5],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from medcare_metrics.errors import DataUnavailable
@@ -118,15 +119,38 @@ def enrolled_patients(adsl: pd.DataFrame | None) -> pd.DataFrame | None:
     """Return the enrolled ADSL subjects (all subjects when ADSL has no ENRLFL)."""
     if adsl is None:
         return None
-    return adsl.loc[enrolled_mask(adsl)].drop_duplicates("USUBJID")
+    # One take of the chosen rows (the first of each USUBJID among the enrolled), not a take then another.
+    return adsl.take(_enrolled_rows(adsl))
+
+
+def _enrolled_rows(adsl: pd.DataFrame) -> np.ndarray:
+    """Positions of :func:`enrolled_patients`' rows in ``adsl``: enrolled, the first row of each USUBJID."""
+    rows = np.flatnonzero(enrolled_mask(adsl).to_numpy(dtype=bool))
+    return rows[~adsl["USUBJID"].take(rows).duplicated().to_numpy()]
+
+
+def enrolled_ids(adsl: pd.DataFrame) -> pd.Series:
+    """Return ``enrolled_patients(adsl)["USUBJID"]`` without taking the other columns of ADSL.
+
+    Parameters
+    ----------
+    adsl : pandas.DataFrame
+        Subject-level data.
+
+    Returns
+    -------
+    pandas.Series
+        USUBJID of the enrolled subjects, once each, with their ADSL row labels.
+    """
+    return adsl["USUBJID"].take(_enrolled_rows(adsl))
 
 
 def enrolled_lesions(adtu: pd.DataFrame, adsl: pd.DataFrame | None) -> pd.DataFrame:
     """Return the lesions of the enrolled ADSL subjects, with missing grouping values labelled."""
-    out = adtu.copy()
-    patients = enrolled_patients(adsl)
-    if patients is not None:
-        out = out.loc[out["USUBJID"].isin(patients["USUBJID"])]
+    if adsl is None:
+        out = adtu.copy()
+    else:
+        out = adtu.take(np.flatnonzero(adtu["USUBJID"].isin(enrolled_ids(adsl)).to_numpy(dtype=bool)))
     for col in ("TULOC", "TULOCCAT", "TUMETHOD", "MDTLES"):
         if col in out.columns:
             out[col] = out[col].astype(object).where(out[col].notna(), NOT_RECORDED)
@@ -143,7 +167,8 @@ def with_mdttype(lesions: pd.DataFrame, adsl: pd.DataFrame | None) -> pd.DataFra
     """Return ``lesions`` with the patient's MDTTYPE from ADSL ("Not recorded" when absent)."""
     out = lesions.copy()
     if adsl is not None and "MDTTYPE" in adsl.columns:
-        mdt = adsl.drop_duplicates("USUBJID").set_index("USUBJID")["MDTTYPE"]
+        # The two columns only: dropping duplicates of the whole ADSL copied every column.
+        mdt = adsl[["USUBJID", "MDTTYPE"]].drop_duplicates("USUBJID").set_index("USUBJID")["MDTTYPE"]
         out["MDTTYPE"] = out["USUBJID"].map(mdt).astype(object)
         out["MDTTYPE"] = out["MDTTYPE"].where(out["MDTTYPE"].notna(), NOT_RECORDED)
     else:

@@ -11,8 +11,8 @@ from medcare_metrics.lesions.common import (
     NOT_RECORDED,
     LesionOptions,
     check_adtu,
+    enrolled_ids,
     enrolled_lesions,
-    enrolled_patients,
     ordered,
     with_mdttype,
 )
@@ -42,15 +42,34 @@ def lesions_per_patient(
         ADSL lacks it); sorted by USUBJID.
     """
     check_adtu(adtu)
-    options = options or LesionOptions()
-    lesions = enrolled_lesions(adtu, adsl)
+    return per_patient(enrolled_lesions(adtu, adsl), adsl, options or LesionOptions())
+
+
+def per_patient(lesions: pd.DataFrame, adsl: pd.DataFrame | None, options: LesionOptions) -> pd.DataFrame:
+    """Return :func:`lesions_per_patient` from the lesions :func:`enrolled_lesions` gave.
+
+    Parameters
+    ----------
+    lesions : pandas.DataFrame
+        ``enrolled_lesions(adtu, adsl)``.
+    adsl : pandas.DataFrame or None
+        The same ADSL.
+    options : LesionOptions
+        The polyprogression limit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`lesions_per_patient`; for callers that need the enrolled lesions too, so that they are
+        selected once.
+    """
     n = lesions.groupby("USUBJID").size()
     if "TUMETHOD" in lesions.columns:
         conv = lesions.loc[lesions["TUMETHOD"] == CONVENTIONAL].groupby("USUBJID").size()
     else:
         conv = n
-    patients = enrolled_patients(adsl)
-    ids = sorted(set(n.index) | (set(patients["USUBJID"]) if patients is not None else set()))
+    # The USUBJID column only: taking every ADSL column of the enrolled subjects is not needed here.
+    ids = sorted(set(n.index) | (set(enrolled_ids(adsl)) if adsl is not None else set()))
     out = pd.DataFrame({"USUBJID": ids})
     out["N_LESIONS"] = out["USUBJID"].map(n).fillna(0).astype(int)
     out["N_CONVENTIONAL"] = out["USUBJID"].map(conv).fillna(0).astype(int)

@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from medcare_metrics import schema
 from medcare_metrics.loading.readers import _Raw
@@ -28,6 +30,7 @@ _SAS_DAYS = (
     max((pd.Timestamp.min.date() - SAS_EPOCH.date()).days + 1, -pd.Timedelta.max.days),
     min((pd.Timestamp.max.date() - SAS_EPOCH.date()).days - 1, pd.Timedelta.max.days),
 )
+_NS_PER_DAY = 86_400 * 10**9
 _DATE_RANGE = f"{pd.Timestamp.min.ceil('D'):%Y-%m-%d} to {pd.Timestamp.max.floor('D'):%Y-%m-%d}"
 _SAS_RANGE = " to ".join(f"{SAS_EPOCH + pd.Timedelta(days=d):%Y-%m-%d}" for d in _SAS_DAYS)
 #: Columns whose infinite values a schema check already reports (an infinite AVAL is an implausible time).
@@ -42,15 +45,38 @@ def _missing_or_blank(s: pd.Series) -> np.ndarray:
     ten times more. A string never equals a non-string, so distinct values keep strings apart from numbers.
     """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    blank = np.fromiter(
-        (isinstance(u, str) and not u.strip() for u in uniques), dtype=bool, count=len(uniques)
-    )
-    mask = np.append(blank, False)[codes]
+    mask = np.append(_blank_texts(uniques), False)[codes]
     # Code -1: what factorize calls missing; ``isna`` decides (it does not count Decimal("NaN") as missing).
     unknown = codes == -1
     if unknown.any():
         mask[unknown] = s[unknown].isna().to_numpy()
     return mask
+
+
+#: Distinct values from which the first characters are found by pyarrow rather than one by one in Python.
+_MANY_DISTINCT = 2000
+
+
+def _blank_texts(values: np.ndarray) -> np.ndarray:
+    """Return a mask of the values that are strings empty or all whitespace (``not v.strip()``).
+
+    Only a string whose first character is whitespace (``str.isspace``) or that is empty can be blank, so
+    with many distinct values (subject ids) pyarrow finds the first characters and Python strips only the
+    few strings that start with one.
+    """
+    if len(values) >= _MANY_DISTINCT:
+        try:
+            first = pc.utf8_slice_codeunits(pa.array(values, type=pa.string()), 0, 1)
+        except (pa.ArrowException, TypeError, ValueError):
+            pass  # not all strings (numbers, bytes) or not encodable: the general way below
+        else:
+            starts = [c for c in pc.unique(first).to_pylist() if c is not None and (not c or c.isspace())]
+            maybe = pc.is_in(first, value_set=pa.array(starts, type=pa.string()))
+            blank = np.zeros(len(values), dtype=bool)
+            candidates = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+            blank[candidates] = [not values[i].strip() for i in candidates]
+            return blank
+    return np.fromiter((isinstance(u, str) and not u.strip() for u in values), dtype=bool, count=len(values))
 
 
 def _is_blank(s: pd.Series) -> pd.Series:
@@ -72,6 +98,11 @@ def _to_text(s: pd.Series) -> pd.Series:
 
     if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
         # Fast path for the usual all-text column: blank strings become missing.
+        if s.dtype == object:
+            # One NaN object for every missing value, not a new float per row as ``where`` makes.
+            values = s.to_numpy(dtype=object, copy=True)
+            values[_missing_or_blank(s)] = np.nan
+            return pd.Series(values, index=s.index, name=s.name)
         keep = ~_missing_or_blank(s)
         return s.where(keep, np.nan).astype(object)
     return s.map(conv).astype(object)
@@ -85,6 +116,12 @@ def _to_number(s: pd.Series) -> pd.Series:
 
 
 def _to_integer(s: pd.Series, grades: bool) -> pd.Series:
+    if pd.api.types.is_signed_integer_dtype(s):
+        # Whole numbers already (Parquet's Int64): the float round trip below would give them back as they
+        # are, unless one is too large for a float to hold exactly.
+        magnitude = np.abs(s.to_numpy(dtype="float64", na_value=0.0))
+        if not (magnitude >= _LARGEST_WHOLE).any():
+            return s.astype("Int64")
     if grades and not pd.api.types.is_numeric_dtype(s):
 
         def grade(v: object) -> object:
@@ -117,12 +154,19 @@ def _one_date(v: object) -> pd.Timestamp:
     return ts if pd.Timestamp.min <= ts <= pd.Timestamp.max else pd.NaT
 
 
+def _normalize(dates: pd.Series) -> pd.Series:
+    """Return nanosecond ``dates`` at midnight (``dt.normalize``); a plain copy when they already are."""
+    ns = dates.to_numpy().view("i8")
+    at_midnight = ns[~np.isnat(dates.to_numpy())] % _NS_PER_DAY == 0
+    return dates.copy() if at_midnight.all() else dates.dt.normalize()
+
+
 def _to_date(s: pd.Series, sas: bool) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
         # Parquet may store second- or millisecond-dates such as 9999-12-31, beyond nanosecond dates.
         out = out.where((out >= pd.Timestamp.min) & (out <= pd.Timestamp.max))
-        return out.astype("datetime64[ns]").dt.normalize()
+        return _normalize(out.astype("datetime64[ns]"))
     if sas and pd.api.types.is_numeric_dtype(s):
         days = s.astype("float64").round()
         days = days.where(days.between(*_SAS_DAYS))  # also drops inf: beyond the dates pandas holds

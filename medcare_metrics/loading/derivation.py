@@ -49,9 +49,23 @@ def _derive(dataset: str, frame: pd.DataFrame, out: _Collector) -> pd.DataFrame:
                 out.notes.append(
                     f"{name}.AVALU set to DAYS on {n} row{'s' if n > 1 else ''} where it was empty."
                 )
-            units = set(TIME_UNITS)
-            # Only known units are normalised, so a bad unit is reported as written.
-            frame["AVALU"] = frame["AVALU"].map(
-                lambda v: v.strip().upper() if isinstance(v, str) and v.strip().upper() in units else v
-            )
+            frame["AVALU"] = _known_units_upper(frame["AVALU"])
     return frame
+
+
+def _known_units_upper(avalu: pd.Series) -> pd.Series:
+    """Return AVALU with the known time units stripped and upper case; any other value as written.
+
+    Only known units are normalised, so a bad unit is reported as written. Each distinct text is looked at
+    once (a column of 300,000 rows holds a few units), and rows of one unit share one string.
+    """
+    units = set(TIME_UNITS)
+
+    def normalised(v: object) -> object:
+        return v.strip().upper() if isinstance(v, str) and v.strip().upper() in units else v
+
+    if avalu.dtype != object or pd.api.types.infer_dtype(avalu, skipna=False) != "string":
+        return avalu.map(normalised)
+    codes, uniques = pd.factorize(avalu)
+    table = np.fromiter((normalised(u) for u in uniques), dtype=object, count=len(uniques))
+    return pd.Series(table[codes], index=avalu.index, name=avalu.name)

@@ -35,7 +35,9 @@ from medcare_metrics.study import (
 
 def _process(dataset: str, raw: _Raw, adsl_subjects: set[str] | None, out: _Collector) -> pd.DataFrame | None:
     """Coerce, derive and validate one dataset; None when a required column is missing."""
-    frame = raw.frame.copy()
+    # A shallow copy: coercion replaces whole columns and never writes into the arrays as read, so a deep
+    # copy would only hold a second copy of the data during the load.
+    frame = raw.frame.copy(deep=False)
     frame.columns = [str(c).strip().upper() for c in frame.columns]
     if frame.columns.duplicated().any():
         dups = sorted(set(frame.columns[frame.columns.duplicated()]))
@@ -47,8 +49,9 @@ def _process(dataset: str, raw: _Raw, adsl_subjects: set[str] | None, out: _Coll
             check="unique columns",
             severity="warning",
         )
-        frame = frame.loc[:, ~frame.columns.duplicated()]
-    frame = frame.reset_index(drop=True)
+        frame = frame.take(np.flatnonzero(~frame.columns.duplicated()), axis=1)
+    # Labels 0..n-1 line up with ``raw.rows``; set in place, as ``reset_index`` would copy every column.
+    frame.index = pd.RangeIndex(len(frame))
     raw = _Raw(frame, raw.file, raw.rows, raw.sas)
     missing = [c for c in schema.required_columns(dataset) if c not in frame]
     if missing:
@@ -63,12 +66,27 @@ def _process(dataset: str, raw: _Raw, adsl_subjects: set[str] | None, out: _Coll
         return None
     frame, bad_type = _coerce(dataset, raw, out)
     # Rows already excluded for an unreadable required value are not checked again (one problem per cause).
-    frame = frame.loc[~bad_type]
+    frame = _without(frame, bad_type)
     frame, bad_value = _validate_values(dataset, frame, raw, adsl_subjects, out)
-    frame = frame.loc[~bad_value]
+    frame = _without(frame, bad_value)
     bad_key = _validate_keys(dataset, frame, raw, out)
+    frame = _without(frame, bad_key)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        frame.index = pd.RangeIndex(len(frame))
     # Derived from validated columns, so derived values need no check of their own.
-    return _derive(dataset, frame.loc[~bad_key].reset_index(drop=True), out)
+    return _derive(dataset, frame, out)
+
+
+def _without(frame: pd.DataFrame, exclude: pd.Series) -> pd.DataFrame:
+    """Return ``frame`` without the rows ``exclude`` marks; the frame itself when none is marked.
+
+    Usually no row is excluded, and ``frame.loc[~exclude]`` would still copy every column. ``take``, not
+    ``loc``: a ``loc`` selection is marked as a copy, and derivation adds columns to it.
+    """
+    mask = exclude.to_numpy(dtype=bool)
+    if not mask.any():
+        return frame
+    return frame.take(np.flatnonzero(~mask))
 
 
 def _process_safely(
@@ -203,7 +221,8 @@ def _finish(
     """Process the datasets read from a source into the trial and the problems table.
 
     ``label`` names the source in problems about it as a whole; ``fingerprint`` is called only when there is
-    a trial to identify.
+    a trial to identify. ``raws`` is emptied as its datasets are processed: a dataset as read is let go once
+    its checked copy exists, so that the two are not both held until the end of the load.
     """
     trial: TrialData | None = None
     datasets: dict[str, pd.DataFrame | None] = {}
@@ -216,37 +235,42 @@ def _finish(
                 check="required dataset",
             )
     else:
-        adsl = _process_safely("adsl", raws["adsl"], None, out)
+        raw_adsl_read = raws.pop("adsl")
+        adsl = _process_safely("adsl", raw_adsl_read, None, out)
         if adsl is not None:
             datasets["adsl"] = adsl
             subjects = set(adsl["USUBJID"].dropna())
-            raw_adsl = raws["adsl"].frame
+            raw_adsl = raw_adsl_read.frame
             id_cols = [c for c in raw_adsl.columns if str(c).strip().upper() == "USUBJID"]
             raw_ids = _to_text(raw_adsl[id_cols[0]]).dropna()
             out.excluded_subjects = set(raw_ids) - subjects
+            raw_adsl_empty, adsl_file = raw_adsl.empty, raw_adsl_read.file
+            del raw_adsl, raw_adsl_read, raw_ids
             others = [d for d in DATASETS[1:] if d in raws]
             if adsl.empty:
                 # Every row of every other dataset would be an unknown subject: say it once instead.
-                why = "ADSL has no rows" if raw_adsl.empty else "ADSL has no usable rows (see its problems)"
+                why = "ADSL has no rows" if raw_adsl_empty else "ADSL has no usable rows (see its problems)"
                 unused = f"; {', '.join(d.upper() for d in others)} not used" if others else ""
                 out.add(
                     "adsl",
-                    raws["adsl"].file,
+                    adsl_file,
                     f"{why}: no subject to check other datasets against{unused}",
                     check="not empty",
                 )
                 others = []
             for dataset in others:
-                if raws[dataset].frame.empty:
+                raw = raws.pop(dataset)
+                if raw.frame.empty:
                     # Usually a half-finished export; the pages then say the dataset has no rows.
                     out.add(
                         dataset,
-                        raws[dataset].file,
+                        raw.file,
                         f"{dataset.upper()} has no rows (a header only)",
                         check="not empty",
                         severity="warning",
                     )
-                datasets[dataset] = _process_safely(dataset, raws[dataset], subjects, out)
+                datasets[dataset] = _process_safely(dataset, raw, subjects, out)
+                del raw
             # Before the notes are taken: a broken study file adds one.
             resolved = _study(datasets, source if study_source is None else study_source, study, out)
             trial = TrialData(

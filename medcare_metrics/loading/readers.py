@@ -411,7 +411,9 @@ def _read_file(path: _File, dataset: str, limits: LoadLimits, out: _Collector, l
         if pq.read_metadata(_readable(path)).num_rows > limits.max_rows:
             raise _Refused(limits.rows_refusal(dataset), "size limit")
         frame = pd.read_parquet(_readable(path))
-        return _Raw(frame.reset_index(drop=True), path.name, np.arange(1, len(frame) + 1))
+        # In place: ``reset_index`` would copy every column of a frame no one else holds.
+        frame.index = pd.RangeIndex(len(frame))
+        return _Raw(frame, path.name, np.arange(1, len(frame) + 1))
     if ext in EXCEL_EXTENSIONS:
         sheets = pd.ExcelFile(_readable(path)).sheet_names
         named = [s for s in sheets if s.strip().lower() == dataset]

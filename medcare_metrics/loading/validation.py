@@ -182,7 +182,9 @@ def _failure_cases(schema_: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataF
         with warnings.catch_warnings():
             # pandera concatenates empty frames internally; the pandas FutureWarning is not ours to act on.
             warnings.simplefilter("ignore", FutureWarning)
-            schema_.validate(frame, lazy=True)
+            # The schemas neither coerce nor add columns, so pandera's own copy of every column would only
+            # cost time and memory; the shallow copy keeps pandera's schema accessor off the loaded frame.
+            schema_.validate(frame.copy(deep=False), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as err:
         return err.failure_cases
     return pd.DataFrame(columns=["column", "check", "index"])

@@ -25,10 +25,11 @@ Definitions (the page says them too):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from medcare_metrics.cuts import data_cutoff
@@ -39,6 +40,8 @@ from medcare_metrics.subjects import as_date, date_values, died_mask, registrati
 if TYPE_CHECKING:  # the schedule is read by attribute only; the study package owns the type
     from medcare_metrics.study import VisitSchedule
 
+#: Dates of one assessment (USUBJID, DATE; None when the data hold none) and where they come from.
+AssessmentSource = tuple[pd.DataFrame | None, str]
 #: Columns of :func:`follow_up_due`.
 FOLLOWUP_COLUMNS: tuple[str, ...] = (
     "SITEID",
@@ -121,6 +124,7 @@ def last_contact_dates(trial: TrialData, as_of: date | pd.Timestamp) -> pd.Serie
         Dates (datetime64, midnight) indexed by USUBJID (str), for patients with a date.
     """
     when = as_date(as_of, "as_of")
+    cutoff = data_cutoff(trial)
     parts = []
     for name in trial.available:
         frame = trial.dataset(name)
@@ -131,14 +135,33 @@ def last_contact_dates(trial: TrialData, as_of: date | pd.Timestamp) -> pd.Serie
             for c in frame.select_dtypes(include=["datetime64[ns]", "datetime"]).columns
             if c not in NOT_CONTACT_DATES
         ]
-        parts.append(_dates(frame, columns))
+        parts.append(_record_latest(frame, columns, cutoff, when))
     if not parts:
         return pd.Series(dtype="datetime64[ns]")
-    dates = pd.concat(parts, ignore_index=True)
-    cutoff = data_cutoff(trial)
-    if cutoff is not None:
-        dates = dates.loc[dates["DATE"].dt.normalize().ne(cutoff)]
-    return _latest(dates, when)
+    # The latest of the records' latest dates is the latest date: the same set, maximised in two steps.
+    return _latest(pd.concat(parts, ignore_index=True), when)
+
+
+def _record_latest(
+    frame: pd.DataFrame, columns: Sequence[str], cutoff: pd.Timestamp | None, when: pd.Timestamp
+) -> pd.DataFrame:
+    """Return USUBJID and DATE: each record's latest date of ``columns`` that counts as a contact.
+
+    What counts is said in :func:`last_contact_dates`; one row per record that has such a date.
+    """
+    latest: pd.Series | None = None
+    for column in columns:
+        values = date_values(frame, column)
+        day = values.dt.normalize()
+        keep = day.le(when)
+        if cutoff is not None:
+            keep &= day.ne(cutoff)
+        values = values.where(keep)
+        latest = values if latest is None else latest.where(latest.ge(values) | values.isna(), values)
+    if latest is None:
+        return pd.DataFrame({"USUBJID": pd.Series(dtype=object), "DATE": pd.Series(dtype="datetime64[ns]")})
+    out = pd.DataFrame({"USUBJID": frame["USUBJID"].astype(str).to_numpy(), "DATE": latest.to_numpy()})
+    return out.loc[out["DATE"].notna()]
 
 
 def assessment_dates(trial: TrialData, name: str) -> tuple[pd.DataFrame | None, str]:
@@ -157,11 +180,39 @@ def assessment_dates(trial: TrialData, name: str) -> tuple[pd.DataFrame | None, 
         USUBJID and DATE, one row per assessment, and the BASIS in words (``"ADLB PSA"``, ``"ADTU ADT"``);
         ``(None, "last contact")`` when the data hold no dates of that assessment.
     """
+    return _assessment_dates(trial, name, _paramcd_matcher(trial.adlb))
+
+
+def _paramcd_matcher(adlb: pd.DataFrame | None) -> Callable[[str], np.ndarray] | None:
+    """Return ``key -> mask`` of the ADLB rows whose PARAMCD, stripped and upper case, is ``key``.
+
+    None when ADLB lacks PARAMCD, ADT or USUBJID. Text codes are cleaned once per distinct value (a few
+    parameters on many rows); other codes go through the whole column, as before.
+    """
+    if adlb is None or not {"PARAMCD", "ADT", "USUBJID"} <= set(adlb.columns):
+        return None
+    column = adlb["PARAMCD"]
+    if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(column)
+        clean = pd.Series(uniques, dtype=object).astype("string").str.strip().str.upper()
+
+        def distinct(key: str) -> np.ndarray:
+            hit = np.append(clean.eq(key).fillna(False).to_numpy(dtype=bool), False)
+            return hit[codes]  # code -1 (missing) takes the appended False
+
+        return distinct
+    paramcd = column.astype("string").str.strip().str.upper()
+    return lambda key: paramcd.eq(key).fillna(False).to_numpy(dtype=bool)
+
+
+def _assessment_dates(
+    trial: TrialData, name: str, matcher: Callable[[str], np.ndarray] | None
+) -> tuple[pd.DataFrame | None, str]:
+    """:func:`assessment_dates` with ADLB's PARAMCD matcher made once (:func:`_paramcd_matcher`)."""
     adlb = trial.adlb
     key = re.sub(r"\s+", "", name).upper()
-    if adlb is not None and {"PARAMCD", "ADT", "USUBJID"} <= set(adlb.columns):
-        paramcd = adlb["PARAMCD"].astype("string").str.strip().str.upper()
-        rows = adlb.loc[paramcd.eq(key).fillna(False).astype(bool)]
+    if adlb is not None and matcher is not None:
+        rows = adlb.loc[matcher(key)]
         if not rows.empty:
             return _dates(rows, ["ADT"]), f"ADLB {key}"
     adtu = trial.adtu
@@ -212,7 +263,31 @@ def _empty() -> pd.DataFrame:
     )
 
 
-def follow_up_due(trial: TrialData, schedule: VisitSchedule, as_of: date | pd.Timestamp) -> pd.DataFrame:
+def assessment_sources(trial: TrialData, schedule: VisitSchedule) -> tuple[AssessmentSource, ...]:
+    """Return :func:`assessment_dates` of every assessment of ``schedule``, in its order.
+
+    Parameters
+    ----------
+    trial : TrialData
+        The trial.
+    schedule : VisitSchedule
+        The study's visit schedule.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame or None, str)
+        The dates and the BASIS of each assessment; ADLB's PARAMCD is read once for all of them.
+    """
+    matcher = _paramcd_matcher(trial.adlb)
+    return tuple(_assessment_dates(trial, a.name, matcher) for a in schedule.assessments)
+
+
+def follow_up_due(
+    trial: TrialData,
+    schedule: VisitSchedule,
+    as_of: date | pd.Timestamp,
+    sources: Sequence[AssessmentSource] | None = None,
+) -> pd.DataFrame:
     """List, per patient on study and scheduled assessment, the next visit due and whether it is overdue.
 
     The rules are in the module docstring (:mod:`medcare_metrics.patients.followup`): on study, last contact,
@@ -228,6 +303,9 @@ def follow_up_due(trial: TrialData, schedule: VisitSchedule, as_of: date | pd.Ti
         ``tolerance_days``.
     as_of : date-like
         The date of the view; dates after it are ignored.
+    sources : sequence of (pandas.DataFrame or None, str), optional
+        :func:`assessment_sources` of ``trial`` and ``schedule`` when already made (a view shows their BASIS
+        too); made here when None.
 
     Returns
     -------
@@ -262,39 +340,108 @@ def follow_up_due(trial: TrialData, schedule: VisitSchedule, as_of: date | pd.Ti
     contact = ids.map(last_contact_dates(trial, when))
     site = patients["SITEID"].astype(str) if "SITEID" in patients.columns else pd.Series("", index=ids.index)
     name = patients["SITENAME"] if "SITENAME" in patients.columns else site
-    rows: list[dict[str, object]] = []
-    for assessment in schedule.assessments:
-        dates, basis = assessment_dates(trial, assessment.name)
+    site_name = name.astype(object).where(name.notna(), "").map(str)
+    if sources is None:
+        sources = assessment_sources(trial, schedule)
+    frames = []
+    for assessment, (dates, basis) in zip(schedule.assessments, sources, strict=True):
         last = ids.map(_latest(dates, when)) if dates is not None else contact
-        for i in patients.index:
-            anchor, done = anchors[i], last[i]
-            if pd.isna(anchor):
-                due, status, late = pd.NaT, NO_ANCHOR, pd.NA
-            else:
-                due = _next_due(anchor, None if pd.isna(done) else done, assessment.every_months, tolerance)
-                status, late = _status(due, when, tolerance), max(0, (when - due).days)
-            rows.append(
+        due = _next_due_dates(anchors, last, assessment.every_months, tolerance)
+        frames.append(
+            pd.DataFrame(
                 {
-                    "SITEID": site[i],
-                    "SITENAME": "" if pd.isna(name[i]) else str(name[i]),
-                    "USUBJID": ids[i],
-                    "REGISTERED": anchor,
-                    "LAST_CONTACT": contact[i],
+                    "SITEID": site.to_numpy(dtype=object),
+                    "SITENAME": site_name.to_numpy(dtype=object),
+                    "USUBJID": ids.to_numpy(dtype=object),
+                    "REGISTERED": anchors.to_numpy(),
+                    "LAST_CONTACT": contact.to_numpy(),
                     "ASSESSMENT": assessment.name,
                     "EVERY_MONTHS": float(assessment.every_months),
-                    "LAST_ASSESSMENT": done,
+                    "LAST_ASSESSMENT": last.to_numpy(),
                     "BASIS": basis,
-                    "NEXT_DUE": due,
-                    "STATUS": status,
-                    "DAYS_PAST_DUE": late,
-                    "_ORDER": len(rows),
+                    "NEXT_DUE": due.to_numpy(),
+                    "STATUS": _statuses(due, when, tolerance).to_numpy(dtype=object),
+                    "DAYS_PAST_DUE": _days_past(due, when),
                 }
             )
-    out = pd.DataFrame(rows).sort_values(["SITEID", "USUBJID", "_ORDER"], kind="stable")
+        )
+    out = pd.concat(frames, ignore_index=True)
+    # Row order as built (assessments, then patients) breaks ties, as the schedule's order of assessments.
+    out = out.sort_values(["SITEID", "USUBJID"], kind="stable")
     for column in ("REGISTERED", "LAST_CONTACT", "LAST_ASSESSMENT", "NEXT_DUE"):
-        out[column] = pd.to_datetime(out[column])
+        out[column] = _datetimes(out[column])
     out["DAYS_PAST_DUE"] = out["DAYS_PAST_DUE"].astype("Int64")
     return out.loc[:, list(FOLLOWUP_COLUMNS)].reset_index(drop=True)
+
+
+def _datetimes(values: pd.Series) -> pd.Series:
+    """Return ``pd.to_datetime(values)``, skipped for datetimes (it returns them as they are, slowly)."""
+    return values if values.dtype == "datetime64[ns]" else pd.to_datetime(values)
+
+
+_DAY = pd.Timedelta(days=1)
+
+
+def _next_due_dates(
+    anchors: pd.Series, last: pd.Series, every_months: float, tolerance: pd.Timedelta
+) -> pd.Series:
+    """:func:`_next_due` of every patient at once; NaT where there is no anchor.
+
+    The k-th due date is ``round(k x every_months x DAYS_PER_MONTH)`` days after the anchor, which never
+    decreases with k, so the first k whose window opens after the last assessment is found from an estimate
+    stepped up or down until it is the first; the steps evaluate the very expression :func:`_due_date` does.
+    """
+    anchor = _datetimes(anchors)
+    known = anchor.notna().to_numpy()
+    since = _datetimes(last).where(lambda d: d > anchor, anchor)  # max(last, anchor); anchor when none
+    # Windows open at due - tolerance: the first k with an offset beyond (since - anchor) + tolerance.
+    limit = ((since - anchor) + tolerance).to_numpy()
+    step = float(every_months) * DAYS_PER_MONTH
+
+    def offset(k: np.ndarray) -> np.ndarray:
+        # round() and rint both round half to even, on the same product in the same order.
+        days = np.rint(k.astype(float) * every_months * DAYS_PER_MONTH).astype(np.int64)
+        return days.astype("timedelta64[D]").astype(limit.dtype)
+
+    k = np.ones(len(anchor), dtype=np.int64)
+    if known.any():
+        span = limit[known] / np.timedelta64(1, "D")
+        k[known] = np.maximum(1, np.floor(span / step).astype(np.int64))
+    # Step down while the previous due date's window still opens after the limit, then up while this one's
+    # does not: the result is the first k >= 1 past the limit, as the loop of _next_due finds it.
+    while True:
+        back = known & (k > 1)
+        idx = np.flatnonzero(back)
+        lower = idx[offset(k[idx] - 1) > limit[idx]] if idx.size else idx
+        if not lower.size:
+            break
+        k[lower] -= 1
+    while True:
+        idx = np.flatnonzero(known)
+        raise_ = idx[offset(k[idx]) <= limit[idx]] if idx.size else idx
+        if not raise_.size:
+            break
+        k[raise_] += 1
+    due = anchor.to_numpy(copy=True)
+    idx = np.flatnonzero(known)
+    if idx.size:
+        due[idx] = due[idx] + offset(k[idx])
+    return pd.Series(due, index=anchor.index)
+
+
+def _statuses(due: pd.Series, when: pd.Timestamp, tolerance: pd.Timedelta) -> pd.Series:
+    """:func:`_status` of every due date; :data:`NO_ANCHOR` where there is none."""
+    status = np.where(
+        when > due + tolerance, OVERDUE, np.where(when >= due - tolerance, DUE, NOT_YET_DUE)
+    ).astype(object)
+    status[due.isna().to_numpy()] = NO_ANCHOR
+    return pd.Series(status, index=due.index, dtype=object)
+
+
+def _days_past(due: pd.Series, when: pd.Timestamp) -> pd.array:
+    """Days from each due date to ``when`` (0 before it); <NA> where there is no due date."""
+    days = (when - due) // _DAY  # floor, as Timedelta.days
+    return pd.array(days.clip(lower=0), dtype="Int64")
 
 
 def patient_status(due: pd.DataFrame) -> pd.DataFrame:
@@ -371,7 +518,9 @@ __all__ = [
     "NO_ANCHOR",
     "OVERDUE",
     "STATUSES",
+    "AssessmentSource",
     "assessment_dates",
+    "assessment_sources",
     "follow_up_by_centre",
     "follow_up_due",
     "last_contact_dates",

@@ -135,20 +135,75 @@ def _group_labels(values: pd.Series) -> tuple[pd.Series, list[str]]:
     """Return string labels and their order: numbers in numeric order, text sorted as R sorts levels."""
     present = values.dropna()
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    # Each distinct value is labelled once and the labels taken by code: a Python call per row was the
+    # cost of the Survival page at 10,000 patients.
+    codes, uniques = pd.factorize(values)
     if numeric:
         as_float = present.astype(float)
         integral = bool(np.all(np.equal(np.mod(as_float, 1), 0)))
         order = sorted(pd.unique(as_float))
         fmt = (lambda v: str(int(v))) if integral else (lambda v: f"{v:g}")
         mapping = {v: fmt(v) for v in order}
-        labels = values.map(lambda v: mapping[float(v)] if pd.notna(v) else MISSING_GROUP)
+        distinct = [mapping[float(v)] for v in uniques]
         levels = [mapping[v] for v in order]
+    elif values.dtype != object or all(isinstance(v, str) for v in uniques):
+        # Equal values of one type print alike; in an object column 1, 1.0 and True are equal but print
+        # differently, so those are labelled row by row below.
+        distinct = [str(v) for v in uniques]
+        levels = sorted(set(distinct))
     else:
         labels = values.map(lambda v: str(v) if pd.notna(v) else MISSING_GROUP)
         levels = sorted({str(v) for v in present})
-    if values.isna().any():
+        if values.isna().any():
+            levels.append(MISSING_GROUP)
+        return labels.astype(object), levels
+    # Code -1 (a missing value) takes the last entry.
+    table = np.array([*distinct, MISSING_GROUP], dtype=object)
+    labels = pd.Series(table[codes], index=values.index, dtype=object)
+    if (codes < 0).any():
         levels.append(MISSING_GROUP)
-    return labels.astype(object), levels
+    return labels, levels
+
+
+def _days_per_row(units: pd.Series) -> np.ndarray:
+    """Days per AVALU unit of each row (missing read as days); ValueError naming the first unknown unit."""
+    filled = units.fillna("DAYS")
+    codes, uniques = pd.factorize(filled)
+    try:
+        per_unit = np.array([unit_days(u) for u in uniques], dtype=float)
+    except ValueError:
+        # Row by row, so that the error names the first unknown unit in row order, as it always has.
+        return filled.map(unit_days).to_numpy(float)
+    if (codes < 0).any():  # a missing value fillna could not fill (never for text): row by row
+        return filled.map(unit_days).to_numpy(float)
+    return per_unit[codes]
+
+
+def _subjects(adsl: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """Return ADSL's first row per USUBJID and those USUBJIDs as text (the index to look values up in)."""
+    subjects = adsl.drop_duplicates("USUBJID")
+    return subjects, pd.Index(subjects["USUBJID"].astype(str).to_numpy())
+
+
+def _by_values(
+    rows: pd.DataFrame,
+    ids: pd.Series,
+    adsl: pd.DataFrame | None,
+    by: str,
+    subjects: tuple[pd.DataFrame, pd.Index] | None = None,
+) -> pd.Series:
+    """Return the ``by`` value of each row of ``rows`` (ADTTE's own column, else ADSL's by USUBJID).
+
+    ``subjects`` is :func:`_subjects` of ``adsl`` when the caller looks up several columns (computed here
+    otherwise).
+    """
+    if by in rows.columns:
+        return rows[by].reset_index(drop=True)
+    if adsl is not None and by in adsl.columns:
+        first, index = _subjects(adsl) if subjects is None else subjects
+        return ids.map(pd.Series(first[by].array, index=index)).reset_index(drop=True)
+    where = "ADTTE or ADSL" if adsl is not None else "ADTTE (no ADSL given)"
+    raise ValueError(f"column {by!r} not found in {where}")
 
 
 def time_to_event(
@@ -197,33 +252,64 @@ def time_to_event(
         times = rows["AVAL"].to_numpy(dtype=float)
     else:
         src_units = rows["AVALU"] if "AVALU" in rows.columns else pd.Series("DAYS", index=rows.index)
-        factors = src_units.fillna("DAYS").map(unit_days).to_numpy(float)
+        factors = _days_per_row(src_units)
         times = rows["AVAL"].to_numpy(dtype=float) * factors / unit_days(unit)
-    out = pd.DataFrame(
-        {
-            "USUBJID": rows["USUBJID"].astype(str).to_numpy(),
-            "TIME": times,
-            "EVENT": is_event(rows["CNSR"]).to_numpy(dtype=bool),
-        }
-    )
+    ids = rows["USUBJID"].astype(str).to_numpy()
+    event = is_event(rows["CNSR"]).to_numpy(dtype=bool)
     if by is None:
-        out["GROUP"] = ALL
-        levels = [ALL]
+        group = np.full(len(ids), ALL, dtype=object)
+        rank = np.zeros(len(ids), dtype=np.int64)
     else:
-        if by in rows.columns:
-            values = rows[by].reset_index(drop=True)
-        elif adsl is not None and by in adsl.columns:
-            subjects = adsl.drop_duplicates("USUBJID")
-            lookup = pd.Series(subjects[by].array, index=subjects["USUBJID"].astype(str).to_numpy())
-            values = out["USUBJID"].map(lookup).reset_index(drop=True)
-        else:
-            where = "ADTTE or ADSL" if adsl is not None else "ADTTE (no ADSL given)"
-            raise ValueError(f"column {by!r} not found in {where}")
-        labels, levels = _group_labels(values)
-        out["GROUP"] = labels.to_numpy()
-    rank = {g: i for i, g in enumerate(levels)}
-    out = out.assign(_rank=out["GROUP"].map(rank)).sort_values(["_rank", "USUBJID"], kind="stable")
-    return out.drop(columns="_rank").reset_index(drop=True)
+        labels, levels = _group_labels(_by_values(rows, pd.Series(ids), adsl, by))
+        group = labels.to_numpy()
+        # A label printed alike for two numbers ranks where its last level stands, as the dict did.
+        position = {g: i for i, g in enumerate(levels)}
+        codes, uniques = pd.factorize(group)
+        rank = np.array([position[g] for g in uniques], dtype=np.int64)[codes]
+    # Stable, by group order then USUBJID (Python's string order, as pandas' sort_values).
+    order = np.lexsort((ids, rank))
+    return pd.DataFrame(
+        {"USUBJID": ids[order], "TIME": times[order], "EVENT": event[order], "GROUP": group[order]}
+    )
+
+
+def group_counts(
+    adtte: pd.DataFrame, paramcd: str, adsl: pd.DataFrame | None, columns: Iterable[str]
+) -> tuple[int, ...]:
+    """Return, per column, the groups other than "Missing" that :func:`time_to_event` forms by it.
+
+    The same as ``time_to_event(adtte, paramcd, adsl, by=c)["GROUP"]`` without the "Missing" group, counted
+    for each ``c``, with the endpoint's rows read once.
+
+    Parameters
+    ----------
+    adtte : pandas.DataFrame
+        Validated ADTTE.
+    paramcd : str
+        Parameter code.
+    adsl : pandas.DataFrame, optional
+        Validated ADSL, for the columns ADTTE does not carry.
+    columns : iterable of str
+        Columns to split by.
+
+    Returns
+    -------
+    tuple of int
+        Number of distinct group labels per column, ``"Missing"`` not counted.
+
+    Raises
+    ------
+    ValueError
+        When ``paramcd`` has no rows or a column is in neither dataset.
+    """
+    rows = param_rows(adtte, paramcd)
+    ids = pd.Series(rows["USUBJID"].astype(str).to_numpy())
+    subjects = None if adsl is None else _subjects(adsl)
+    counts = []
+    for column in columns:
+        labels, _ = _group_labels(_by_values(rows, ids, adsl, column, subjects))
+        counts.append(int(labels.loc[labels != MISSING_GROUP].nunique()))
+    return tuple(counts)
 
 
 # --------------------------------------------------------------------------------------------------

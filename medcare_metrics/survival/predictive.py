@@ -261,6 +261,33 @@ def _cumulative_hazard_at_bounds(rates: np.ndarray, bounds: np.ndarray) -> np.nd
     return np.concatenate((np.zeros((rates.shape[0], 1)), np.cumsum(steps, axis=1)), axis=1)
 
 
+#: Cells (rows x inner x columns) of one block of :func:`_product`: below OpenBLAS's threading threshold.
+_BLOCK_CELLS = 100_000
+
+
+def _product(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Return ``left @ right``, by blocks of rows of ``left`` (at least two rows each).
+
+    The whole product (draws x intervals x patients) crosses OpenBLAS's threshold for threads, and on a
+    busy machine waiting for them costs a hundred times the arithmetic. Each block is the same kind of
+    call on fewer rows (never one row, which numpy hands to gemv instead of gemm, whose sums may round
+    differently), so each cell is the same dot product as in the whole product; the tests compare the two
+    (tests/test_speed_equivalence_tox.py).
+    """
+    rows = left.shape[0]
+    step = max(2, _BLOCK_CELLS // max(right.size, 1))
+    if rows <= step:
+        return left @ right
+    out = np.empty((rows, right.shape[1]))
+    begin = 0
+    while begin < rows:
+        end = min(rows, begin + step)
+        end = rows if rows - end == 1 else end
+        out[begin:end] = left[begin:end] @ right
+        begin = end
+    return out
+
+
 def inverse_cumulative_hazard(target: np.ndarray, rates: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Return the time at which the piecewise-constant hazard's cumulative hazard reaches ``target``.
 
@@ -279,12 +306,22 @@ def inverse_cumulative_hazard(target: np.ndarray, rates: np.ndarray, bounds: np.
         Times, shape (draws, m).
     """
     at_bounds = _cumulative_hazard_at_bounds(rates, bounds)
+    k = bounds.size
+    if k == 1:
+        # One interval: every target is in it (the gathers below would only repeat column 0).
+        return bounds[0] + (target - at_bounds[:, :1]) / rates[:, :1]
     # Few intervals: the interval of each target is the count of bounds it has passed.
     segment = np.zeros(target.shape, dtype=np.intp)
-    for j in range(1, bounds.size):
+    for j in range(1, k):
         segment += target >= at_bounds[:, j : j + 1]
-    start = np.take_along_axis(at_bounds, segment, axis=1)
-    rate = np.take_along_axis(rates, segment, axis=1)
+    if rates.shape[0] == target.shape[0]:
+        # A flat gather picks the same cells as take_along_axis, without its broadcast index arrays.
+        flat = segment + (k * np.arange(target.shape[0], dtype=np.intp))[:, None]
+        start = at_bounds.ravel().take(flat)
+        rate = np.ascontiguousarray(rates, dtype=float).ravel().take(flat)
+    else:  # one row of rates for every row of targets
+        start = np.take_along_axis(at_bounds, segment, axis=1)
+        rate = np.take_along_axis(rates, segment, axis=1)
     return bounds[segment] + (target - start) / rate
 
 
@@ -313,11 +350,80 @@ def km_median_rows(time: np.ndarray, event: np.ndarray) -> np.ndarray:
     n = time.shape[1]
     if n == 0:
         return np.full(time.shape[0], np.nan)
+    if not _keyable(time):
+        return _km_median_lexsort(time, event)
+    keys = _sort_keys(time, event)
+    keys.sort(axis=1)
+    return _median_of_sorted(keys, n)[0]
+
+
+#: The low bit of a sort key: 0 for an event, 1 for a censoring (events sort first at equal times).
+_CENSORED_BIT = np.uint64(1)
+
+
+def _keyable(time: np.ndarray) -> bool:
+    """Return True when every time is a non-negative number (+0.0 to +inf): :func:`_sort_keys` applies."""
+    return not (np.isnan(time).any() or np.signbit(time).any())
+
+
+def _sort_keys(time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """Return one uint64 key per time whose order is survfit's: by time, events before censorings.
+
+    The bits of a non-negative float grow with its value, so the key is those bits shifted up by one with
+    the censoring flag below: one plain sort of integers gives the order a two-key lexsort gives, and
+    the time and the flag come back from the key unchanged (:func:`_key_time`). Times must pass
+    :func:`_keyable` (no NaN, no -0.0 or negative value).
+    """
+    bits = np.ascontiguousarray(time, dtype=np.float64).view(np.uint64)
+    return (bits << _CENSORED_BIT) | (~np.asarray(event, dtype=bool)).astype(np.uint64)
+
+
+def _key_time(keys: np.ndarray) -> np.ndarray:
+    """Return the times of :func:`_sort_keys` keys, bit for bit."""
+    return np.ascontiguousarray(keys >> _CENSORED_BIT).view(np.float64)
+
+
+def _median_of_sorted(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the median of each row of sorted keys, and whether it is settled within the columns given.
+
+    ``keys`` holds the first ``width <= n`` sorted keys of each row of ``n``. The survival curve of those
+    columns is that of the whole row (a product in order), so a median found in them is the row's median,
+    except at a plateau at 0.5 whose next drop lies beyond them: such rows, and rows whose curve has not
+    fallen below 0.5 yet, are not settled when ``width < n``. The arithmetic is that of the lexsort version
+    (:func:`_km_median_lexsort`), in the same order, so the medians are equal bit for bit.
+    """
+    rows, width = keys.shape
+    at_risk = (n - np.arange(width)).astype(float)
+    event = (keys & _CENSORED_BIT) == 0
+    # A tie of d events processed one at a time multiplies to 1 - d / n_j, as survfit's step does.
+    surv = np.cumprod(np.where(event, 1.0 - 1.0 / at_risk[None, :], 1.0), axis=1)
+    below = surv < 0.5 + TOL
+    first = np.argmax(below, axis=1)
+    index = np.arange(rows)
+    reached = below[index, first]
+    y0 = surv[index, first]
+    median = _key_time(keys[index, first])
+    settled = reached.copy() if width < n else np.ones(rows, dtype=bool)
+    # Only a curve at 0.5 (within tol) needs the next drop: few rows, so only they are searched.
+    near = np.flatnonzero(reached & (np.abs(y0 - 0.5) < TOL))
+    if near.size:
+        later = (surv[near] < y0[near, None]) & (np.arange(width)[None, :] > first[near, None])
+        found = later.any(axis=1)
+        drop = _key_time(keys[near, np.argmax(later, axis=1)])
+        x0 = median[near]
+        median[near] = np.where(found, (x0 + drop) / 2.0, x0)
+        if width < n:
+            settled[near] &= found
+    return np.where(reached, median, np.nan), settled
+
+
+def _km_median_lexsort(time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """:func:`km_median_rows` by a two-key lexsort: for times :func:`_sort_keys` cannot take (NaN, -0.0)."""
+    n = time.shape[1]
     order = np.lexsort((~event, time), axis=1)  # by time, events first within a time
     t = np.take_along_axis(time, order, axis=1)
     e = np.take_along_axis(event, order, axis=1)
     at_risk = (n - np.arange(n)).astype(float)
-    # A tie of d events processed one at a time multiplies to 1 - d / n_j, as survfit's step does.
     surv = np.cumprod(np.where(e, 1.0 - 1.0 / at_risk[None, :], 1.0), axis=1)
     below = surv < 0.5 + TOL
     reached = below.any(axis=1)
@@ -330,6 +436,51 @@ def km_median_rows(time: np.ndarray, event: np.ndarray) -> np.ndarray:
     drop = t[rows, np.argmax(later, axis=1)]
     median = np.where(plateau, (x0 + drop) / 2.0, x0)
     return np.where(reached, median, np.nan)
+
+
+def _merged_medians(fixed: np.ndarray, random: np.ndarray) -> np.ndarray:
+    """Return the Kaplan-Meier median of each draw: the fixed patients' keys merged with the draw's own.
+
+    Parameters
+    ----------
+    fixed : numpy.ndarray
+        Sorted :func:`_sort_keys` keys of the patients every draw shares (events and patients who left).
+    random : numpy.ndarray
+        Keys of the simulated patients, shape (draws, r); sorted in place.
+
+    Returns
+    -------
+    numpy.ndarray
+        :func:`km_median_rows` of each draw's whole data set, equal bit for bit.
+    """
+    draws, r = random.shape
+    n = fixed.size + r
+    random.sort(axis=1)
+
+    def merged(rows: np.ndarray | slice, width: int) -> np.ndarray:
+        # The first ``width`` of a merge come from the first ``width`` of each side; two sorted runs side
+        # by side are merged in one pass by the stable sort (timsort).
+        left, right = fixed[:width], random[rows, :width]
+        both = np.empty((right.shape[0], left.size + right.shape[1]), dtype=np.uint64)
+        both[:, : left.size] = left
+        both[:, left.size :] = right
+        both.sort(axis=1, kind="stable")
+        return both[:, :width]
+
+    # Where the first draw's curve crosses 0.5 tells how far the others need to be merged; draws whose
+    # median lies further are done again in full, so the guess costs time at worst, never a number.
+    width = n
+    if draws > 1:
+        pilot = merged(slice(0, 1), n)
+        median = _median_of_sorted(pilot, n)[0][0]
+        if not np.isnan(median):
+            at = int(np.searchsorted(_key_time(pilot[0]), median, side="right"))
+            width = min(n, at + max(64, n // 16))
+    medians, settled = _median_of_sorted(merged(slice(None), width), n)
+    redo = np.flatnonzero(~settled)
+    if redo.size:
+        medians[redo] = _median_of_sorted(merged(redo, n), n)[0]
+    return medians
 
 
 @dataclass(frozen=True, eq=False)
@@ -431,6 +582,53 @@ def simulate_final_analysis(
     ValueError
         When there is no patient at all, or ``timing`` is unknown.
     """
+    draw = _simulate(state, posterior, follow_up_months, timing, draws, seed)
+    time = np.broadcast_to(state.time, (draws, state.n)).copy()
+    event = np.broadcast_to(state.event, (draws, state.n)).copy()
+    time[:, draw.continuing] = draw.continuing_time
+    event[:, draw.continuing] = draw.continuing_event
+    if state.n_future:
+        time = np.concatenate((time, draw.future_time), axis=1)
+        event = np.concatenate((event, draw.future_event), axis=1)
+    return SimulatedTrials(time, event, draw.analysis, draw.rates)
+
+
+@dataclass(frozen=True, eq=False)
+class _Draws:
+    """What :func:`_simulate` draws: only the patients it follows on or adds (the others are as observed).
+
+    Attributes
+    ----------
+    rates : numpy.ndarray
+        Event rates per draw, shape (draws, intervals).
+    analysis : numpy.ndarray
+        Final analysis per draw, months after the reference date.
+    continuing : numpy.ndarray
+        Positions (in the state) of the censored patients followed on.
+    continuing_time, continuing_event : numpy.ndarray
+        Their times and events per draw, shape (draws, len(continuing)).
+    future_time, future_event : numpy.ndarray
+        Times and events of the patients still to come, shape (draws, n_future).
+    """
+
+    rates: np.ndarray
+    analysis: np.ndarray
+    continuing: np.ndarray
+    continuing_time: np.ndarray
+    continuing_event: np.ndarray
+    future_time: np.ndarray
+    future_event: np.ndarray
+
+
+def _simulate(
+    state: TrialState,
+    posterior: GammaPosterior,
+    follow_up_months: float,
+    timing: str,
+    draws: int,
+    seed: int,
+) -> _Draws:
+    """Draw what :func:`simulate_final_analysis` draws, in the same order from the same generator."""
     if timing not in TIMINGS:
         raise ValueError(f"timing must be one of {', '.join(TIMINGS)}, got {timing!r}")
     rng = np.random.default_rng(seed)
@@ -453,23 +651,21 @@ def simulate_final_analysis(
         close = np.maximum(close, state.planned_end)
     analysis = np.maximum(close + float(follow_up_months), 0.0)  # never before the data we have
 
-    time = np.broadcast_to(state.time, (draws, state.n)).copy()
-    event = np.broadcast_to(state.event, (draws, state.n)).copy()
     cont = np.flatnonzero(state.continuing)
+    cont_time, cont_event = np.zeros((draws, 0)), np.zeros((draws, 0), dtype=bool)
     if cont.size:
         c = state.time[cont]
         entry = np.where(np.isfinite(state.entry[cont]), state.entry[cont], -c)
-        start = rates @ _overlap(c, bounds).T  # cumulative hazard survived so far
+        start = _product(rates, _overlap(c, bounds).T)  # cumulative hazard survived so far
         t = inverse_cumulative_hazard(start + rng.standard_exponential((draws, cont.size)), rates, bounds)
         cap = np.maximum(analysis[:, None] - entry[None, :], c[None, :])
-        time[:, cont] = np.minimum(t, cap)
-        event[:, cont] = t <= cap
+        cont_time, cont_event = np.minimum(t, cap), t <= cap
+    future_time, future_event = np.zeros((draws, 0)), np.zeros((draws, 0), dtype=bool)
     if k:
         t = inverse_cumulative_hazard(rng.standard_exponential((draws, k)), rates, bounds)
         cap = np.maximum(analysis[:, None] - future_entry, 0.0)
-        time = np.concatenate((time, np.minimum(t, cap)), axis=1)
-        event = np.concatenate((event, t <= cap), axis=1)
-    return SimulatedTrials(time, event, analysis, rates)
+        future_time, future_event = np.minimum(t, cap), t <= cap
+    return _Draws(rates, analysis, cont, cont_time, cont_event, future_time, future_event)
 
 
 def beats_benchmark(medians: np.ndarray, time: np.ndarray, benchmark_median: float) -> np.ndarray:
@@ -490,9 +686,40 @@ def beats_benchmark(medians: np.ndarray, time: np.ndarray, benchmark_median: flo
         ``median > benchmark``; a median not reached counts when some follow-up reaches the benchmark (the
         curve is then above 0.5 at the benchmark).
     """
+    longest = time.max(axis=1) if time.shape[1] else None
+    return _beats(medians, longest, benchmark_median)
+
+
+def _beats(medians: np.ndarray, longest: np.ndarray | None, benchmark_median: float) -> np.ndarray:
+    """:func:`beats_benchmark` from each data set's longest time (None: the data sets are empty)."""
     not_reached = np.isnan(medians)
-    followed = time.max(axis=1) >= benchmark_median if time.shape[1] else np.zeros(medians.shape, bool)
+    followed = longest >= benchmark_median if longest is not None else np.zeros(medians.shape, bool)
     return np.where(not_reached, followed, medians > benchmark_median)
+
+
+def _final_medians(state: TrialState, draw: _Draws) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return each draw's Kaplan-Meier median and longest time, as of the whole simulated data set.
+
+    The patients who are not followed on are the same in every draw: their keys are sorted once and merged
+    with each draw's own (:func:`_merged_medians`), instead of sorting every draw's whole data set. Times
+    the keys cannot hold go through :func:`simulate_final_analysis`'s arrays and :func:`km_median_rows`.
+    """
+    kept = ~state.continuing
+    fixed_time, fixed_event = state.time[kept], state.event[kept]
+    random_time = np.concatenate((draw.continuing_time, draw.future_time), axis=1)
+    random_event = np.concatenate((draw.continuing_event, draw.future_event), axis=1)
+    draws = draw.analysis.size
+    if _keyable(fixed_time) and _keyable(random_time):
+        fixed = np.sort(_sort_keys(fixed_time, fixed_event))
+        medians = _merged_medians(fixed, _sort_keys(random_time, random_event))
+        longest = np.full(draws, fixed_time.max()) if fixed_time.size else None
+        if random_time.shape[1]:
+            widest = random_time.max(axis=1)
+            longest = widest if longest is None else np.maximum(longest, widest)
+        return medians, longest
+    time = np.concatenate((np.broadcast_to(fixed_time, (draws, fixed_time.size)), random_time), axis=1)
+    event = np.concatenate((np.broadcast_to(fixed_event, (draws, fixed_event.size)), random_event), axis=1)
+    return km_median_rows(time, event), (time.max(axis=1) if time.shape[1] else None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -644,9 +871,9 @@ def predictive_probability(
     follow_up = float(benchmark_median if options.follow_up_months is None else options.follow_up_months)
     cuts = options.cuts_months if options.piecewise else ()
     posterior = gamma_posterior(state.time, state.event, benchmark_median, options.prior_events, cuts)
-    sims = simulate_final_analysis(state, posterior, follow_up, options.timing, options.draws, options.seed)
-    medians = km_median_rows(sims.time, sims.event)
-    beats = beats_benchmark(medians, sims.time, benchmark_median)
+    draw = _simulate(state, posterior, follow_up, options.timing, options.draws, options.seed)
+    medians, longest = _final_medians(state, draw)
+    beats = _beats(medians, longest, benchmark_median)
     p = float(beats.mean())
     return PredictiveResult(
         benchmark_median=float(benchmark_median),
@@ -659,7 +886,7 @@ def predictive_probability(
         n_events=int(state.event.sum()),
         n_continuing=int(state.continuing.sum()),
         n_future=int(state.n_future),
-        analysis_months=float(np.median(sims.analysis)),
+        analysis_months=float(np.median(draw.analysis)),
         medians=medians,
         not_reached=float(np.isnan(medians).mean()),
         assumptions=assumption_sentences(state, options, float(benchmark_median), follow_up),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -314,8 +314,23 @@ def status_sentence(result: MonitoringResult) -> str:
     return text
 
 
+def _boundary(value: object) -> str:
+    return "–" if pd.isna(value) else str(value)  # type: ignore[arg-type]
+
+
 def _date(value: object) -> str:
     return "" if value is None or pd.isna(value) else format_date(pd.Timestamp(value))  # type: ignore[arg-type]
+
+
+def _per_distinct(values: pd.Series, text: Callable[[object], str]) -> np.ndarray | list[str]:
+    """Return ``[text(v) for v in values]``, calling ``text`` once per distinct value (dates repeat)."""
+    if values.empty:
+        return []  # as the list was: an empty column of no particular type
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    # Code -1 is a missing value: text() of one (NaT, <NA>, None) is the same for every kind of missing.
+    missing = values[values.isna()]
+    table = [text(v) for v in uniques] + [text(missing.iloc[0]) if len(missing) else ""]
+    return np.asarray(table, dtype=object)[codes]
 
 
 def course_table(course: pd.DataFrame) -> pd.DataFrame:
@@ -337,11 +352,11 @@ def course_table(course: pd.DataFrame) -> pd.DataFrame:
         {
             "n": course["N"].to_numpy(),
             "USUBJID": course["USUBJID"].to_numpy(),
-            "MDT start": [_date(d) for d in course["TRTSDT"]],
+            "MDT start": _per_distinct(course["TRTSDT"], _date),
             "Event": course["EVENT"].map(yes_no).to_numpy(),
-            "First event onset": [_date(d) for d in course["EVENT_DATE"]],
+            "First event onset": _per_distinct(course["EVENT_DATE"], _date),
             "Patients with the event": course["CUM_EVENTS"].to_numpy(),
-            "Boundary": ["–" if pd.isna(b) else str(b) for b in course["BOUNDARY"]],
+            "Boundary": _per_distinct(course["BOUNDARY"], _boundary),
             "Crossed": course["CROSSED"].map(yes_no).to_numpy(),
             "Within the acute window": course["IN_WINDOW"].map(yes_no).to_numpy(),
         }

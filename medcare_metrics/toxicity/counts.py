@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,8 @@ from medcare_metrics.rules import HIGH_GRADE, is_high_grade, treatment_emergent_
 from medcare_metrics.toxicity.grades import MISSING_GRADE_LABEL, GradeScale, analysis_grade, grade_scale
 from medcare_metrics.toxicity.groups import ALL, group_order, group_values
 from medcare_metrics.toxicity.population import Population, SplitSource, safety_population, split_source
+
+T = TypeVar("T")
 
 #: Placeholder for AEBODSYS / AEDECOD at the SOC and overall levels.
 ANY = "ANY"
@@ -121,25 +125,106 @@ def _events(
     options: ToxicityOptions,
 ) -> tuple[pd.DataFrame, GradeScale, Population | None, SplitSource]:
     """Return the counted events with GROUP and GRADE columns, the scale, the population and the split."""
-    missing = [c for c in ("USUBJID", "AEBODSYS", "AEDECOD") if c not in adae.columns]
-    if missing:
-        raise DataUnavailable(f"ADAE lacks column(s) {', '.join(missing)}")
-    scale = grade_scale(adae)
-    events = adae.copy()
-    events["GRADE"] = analysis_grade(adae, scale)
-    if options.teae_only:
-        events = events.loc[treatment_emergent_mask(events)]
-    population: Population | None = None
-    split = split_source(adae, adsl, by)
-    if adsl is not None:
-        population = safety_population(adsl, split.adsl_column)
-        groups = population.subjects.set_index("USUBJID")["GROUP"]
-        events = events.loc[events["USUBJID"].isin(groups.index)].copy()
-        if split.adsl_column is not None:
-            events["GROUP"] = events["USUBJID"].map(groups).astype(object)
-    if split.adsl_column is None:
-        events["GROUP"] = group_values(events[by]) if by is not None else ALL
-    return events.reset_index(drop=True), scale, population, split
+    return CountSteps(adae, adsl, options).events(by)
+
+
+class CountSteps:
+    """The steps every count of one ADAE, ADSL and set of options shares, each done once, on first use.
+
+    A page counts the same events many ways (three levels, a split, listings): grading every event, the
+    treatment-emergent filter, the safety population and the groups of a split are the same each time.
+    The public functions make one for a single count; a view makes one and asks it for every count. The
+    results are those of the public functions, which go through the same methods.
+
+    Parameters
+    ----------
+    adae : pandas.DataFrame
+        Adverse events (never modified).
+    adsl : pandas.DataFrame or None
+        Subject level (never modified).
+    options : ToxicityOptions
+        TEAE filter, acute window and high-grade threshold.
+    """
+
+    def __init__(self, adae: pd.DataFrame, adsl: pd.DataFrame | None, options: ToxicityOptions) -> None:
+        self.adae = adae
+        self.adsl = adsl
+        self.options = options
+        self._graded: tuple[pd.DataFrame, GradeScale] | None = None
+        self._members: pd.DataFrame | None = None
+        self._populations: dict[str | None, Population] = {}
+        self._events: dict[str | None, tuple[pd.DataFrame, GradeScale, Population | None, SplitSource]] = {}
+        self._memo: dict[object, object] = {}
+
+    def memo(self, key: object, make: Callable[[], T]) -> T:
+        """Return ``make()``, made once per ``key`` (for the steps of the other toxicity modules)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]  # type: ignore[return-value]
+
+    def graded(self) -> tuple[pd.DataFrame, GradeScale]:
+        """Return every counted event (TEAE filter applied) with GRADE, and the scale; not to be modified."""
+        if self._graded is None:
+            adae = self.adae
+            missing = [c for c in ("USUBJID", "AEBODSYS", "AEDECOD") if c not in adae.columns]
+            if missing:
+                raise DataUnavailable(f"ADAE lacks column(s) {', '.join(missing)}")
+            scale = grade_scale(adae)
+            events = adae.copy()
+            events["GRADE"] = analysis_grade(adae, scale)
+            if self.options.teae_only:
+                events = events.loc[treatment_emergent_mask(events)]
+            self._graded = (events, scale)
+        return self._graded
+
+    def population(self, by: str | None = None) -> Population:
+        """Return :func:`safety_population` of ADSL split by the ADSL column ``by``; ADSL must be given."""
+        if by not in self._populations:
+            assert self.adsl is not None
+            self._populations[by] = safety_population(self.adsl, by)
+        return self._populations[by]
+
+    def _population_events(self, population: Population) -> pd.DataFrame:
+        # Who is in the safety population does not depend on the split, so the rows kept are shared.
+        if self._members is None:
+            events, _ = self.graded()
+            self._members = events.loc[events["USUBJID"].isin(population.subjects["USUBJID"])]
+        return self._members
+
+    def events(self, by: str | None) -> tuple[pd.DataFrame, GradeScale, Population | None, SplitSource]:
+        """Return the counted events with GROUP and GRADE, the scale, the population and the split.
+
+        Parameters
+        ----------
+        by : str or None
+            The split column (ADSL preferred, see :func:`split_source`).
+
+        Returns
+        -------
+        tuple
+            Events (index 0..n-1; not to be modified), :class:`GradeScale`, the :class:`Population` (None
+            without ADSL) and the :class:`SplitSource`.
+        """
+        if by not in self._events:
+            events, scale = self.graded()
+            population: Population | None = None
+            split = split_source(self.adae, self.adsl, by)
+            if self.adsl is not None:
+                population = self.population(split.adsl_column)
+                events = self._population_events(population).copy()
+                if split.adsl_column is not None:
+                    groups = population.subjects.set_index("USUBJID")["GROUP"]
+                    events["GROUP"] = events["USUBJID"].map(groups).astype(object)
+            else:
+                events = events.copy()
+            if split.adsl_column is None:
+                events["GROUP"] = group_values(events[by]) if by is not None else ALL
+            self._events[by] = (events.reset_index(drop=True), scale, population, split)
+        return self._events[by]
+
+    def by_grade(self, level: str = "term", by: str | None = None) -> ToxicityCounts:
+        """Return :func:`toxicity_by_grade` of these events at ``level``, split by ``by``."""
+        return _by_grade(self, level, by)
 
 
 def _worst(events: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -242,9 +327,14 @@ def toxicity_by_grade(
     ValueError
         For an unknown level, a missing column or ``by``, or ``teae_only`` without TRTEMFL.
     """
+    return _by_grade(CountSteps(adae, adsl, options or ToxicityOptions()), level, by)
+
+
+def _by_grade(steps: CountSteps, level: str, by: str | None) -> ToxicityCounts:
+    """:func:`toxicity_by_grade` from shared steps."""
     _check_level(level)
-    options = options or ToxicityOptions()
-    events, scale, population, split = _events(adae, adsl, by, options)
+    options = steps.options
+    events, scale, population, split = steps.events(by)
     den = _denominators(events, population, split.adsl_column is not None)
     worst = _worst(events, level)
     counts = (
@@ -301,16 +391,70 @@ def grade_table(
     """
     if order not in TABLE_ORDERS:
         raise ValueError(f"unknown order {order!r}; expected one of {', '.join(TABLE_ORDERS)}")
-    c = result.counts
-    keys = ["GROUP", "AEBODSYS", "AEDECOD"]
-    den = result.denominators.set_index("GROUP")["N"]
-    if c.empty:
-        return pd.DataFrame(columns=[*keys, "N", "Any grade"])
-    wide = c.pivot_table(index=keys, columns="GRADE_LABEL", values="N", aggfunc="sum", fill_value=0)
-    labels = [lab for _, lab in result.scale.labels]
-    for lab in labels:
+    if result.counts.empty:
+        return pd.DataFrame(columns=[*_TABLE_KEYS, "N", "Any grade"])
+    return _table_of_wide(result, _wide(result), high_grade, order)
+
+
+_TABLE_KEYS: list[str] = ["GROUP", "AEBODSYS", "AEDECOD"]
+
+
+def _wide(result: ToxicityCounts) -> pd.DataFrame:
+    """Subjects per key (GROUP, AEBODSYS, AEDECOD) and grade label, one column per label of the scale."""
+    wide = result.counts.pivot_table(
+        index=_TABLE_KEYS, columns="GRADE_LABEL", values="N", aggfunc="sum", fill_value=0
+    )
+    for _, lab in result.scale.labels:
         if lab not in wide.columns:
             wide[lab] = 0
+    return wide
+
+
+def soc_grade_tables(
+    result: ToxicityCounts, socs: list[str], high_grade: int = HIGH_GRADE, order: str = "alphabetical"
+) -> list[pd.DataFrame]:
+    """Return :func:`grade_table` of :func:`restrict_to_soc` of each SOC, from one table of subjects.
+
+    The counts are pivoted once; each SOC's table is made from its rows (the pivot of a SOC's counts is
+    those rows: every key sits in one SOC), so each table is the one :func:`grade_table` gives.
+
+    Parameters
+    ----------
+    result : ToxicityCounts
+        A term-level result.
+    socs : list of str
+        AEBODSYS values of ``result``.
+    high_grade : int
+        The "Grade >= N" column's threshold.
+    order : str
+        One of :data:`TABLE_ORDERS`.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One table per SOC, in the order of ``socs``.
+    """
+    if order not in TABLE_ORDERS:
+        raise ValueError(f"unknown order {order!r}; expected one of {', '.join(TABLE_ORDERS)}")
+    if result.counts.empty:
+        return [grade_table(restrict_to_soc(result, soc), high_grade, order) for soc in socs]
+    wide = _wide(result)
+    where = wide.index.get_level_values("AEBODSYS")
+    tables = []
+    for soc in socs:
+        shown = restrict_to_soc(result, soc)
+        if shown.counts.empty:
+            tables.append(grade_table(shown, high_grade, order))
+        else:
+            tables.append(_table_of_wide(shown, wide.loc[(where == soc)], high_grade, order))
+    return tables
+
+
+def _table_of_wide(result: ToxicityCounts, wide: pd.DataFrame, high_grade: int, order: str) -> pd.DataFrame:
+    """:func:`grade_table` of ``result`` from its :func:`_wide` (or the rows of it that ``result`` holds)."""
+    keys = _TABLE_KEYS
+    den = result.denominators.set_index("GROUP")["N"]
+    labels = [lab for _, lab in result.scale.labels]
     any_n = wide.sum(axis=1)
     out = wide.reset_index()[keys].copy()
     n_total = out["GROUP"].map(den).astype(int).to_numpy()
@@ -340,6 +484,48 @@ def grade_table(
 def _table_order(keys: pd.DataFrame, any_n: np.ndarray, order: str) -> np.ndarray:
     """Return the row positions of ``keys`` (GROUP, AEBODSYS, AEDECOD) in table order."""
     rank = {g: i for i, g in enumerate(group_order(keys["GROUP"]))}
+    groups = keys["GROUP"].tolist()
+    if all(isinstance(g, str) for g in groups):
+        return _table_order_python(keys, groups, rank, any_n, order)
+    return _table_order_pandas(keys, rank, any_n, order)
+
+
+def _table_order_python(
+    keys: pd.DataFrame, groups: list[str], rank: dict[str, int], any_n: np.ndarray, order: str
+) -> np.ndarray:
+    """:func:`_table_order` with dicts and one stable sort: a table has hundreds of rows, not millions.
+
+    Every group name is text, so each has a rank; the sort keys are those of the pandas version
+    (:func:`_table_order_pandas`) and Python's sort is stable as its ``kind="stable"`` is.
+    """
+    soc = [str(v).casefold() for v in keys["AEBODSYS"]]
+    term = [str(v).casefold() for v in keys["AEDECOD"]]
+    group = [rank[g] for g in groups]
+    n = [int(v) for v in any_n]
+    rows = range(len(groups))
+    if order == "frequency":
+        # A key's frequency is its largest count over the groups, as the figures order their rows.
+        per_group: dict[tuple[str, int], int] = {}
+        for i in rows:
+            per_group[soc[i], group[i]] = per_group.get((soc[i], group[i]), 0) + n[i]
+        soc_n: dict[str, int] = {}
+        for (s, _), total in per_group.items():
+            soc_n[s] = max(soc_n.get(s, total), total)
+        term_n: dict[tuple[str, str], int] = {}
+        for i in rows:
+            term_n[soc[i], term[i]] = max(term_n.get((soc[i], term[i]), n[i]), n[i])
+        ordered = sorted(
+            rows, key=lambda i: (-soc_n[soc[i]], soc[i], -term_n[soc[i], term[i]], term[i], group[i])
+        )
+    else:
+        ordered = sorted(rows, key=lambda i: (soc[i], term[i], group[i]))
+    return np.asarray(ordered, dtype=np.intp)
+
+
+def _table_order_pandas(
+    keys: pd.DataFrame, rank: dict[str, int], any_n: np.ndarray, order: str
+) -> np.ndarray:
+    """:func:`_table_order` in pandas: for group names that are not all text."""
     work = pd.DataFrame(
         {
             "soc": keys["AEBODSYS"].astype(str).str.casefold().to_numpy(),

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from medcare_metrics.rules import HIGH_GRADE, PopulationRule, is_high_grade
-from medcare_metrics.toxicity.counts import ToxicityOptions, _events
-from medcare_metrics.toxicity.grades import grade_scale
+from medcare_metrics.toxicity.counts import CountSteps, ToxicityOptions
 from medcare_metrics.toxicity.phases import add_onset_phase
-from medcare_metrics.toxicity.population import safety_population
 
 _LISTING_COLUMNS: tuple[str, ...] = (
     "USUBJID", "GROUP", "AESEQ", "AEBODSYS", "AEDECOD", "AETERM", "ATOXGR", "AETOXGR", "AESEV", "GRADE",
@@ -48,10 +47,23 @@ def high_grade_events(
         AESEV, GRADE, GRADE_LABEL, AESER, AEREL, ASTDT, AENDT, ASTDY, ONSET_DAYS, PHASE, TRTEMFL; sorted by
         subject and onset.
     """
-    options = options or ToxicityOptions()
-    events, scale, _, _ = _events(adae, adsl, by, options)
-    events = add_onset_phase(events, adsl, options.acute_window_days)
-    events = events.loc[is_high_grade(events["GRADE"], options.high_grade).to_numpy()].copy()
+    return high_grade_events_of(CountSteps(adae, adsl, options or ToxicityOptions()), by)
+
+
+def high_grade_events_of(steps: CountSteps, by: str | None = None) -> pd.DataFrame:
+    """Return :func:`high_grade_events` from shared steps (:class:`CountSteps`); made once per ``by``.
+
+    The returned frame is shared: copy it before changing it.
+    """
+    return steps.memo(("high_grade_events", by), lambda: _high_grade_events(steps, by))
+
+
+def _high_grade_events(steps: CountSteps, by: str | None) -> pd.DataFrame:
+    options = steps.options
+    events, scale, _, _ = steps.events(by)
+    # The onset phase is a function of each row, so the high-grade rows are phased alone.
+    events = events.loc[is_high_grade(events["GRADE"], options.high_grade).to_numpy()]
+    events = add_onset_phase(events, steps.adsl, options.acute_window_days)
     events["GRADE_LABEL"] = events["GRADE"].map(scale.label, na_action=None).astype(object)
     cols = [c for c in _LISTING_COLUMNS if c in events.columns and (c != "GROUP" or by is not None)]
     order = [c for c in ("USUBJID", "ASTDT", "ASTDY", "AESEQ") if c in events.columns]
@@ -86,10 +98,15 @@ def high_grade_patients(
         (earliest ASTDT of those events, when ADAE has ASTDT); sorted by worst grade (highest first) and
         subject.
     """
-    options = options or ToxicityOptions()
-    events = high_grade_events(adae, adsl, by, options)
+    return high_grade_patients_of(CountSteps(adae, adsl, options or ToxicityOptions()), by)
+
+
+def high_grade_patients_of(steps: CountSteps, by: str | None = None) -> pd.DataFrame:
+    """Return :func:`high_grade_patients` from shared steps (:class:`CountSteps`)."""
+    adsl = steps.adsl
+    events = high_grade_events_of(steps, by)
     keys = ["USUBJID", "GROUP"] if by is not None else ["USUBJID"]
-    scale = grade_scale(adae)
+    scale = steps.graded()[1]
     context = [
         c for c in _PATIENT_CONTEXT if adsl is not None and c in adsl.columns and c != by and c not in keys
     ]
@@ -99,11 +116,8 @@ def high_grade_patients(
     if events.empty:
         return pd.DataFrame(columns=cols)
     grouped = events.groupby(keys, sort=True)
-    out = grouped.agg(
-        WORST_GRADE=("GRADE", "max"),
-        N_EVENTS=("GRADE", "size"),
-        TERMS=("AEDECOD", lambda s: "; ".join(sorted({str(v) for v in s.dropna()}))),
-    )
+    out = grouped.agg(WORST_GRADE=("GRADE", "max"), N_EVENTS=("GRADE", "size"))
+    out["TERMS"] = _joined_terms(events, keys, out.index)
     if "ASTDT" in events.columns:
         out["FIRST_ONSET"] = grouped["ASTDT"].min()
     out = out.reset_index()
@@ -114,6 +128,23 @@ def high_grade_patients(
     out["WORST_LABEL"] = out["WORST_GRADE"].map(scale.label).astype(object)
     out = out.sort_values(["WORST_GRADE", *keys], ascending=[False] + [True] * len(keys))
     return out[cols].reset_index(drop=True)
+
+
+def _joined_terms(events: pd.DataFrame, keys: list[str], index: pd.Index) -> np.ndarray:
+    """Each group's distinct AEDECOD as text, sorted and joined by "; " ("" when none), in ``index`` order.
+
+    The terms are made distinct and sorted once for all groups, then joined per group: the same text as
+    ``"; ".join(sorted({str(v) for v in group.dropna()}))`` for each group.
+    """
+    terms = events.loc[events["AEDECOD"].notna(), keys].copy()
+    terms["TERM"] = [str(v) for v in events["AEDECOD"].dropna()]
+    terms = terms.drop_duplicates()
+    text = terms["TERM"].tolist()
+    terms = terms.iloc[sorted(range(len(text)), key=text.__getitem__)]  # str order, as sorted() gives
+    joined: dict[object, str] = {}
+    for key, values in terms.groupby(keys if len(keys) > 1 else keys[0], sort=False)["TERM"]:
+        joined[key] = "; ".join(values)
+    return np.array([joined.get(k, "") for k in index], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -187,23 +218,31 @@ def high_grade_patient_count(
         When ADAE has no grade (ATOXGR, AETOXGR or AESEV) or lacks USUBJID, AEBODSYS or AEDECOD, or when
         ``teae_only`` is True and ADAE has no TRTEMFL.
     """
-    has_trtemfl = "TRTEMFL" in adae.columns
-    teae = has_trtemfl if teae_only is None else bool(teae_only)
-    options = ToxicityOptions(teae_only=teae, high_grade=high_grade)
-    events = high_grade_events(adae, adsl, None, options)
+    teae = "TRTEMFL" in adae.columns if teae_only is None else bool(teae_only)
+    return high_grade_patient_count_of(CountSteps(adae, adsl, ToxicityOptions(teae, high_grade=high_grade)))
+
+
+def high_grade_patient_count_of(steps: CountSteps) -> HighGradeCount:
+    """Return :func:`high_grade_patient_count` from shared steps (:class:`CountSteps`).
+
+    The TEAE filter and the threshold are those of ``steps.options`` (the acute window plays no part).
+    """
+    adae, adsl, options = steps.adae, steps.adsl, steps.options
+    events, scale, _, _ = steps.events(None)
+    # The listing's patients: its rows are these events at or above the threshold (the phase adds columns).
+    high = events.loc[is_high_grade(events["GRADE"], options.high_grade).to_numpy(), "USUBJID"]
     if adsl is not None:
-        population = safety_population(adsl)
+        population = steps.population()
         rule, n_population = population.population_rule, len(population.subjects)
     else:
         # As toxicity_by_grade without ADSL: the subjects with a counted event.
-        counted, _, _, _ = _events(adae, None, None, options)
-        rule, n_population = NO_ADSL_POPULATION, int(counted["USUBJID"].nunique())
+        rule, n_population = NO_ADSL_POPULATION, int(events["USUBJID"].nunique())
     return HighGradeCount(
-        n_patients=int(events["USUBJID"].nunique()),
+        n_patients=int(high.nunique()),
         n_population=n_population,
         population=rule,
-        teae_only=teae,
-        has_trtemfl=has_trtemfl,
-        high_grade=high_grade,
-        uses_severity=grade_scale(adae).uses_severity,
+        teae_only=options.teae_only,
+        has_trtemfl="TRTEMFL" in adae.columns,
+        high_grade=options.high_grade,
+        uses_severity=scale.uses_severity,
     )

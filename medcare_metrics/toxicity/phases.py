@@ -10,8 +10,7 @@ import pandas as pd
 from medcare_metrics.errors import DataUnavailable
 from medcare_metrics.protocol import DEFAULT_SETTINGS
 from medcare_metrics.rules import treatment_emergent_mask
-from medcare_metrics.toxicity.counts import ToxicityCounts, ToxicityOptions, toxicity_by_grade
-from medcare_metrics.toxicity.population import safety_population
+from medcare_metrics.toxicity.counts import CountSteps, ToxicityCounts, ToxicityOptions
 
 
 def add_onset_phase(
@@ -49,10 +48,8 @@ def add_onset_phase(
     out = adae.copy()
     days = pd.Series(pd.NA, index=out.index, dtype="Float64")
     if adsl is not None and "TRTSDT" in adsl.columns and "ASTDT" in out.columns:
-        start = pd.to_datetime(
-            out["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"])
-        )
-        onset = pd.to_datetime(out["ASTDT"])
+        start = _datetimes(out["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"]))
+        onset = _datetimes(out["ASTDT"])
         days = ((onset - start).dt.days).astype("Float64")
     if "ASTDY" in out.columns:
         dy = pd.to_numeric(out["ASTDY"], errors="coerce").astype("Float64")
@@ -70,6 +67,53 @@ def add_onset_phase(
     )
     out["PHASE"] = pd.Series(phase, index=out.index, dtype=object)
     return out
+
+
+def _datetimes(values: pd.Series) -> pd.Series:
+    """``pd.to_datetime(values)``, skipped for datetimes (it returns them unchanged after a slow scan)."""
+    return values if values.dtype == "datetime64[ns]" else pd.to_datetime(values)
+
+
+def _without(adsl: pd.DataFrame | None, column: str) -> pd.DataFrame | None:
+    """ADSL without ``column``, so that a split by that name comes from ADAE."""
+    return adsl.drop(columns=column) if adsl is not None and column in adsl.columns else adsl
+
+
+def phase_steps(steps: CountSteps) -> CountSteps:
+    """Return the shared steps of :func:`toxicity_by_phase`: the events with their onset phase, made once.
+
+    Parameters
+    ----------
+    steps : CountSteps
+        The steps of ADAE, ADSL and the options.
+
+    Returns
+    -------
+    CountSteps
+        Steps of ADAE with ONSET_DAYS and PHASE (:func:`add_onset_phase`), over ADSL without a PHASE column.
+    """
+
+    def make() -> CountSteps:
+        phased = add_onset_phase(steps.adae, steps.adsl, steps.options.acute_window_days)
+        return CountSteps(phased, _without(steps.adsl, "PHASE"), steps.options)
+
+    return steps.memo("phase", make)
+
+
+def by_phase(steps: CountSteps, level: str = "overall") -> ToxicityCounts:
+    """Return :func:`toxicity_by_phase` from shared steps (:class:`CountSteps`)."""
+    return phase_steps(steps).by_grade(level, "PHASE")
+
+
+def by_relationship(steps: CountSteps, level: str = "overall") -> ToxicityCounts:
+    """Return :func:`toxicity_by_relationship` from shared steps (:class:`CountSteps`)."""
+    if "AEREL" not in steps.adae.columns:
+        raise DataUnavailable("ADAE has no AEREL column: relationship to MDT is not recorded")
+    if steps.adsl is not None and "AEREL" in steps.adsl.columns:
+        steps = steps.memo(
+            "relationship", lambda: CountSteps(steps.adae, _without(steps.adsl, "AEREL"), steps.options)
+        )
+    return steps.by_grade(level, "AEREL")
 
 
 def toxicity_by_phase(
@@ -102,11 +146,7 @@ def toxicity_by_phase(
         As :func:`toxicity_by_grade`, with GROUP one of :data:`~medcare_metrics.toxicity.groups.PHASES` and
         ``by`` = ``"PHASE"``.
     """
-    options = options or ToxicityOptions()
-    phased = add_onset_phase(adae, adsl, options.acute_window_days)
-    if adsl is not None and "PHASE" in adsl.columns:
-        adsl = adsl.drop(columns="PHASE")
-    return toxicity_by_grade(phased, adsl, level=level, by="PHASE", options=options)
+    return by_phase(CountSteps(adae, adsl, options or ToxicityOptions()), level)
 
 
 def toxicity_by_relationship(
@@ -138,11 +178,7 @@ def toxicity_by_relationship(
     DataUnavailable
         When ADAE has no AEREL (a ValueError).
     """
-    if "AEREL" not in adae.columns:
-        raise DataUnavailable("ADAE has no AEREL column: relationship to MDT is not recorded")
-    if adsl is not None and "AEREL" in adsl.columns:
-        adsl = adsl.drop(columns="AEREL")
-    return toxicity_by_grade(adae, adsl, level=level, by="AEREL", options=options)
+    return by_relationship(CountSteps(adae, adsl, options or ToxicityOptions()), level)
 
 
 @dataclass(frozen=True)
@@ -187,12 +223,17 @@ def counted_events(
     CountedEvents
         Whether ADAE has TRTEMFL, whether the filter applies, and the events that are not treatment-emergent.
     """
-    options = options or ToxicityOptions()
+    return counted_events_of(CountSteps(adae, adsl, options or ToxicityOptions()))
+
+
+def counted_events_of(steps: CountSteps) -> CountedEvents:
+    """Return :func:`counted_events` from shared steps (:class:`CountSteps`)."""
+    adae, adsl, options = steps.adae, steps.adsl, steps.options
     if "TRTEMFL" not in adae.columns:
         return CountedEvents(has_trtemfl=False, teae_only=False)
     events = adae
     if adsl is not None and "USUBJID" in adsl.columns:
-        events = adae.loc[adae["USUBJID"].isin(safety_population(adsl).subjects["USUBJID"])]
+        events = adae.loc[adae["USUBJID"].isin(steps.population().subjects["USUBJID"])]
     not_teae = events.loc[~treatment_emergent_mask(events)]
     n_before = int((add_onset_phase(not_teae, adsl)["PHASE"] == "Before MDT").sum()) if len(not_teae) else 0
     return CountedEvents(True, options.teae_only, len(not_teae), n_before)

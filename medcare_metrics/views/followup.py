@@ -9,7 +9,7 @@ import pandas as pd
 from medcare_metrics.patients.followup import (
     DUE,
     OVERDUE,
-    assessment_dates,
+    assessment_sources,
     follow_up_by_centre,
     follow_up_due,
     patient_status,
@@ -84,8 +84,9 @@ def follow_up_view(scope: ViewScope, controls: FollowUpControls) -> FollowUpView
     if scope.as_of is None:
         return FollowUpView(unavailable=text.NO_DATE)
     trial = scope.trial
-    due = follow_up_due(trial, schedule, scope.as_of)
-    basis = tuple((a.name, assessment_dates(trial, a.name)[1]) for a in schedule.assessments)
+    sources = assessment_sources(trial, schedule)
+    due = follow_up_due(trial, schedule, scope.as_of, sources)
+    basis = tuple((a.name, source[1]) for a, source in zip(schedule.assessments, sources, strict=True))
     common = {
         "schedule": text.schedule_text(
             tuple((a.name, a.every_months) for a in schedule.assessments), schedule.tolerance_days

@@ -13,18 +13,18 @@ from medcare_metrics.toxicity import (
     HighGradeCount,
     ToxicityCounts,
     ToxicityOptions,
-    counted_events,
     grade_table,
-    high_grade_events,
-    high_grade_patient_count,
-    high_grade_patients,
     restrict_to_soc,
     soc_names,
     split_choices,
-    toxicity_by_grade,
-    toxicity_by_phase,
-    toxicity_by_relationship,
 )
+from medcare_metrics.toxicity.counts import CountSteps, soc_grade_tables
+from medcare_metrics.toxicity.listings import (
+    high_grade_events_of,
+    high_grade_patient_count_of,
+    high_grade_patients_of,
+)
+from medcare_metrics.toxicity.phases import by_phase, by_relationship, counted_events_of
 from medcare_metrics.views.scope import ViewScope
 
 #: Choices of the "Bars show" control: label -> the figures' value column.
@@ -288,15 +288,14 @@ def _section(
 
 
 def _terms(terms: ToxicityCounts, value: str) -> tuple[TermSection, ...]:
+    socs = soc_names(terms)
+    # The SOCs' tables come from one pivot of the counts (soc_grade_tables), not one per SOC.
+    tables = [grade_table(terms, order="frequency"), *soc_grade_tables(terms, socs, order="frequency")]
     out = []
-    for soc in (ALL_SOCS, *soc_names(terms)):
+    for soc, table in zip((ALL_SOCS, *socs), tables, strict=True):
         shown = terms if soc == ALL_SOCS else restrict_to_soc(terms, soc)
         n_terms = int(shown.counts["AEDECOD"].nunique())
-        out.append(
-            TermSection(
-                soc, GradeFigure(shown, value, n_terms), grade_table(shown, order="frequency"), n_terms
-            )
-        )
+        out.append(TermSection(soc, GradeFigure(shown, value, n_terms), table, n_terms))
     return tuple(out)
 
 
@@ -335,38 +334,34 @@ def toxicity_view(scope: ViewScope, controls: ToxicityControls) -> ToxicityView:
     options = ToxicityOptions(
         teae_only=controls.teae_only and has_teae, acute_window_days=controls.acute_window_days
     )
-    intro = text.intro_text(counted_events(adae, adsl, options))
+    # Every count below grades, filters and groups the same events: the steps are made once, here.
+    steps = CountSteps(adae, adsl, options)
+    intro = text.intro_text(counted_events_of(steps))
     splits = split_choices(adsl)
     by = splits.get(controls.split)
     value = controls.value
     try:
-        overall = toxicity_by_grade(adae, adsl, level="overall", by=by, options=options)
+        overall = steps.by_grade("overall", by)
     except ValueError as err:
         return ToxicityView(intro=intro, unavailable=str(err))
 
     high_label = text.high_grade_label(overall.uses_severity, options.high_grade)
-    soc = toxicity_by_grade(adae, adsl, level="soc", by=by, options=options)
-    terms = toxicity_by_grade(adae, adsl, level="term", by=by, options=options)
-    count = high_grade_patient_count(adae, adsl, teae_only=options.teae_only, high_grade=options.high_grade)
-    events = high_grade_events(adae, adsl, by=by, options=options)
+    soc = steps.by_grade("soc", by)
+    terms = steps.by_grade("term", by)
+    count = high_grade_patient_count_of(steps)
+    events = high_grade_events_of(steps, by).copy()
     high = HighGradeSection(
         count=count,
         sentence=text.high_grade_sentence(count),
-        patients=high_grade_patients(adae, adsl, by=by, options=options),
+        patients=high_grade_patients_of(steps, by),
         events=events,
         heading=f"Every {high_label} event",
         events_caption=text.events_caption(len(events)),
     )
-    phases = {
-        level: toxicity_by_phase(adae, adsl, level=level, options=options)
-        for level in ("overall", "soc", "term")
-    }
+    phases = {level: by_phase(steps, level) for level in ("overall", "soc", "term")}
     relationship, no_relationship = None, ""
     if "AEREL" in adae.columns:
-        related = {
-            level: toxicity_by_relationship(adae, adsl, level=level, options=options)
-            for level in ("overall", "soc", "term")
-        }
+        related = {level: by_relationship(steps, level) for level in ("overall", "soc", "term")}
         relationship = _detail(related, text.relationship_caption(related["overall"]), value)
     else:
         no_relationship = text.NO_AEREL

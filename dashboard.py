@@ -12,6 +12,7 @@ from types import ModuleType
 
 import streamlit as st
 
+from medcare_app import cache
 from medcare_app.access import page_allowed
 from medcare_app.access_log import log_page_view
 from medcare_app.auth import require_sign_in
@@ -71,4 +72,7 @@ for section, entries in PAGES.items():
 page = st.navigation({section: pages for section, pages in navigation.items() if pages})
 contexts.append(render_sidebar(resolve_source(), page_datasets=datasets.get(page.url_path, ()), user=user))
 log_page_view(user.name, user.role, page.url_path or "overview", contexts[-1])
-page.run()
+try:
+    page.run()
+finally:
+    cache.end_run()  # the session keeps the views this run drew, for its next run

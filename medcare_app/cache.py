@@ -1,10 +1,12 @@
-"""The app's only ``st.cache_data`` functions: loading, each filtered / as-of view, and each page's view.
+"""The app's only Streamlit caches: loading, each filtered / as-of view, each page's view and its figures.
 
-The loaded trial and its filtered / as-of views are shared objects (``st.cache_resource``, never copied on a
-hit; see the comment above :func:`_load` for why that is safe); page views are copies (``st.cache_data``).
+The loaded trial, its filtered / as-of views, page views and figures are shared objects, never copied on a
+hit (see the comment above :func:`_load` for why that is safe). Views are kept within a byte budget
+(:data:`VIEW_BUDGET`), and each session keeps those its last run drew (:func:`end_run`), so the server's
+memory stays flat however many filters are tried.
 
-A source is loaded once per fingerprint, each filtered / as-of view once, and each page's view function once
-per view, trial settings and controls (:func:`page_view`).
+A source is loaded once per fingerprint, each filtered / as-of view once, each page's view function once per
+view, trial settings and controls (:func:`page_view`), and each figure once per view (:func:`figure`).
 
 Keys are the source path and its fingerprint (a hash of the file bytes), so a new data cut is read again and
 an unchanged one never is. The fingerprint itself is cached on the files' size, modification time, change
@@ -18,13 +20,22 @@ bytes, and read from the bytes the session holds: it is loaded once per upload, 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import dataclasses
+import gc
+import threading
 import uuid
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from medcare_app import upload
 from medcare_metrics import cuts, loading
@@ -150,8 +161,11 @@ def _load(source: str, fingerprint: str, generation: str) -> LoadResult:
     held = upload.session_upload(source) if upload.is_upload_source(source) else None
     if held is not None:
         # The key's source holds the bytes' whole SHA-256: only a session with the same bytes gets here.
-        return upload.load(held)
-    return loading.load_trial(source)
+        loaded = upload.load(held)
+    else:
+        loaded = loading.load_trial(source)
+    _give_memory_back()  # reading leaves freed buffers the process would otherwise keep
+    return loaded
 
 
 def load(source: str, fingerprint: str) -> LoadResult:
@@ -172,13 +186,134 @@ def load(source: str, fingerprint: str) -> LoadResult:
     return _load(source, fingerprint, _generation())
 
 
-# Few entries: a filtered view holds its own copy of the selected rows (about half the trial for half the
-# centres), and the server's memory must stay flat however many filters a meeting tries.
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _view(
-    source: str, fingerprint: str, filters: Filters, as_of: date | None, generation: str
-) -> TrialData | None:
-    del generation  # part of the cache key only
+#: Bytes of filtered or replayed views the shared store keeps (least recently used out first). A view holds
+#: its own copy of the selected rows: about half of a 100,000-patient trial (90 MiB) for half the centres, a
+#: megabyte for MEDCARE. The store keeps what fits, and always the newest view.
+VIEW_BUDGET = 160 * 2**20
+#: Most views the shared store keeps, however small.
+VIEW_ENTRIES = 32
+_MISSING = object()
+
+
+def _frame_bytes(value: object) -> int:
+    """Bytes of the arrays ``value``'s frames hold (text cells count as pointers: the text is shared)."""
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=False).sum())
+    if isinstance(value, pd.Series):
+        return int(value.memory_usage(index=True, deep=False))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(_frame_bytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return 0
+
+
+class _Store:
+    """Views kept within a byte budget, least recently used out first; shared by sessions (thread safe)."""
+
+    def __init__(self, budget: int, entries: int) -> None:
+        self._budget, self._entries = budget, entries
+        self._values: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            if key not in self._values:
+                return _MISSING
+            self._values.move_to_end(key)
+            return self._values[key][0]
+
+    def put(self, key: Hashable, value: Any, size: int) -> None:
+        with self._lock:
+            if key in self._values:
+                return
+            self._values[key] = (value, size)
+            self._bytes += size
+            evicted = False
+            while len(self._values) > 1 and (self._bytes > self._budget or len(self._values) > self._entries):
+                _, (_, freed) = self._values.popitem(last=False)
+                self._bytes -= freed
+                evicted = True
+        if evicted:
+            _give_memory_back()
+
+
+def _give_memory_back() -> None:
+    """Free dropped views now and hand the memory back to the system.
+
+    A dropped view's frames sit in reference cycles (pandas keeps some), which only the cyclic garbage
+    collector frees, and it may not run for many clicks; glibc and pyarrow then keep freed memory for the
+    process unless asked to return it.
+    """
+    gc.collect()
+    _trim()
+
+
+def _trim() -> None:
+    """Hand memory freed by the process back to the system (glibc and pyarrow keep it otherwise)."""
+    with contextlib.suppress(Exception):
+        pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> Any:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018  # glibc only
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _libc()
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _view_store(generation: str) -> _Store:
+    del generation  # a new store after every st.cache_data.clear()
+    return _Store(VIEW_BUDGET, VIEW_ENTRIES)
+
+
+#: Session-state key of the views a session holds (:class:`_SessionViews`).
+_SESSION_VIEWS = "_medcare_views"
+
+
+class _SessionViews:
+    """The views a session used in its current run and in its last whole run.
+
+    One object per session, changed in place: a value put in ``st.session_state`` again is kept by
+    Streamlit for one more run, which would hold a view longer than its run.
+    """
+
+    def __init__(self) -> None:
+        self.this_run: dict[Hashable, Any] = {}
+        self.last_run: dict[Hashable, Any] = {}
+
+
+def _session_views() -> _SessionViews | None:
+    """Return this session's views; None outside a script run."""
+    if get_script_run_ctx() is None:
+        return None
+    state = st.session_state
+    if _SESSION_VIEWS not in state:
+        state[_SESSION_VIEWS] = _SessionViews()
+    held = state[_SESSION_VIEWS]
+    return held if isinstance(held, _SessionViews) else None
+
+
+def end_run() -> None:
+    """Keep, for the next run of this session, only the views this run used (call when a run ends).
+
+    A session holds the views of its last run (and of the run under way): the shared store may drop a view
+    for memory, but the session's next rerun still finds the views it is drawing, so a small store never
+    makes a page compute its views again on every click.
+    """
+    held = _session_views()
+    if held is not None:
+        held.last_run, held.this_run = held.this_run, {}
+
+
+def _make_view(source: str, fingerprint: str, filters: Filters, as_of: date | None) -> TrialData | None:
     if filters:
         # The replay of the whole trial is shared by every filter of the same date (it is the slow part).
         replayed = view(source, fingerprint, Filters(), as_of)
@@ -191,6 +326,10 @@ def _view(
 
 def view(source: str, fingerprint: str, filters: Filters, as_of: date | None) -> TrialData | None:
     """Return the trial of ``source`` replayed as of ``as_of``, then restricted to ``filters``.
+
+    Views are shared objects, immutable by contract (see the comment above :func:`_load`), kept in a store
+    of :data:`VIEW_BUDGET` bytes shared by sessions, and by each session for its next run
+    (:func:`end_run`).
 
     Parameters
     ----------
@@ -208,7 +347,24 @@ def view(source: str, fingerprint: str, filters: Filters, as_of: date | None) ->
     TrialData or None
         None when ADSL could not be loaded.
     """
-    return _view(source, fingerprint, filters, as_of, _generation())
+    generation = _generation()
+    key = (source, fingerprint, filters, as_of, generation)
+    session = _session_views()
+    if session is not None:
+        for held in (session.this_run, session.last_run):
+            if key in held:
+                session.this_run[key] = held[key]
+                return held[key]  # type: ignore[no-any-return]
+    store = _view_store(generation)
+    value = store.get(key)
+    if value is _MISSING:
+        value = _make_view(source, fingerprint, filters, as_of)
+        # The loaded trial itself (no filter, no replay) costs the store nothing.
+        loaded = load(source, fingerprint).trial
+        store.put(key, value, 0 if value is None or value is loaded else _frame_bytes(value))
+    if session is not None:
+        session.this_run[key] = value
+    return value  # type: ignore[no-any-return]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -304,7 +460,11 @@ def _page_view(
     # ``_function`` is not hashed by Streamlit (leading underscore): ``qualname`` stands for it in the key.
     del qualname
     scope = _scope(source, fingerprint, filters, as_of, cutoff, settings)
-    return _function(scope) if controls is None else _function(scope, controls)
+    result = _function(scope) if controls is None else _function(scope, controls)
+    # A view's intermediate frames are freed now; without this, glibc keeps their memory for the process
+    # (a third of the server's memory after visiting every page of 100,000 patients).
+    _trim()
+    return result
 
 
 def _scope(
@@ -535,7 +695,7 @@ def clear() -> None:
     """Forget every cached load and view (tests, or a user asking to re-read the files)."""
     st.cache_data.clear()
     _load.clear()
-    _view.clear()
+    _view_store.clear()
     _figure.clear()
     _source_facts.clear()
     _view_counts.clear()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from medcare_app import cache
 from medcare_app.access import page_allowed
 from medcare_app.access_log import log_page_view
 from medcare_app.auth import require_sign_in
@@ -43,7 +44,10 @@ def run_standalone(render: Callable[[PageContext], None], datasets: Sequence[str
         st.stop()
     ctx = render_sidebar(resolve_source(), page_datasets=tuple(d.lower() for d in datasets), user=user)
     log_page_view(user.name, user.role, page, ctx)
-    render(ctx)
+    try:
+        render(ctx)
+    finally:
+        cache.end_run()  # the session keeps the views this run drew, for its next run
 
 
 def _leave_legacy_pages_mode() -> None:

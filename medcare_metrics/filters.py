@@ -314,14 +314,27 @@ def apply_filters(trial: TrialData, filters: Filters) -> TrialData:
     if not filters:
         return trial
     mask = selected_subjects(trial.adsl, filters)
-    adsl = trial.adsl.loc[mask].reset_index(drop=True)
-    subjects = set(adsl["USUBJID"])
+    adsl = _rows(trial.adsl, mask)
+    # The kept subjects' values as they are: isin hashes them once per dataset, as it did a set of them
+    # (which it first turned back into an array, each time).
+    subjects = adsl["USUBJID"].to_numpy()
     restricted: dict[str, pd.DataFrame] = {}
     for name in DATASETS[1:]:
         frame = trial.dataset(name)
         if frame is not None:
-            restricted[name] = frame.loc[frame["USUBJID"].isin(subjects)].reset_index(drop=True)
+            restricted[name] = _rows(frame, frame["USUBJID"].isin(subjects))
     return replace(trial, adsl=adsl, **restricted)
+
+
+def _rows(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """Return ``frame.loc[mask].reset_index(drop=True)`` without copying the selected rows a second time.
+
+    ``mask`` is aligned with ``frame`` (made from its own columns). ``take`` gives a new frame, not one
+    marked as a slice of ``frame`` (as ``loc`` does), so its index is ours to set and its columns too.
+    """
+    out = frame.take(np.flatnonzero(mask.to_numpy(dtype=bool)))
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 def filterable_columns(adsl: pd.DataFrame, max_levels: int = 15) -> tuple[str, ...]:

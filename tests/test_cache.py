@@ -167,3 +167,48 @@ def test_a_rerun_draws_every_page_the_same(app) -> None:
         assert not at.exception
         assert first[0] or first[1] or len(first[2]) > 3, page
         assert drawn() == first, page
+
+
+def test_store_keeps_the_newest_views_within_its_budget() -> None:
+    store = cache._Store(budget=100, entries=3)
+    for key, size in (("a", 40), ("b", 40), ("c", 40)):
+        store.put(key, key.upper(), size)
+    # 120 bytes > 100: the least recently used one ("a") went.
+    assert store.get("a") is cache._MISSING and store.get("b") == "B" and store.get("c") == "C"
+    store.get("b")  # used: "c" is now the oldest
+    store.put("d", "D", 30)
+    assert store.get("c") is cache._MISSING and store.get("b") == "B"
+    store.put("huge", "H", 10**9)  # larger than the budget: kept alone, as the newest
+    assert store.get("huge") == "H" and store.get("b") is cache._MISSING and store.get("d") is cache._MISSING
+    for key in "wxyz":
+        store.put(key, key, 0)
+    assert store.get("w") is cache._MISSING and store.get("z") == "z"  # at most 3 entries
+
+
+def test_a_session_keeps_its_views_when_the_store_drops_them(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    from medcare_app.sidebar import filter_key
+
+    made: list[object] = []
+    real = cache.apply_filters
+
+    def counting(trial: object, filters: Filters) -> object:
+        made.append(filters)
+        return real(trial, filters)
+
+    monkeypatch.setattr(cache, "VIEW_BUDGET", 1)  # every filtered view is dropped by the next one
+    monkeypatch.setattr(cache, "apply_filters", counting)
+    at = app("dashboard.py")
+    at.run()
+    key = filter_key("SITEID")
+    centres = ["01", "02"]
+    at.multiselect(key=key).set_value(centres[:1])
+    at.run()
+    assert len(made) == 1
+    at.run()
+    at.run()
+    assert len(made) == 1 and not at.exception  # the session's reruns reuse the view it drew
+    at.multiselect(key=key).set_value(centres[1:2])
+    at.run()
+    at.multiselect(key=key).set_value(centres[:1])
+    at.run()
+    assert len(made) == 3  # two runs later, the first view was neither the store's nor the session's

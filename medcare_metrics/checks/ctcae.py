@@ -165,10 +165,35 @@ def _adae(trial: TrialData) -> pd.DataFrame:
     return adae
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list[object]] | None:
+    """Return the codes and distinct values of ``values`` when each distinct value stands for its rows.
+
+    None when it may not: an object column whose distinct values are not all plain ``str`` (factorize takes
+    1, 1.0 and True as one value, and a ``str`` subclass as the equal ``str``, though they print
+    differently).
+    """
+    codes, uniques = pd.factorize(values)
+    distinct = list(uniques)
+    if values.dtype == object and not all(type(v) is str for v in distinct):
+        return None
+    return codes, distinct
+
+
+def _term_records(terms: pd.Series) -> list[Record]:
+    """Return the CTCAE record of each term (None when not in CTCAE), looked up once per distinct term."""
+    lookup = _by_key()
+    coded = _distinct(terms)
+    if coded is None:
+        return [lookup.get(term_key(term)) for term in terms]
+    codes, distinct = coded
+    # Terms are a few dozen distinct values over thousands of events; a missing term (code -1) has none.
+    table = [lookup.get(term_key(term)) for term in distinct] + [None]
+    return [table[code] for code in codes.tolist()]
+
+
 def _records(trial: TrialData) -> list[Record]:
     """Return the CTCAE record of each ADAE event's term (None for a term not in CTCAE), in ADAE order."""
-    lookup = _by_key()
-    return [lookup.get(key) for key in _adae(trial)["AEDECOD"].map(term_key)]
+    return _term_records(_adae(trial)["AEDECOD"])
 
 
 def _problems(
@@ -195,9 +220,32 @@ def _term_not_in_ctcae(trial: TrialData) -> pd.DataFrame:
 
 def _soc_differs(trial: TrialData) -> pd.DataFrame:
     adae = _adae(trial)
-    socs = adae["AEBODSYS"]
+    terms, socs = _distinct(adae["AEDECOD"]), _distinct(adae["AEBODSYS"])
+    if terms is None or socs is None:
+        return _soc_differs_by_row(adae, _records(trial))
+    # One answer per distinct (term, SOC) pair: a few hundred pairs over thousands of events.
+    term_codes, term_values = terms
+    soc_codes, soc_values = socs
+    lookup = _by_key()
+    records = [lookup.get(term_key(term)) for term in term_values] + [None]
+    pair = term_codes.astype(np.int64) * (len(soc_values) + 1) + (soc_codes + 1)
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    notes: list[str | None] = []
+    for value in pairs.tolist():
+        term_code, soc_code = divmod(value, len(soc_values) + 1)
+        rec = records[term_code if term_code >= 0 else -1]
+        soc = soc_values[soc_code - 1] if soc_code > 0 else None
+        differs = rec is not None and isinstance(soc, str) and term_key(soc) != term_key(rec["SOC"])
+        notes.append(f"note: SOC {soc!r} differs from CTCAE SOC {rec['SOC']!r}" if differs and rec else None)
+    hit = np.array([note is not None for note in notes], dtype=bool)[inverse.reshape(-1)]
+    details = [notes[i] for i in inverse.reshape(-1)[hit].tolist()]
+    return _problems(adae, hit, "AEBODSYS", cast(list[str], details))
+
+
+def _soc_differs_by_row(adae: pd.DataFrame, records: list[Record]) -> pd.DataFrame:
+    """:func:`_soc_differs` row by row: for columns whose distinct values cannot stand for their rows."""
     hit, details = [], []
-    for rec, soc in zip(_records(trial), socs, strict=True):
+    for rec, soc in zip(records, adae["AEBODSYS"], strict=True):
         differs = rec is not None and isinstance(soc, str) and term_key(soc) != term_key(rec["SOC"])
         hit.append(differs)
         if differs:
@@ -243,12 +291,21 @@ def _grade_above_5(trial: TrialData) -> pd.DataFrame:
 
 def _not_defined(grades: pd.Series, records: list[Record]) -> pd.Series:
     """Return True for a grade 1-5 that the event's CTCAE term does not define (" -" in the table)."""
-    valid = (grades.ge(min(GRADES)) & grades.le(max(GRADES))).fillna(False)
-    undefined = [
-        bool(ok) and rec is not None and rec[f"GRADE_{g}"] is None
-        for ok, g, rec in zip(valid, grades, records, strict=True)
-    ]
-    return pd.Series(undefined, index=grades.index)
+    valid = (grades.ge(min(GRADES)) & grades.le(max(GRADES))).fillna(False).to_numpy(dtype=bool)
+    # Events share a few dozen records: which grades each leaves undefined is worked out once per record.
+    index: dict[int, int] = {}
+    table: list[list[bool]] = []
+    which = np.empty(len(records), dtype=np.intp)
+    for position, rec in enumerate(records):
+        slot = index.get(id(rec))
+        if slot is None:
+            slot = index[id(rec)] = len(table)
+            table.append([g in GRADES and rec is not None and rec[f"GRADE_{g}"] is None for g in range(6)])
+        which[position] = slot
+    # Column 0 of the table stands for any grade that is not 1-5 (never undefined).
+    grade = np.where(valid, grades.to_numpy(dtype=np.int64, na_value=0), 0)
+    undefined = valid & np.array(table, dtype=bool).reshape(-1, 6)[which, grade]
+    return pd.Series(undefined.tolist(), index=grades.index)  # as the list it was (object when empty)
 
 
 def _say_not_defined(grade: object, rec: Record) -> str:

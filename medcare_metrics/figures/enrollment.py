@@ -10,7 +10,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from medcare_metrics.enrollment import ALL_CENTRES, CumulativeEnrollment, EventMaturity
-from medcare_metrics.figures.style import CATEGORICAL, FONT_FAMILY, MUTED, apply_layout, color_for
+from medcare_metrics.figures.style import (
+    CATEGORICAL,
+    FONT_FAMILY,
+    MUTED,
+    color_for,
+    hline,
+    layout_settings,
+    make_figure,
+    merge,
+    vline,
+)
 
 INK = "#1f2933"
 #: Colour of each kind of funnel box.
@@ -40,19 +50,18 @@ def _centre_label(site: str, names: Mapping[str, str] | None, total: str = "All 
     return f"{name} ({site})" if name and name != site else f"Centre {site}"
 
 
-def _band(fig: go.Figure, projection: pd.DataFrame, low: str, high: str, color: str, name: str) -> None:
-    fig.add_trace(
-        go.Scatter(
-            x=list(projection[low]) + list(projection[high])[::-1],
-            y=list(projection["N"]) + list(projection["N"])[::-1],
-            fill="toself",
-            fillcolor=color,
-            line={"width": 0},
-            mode="lines",
-            name=name,
-            hoverinfo="skip",
-        )
-    )
+def _band(projection: pd.DataFrame, low: str, high: str, color: str, name: str) -> dict[str, object]:
+    return {
+        "type": "scatter",
+        "x": list(projection[low]) + list(projection[high])[::-1],
+        "y": list(projection["N"]) + list(projection["N"])[::-1],
+        "fill": "toself",
+        "fillcolor": color,
+        "line": {"width": 0},
+        "mode": "lines",
+        "name": name,
+        "hoverinfo": "skip",
+    }
 
 
 def cumulative_enrollment_figure(
@@ -87,78 +96,99 @@ def cumulative_enrollment_figure(
     plotly.graph_objects.Figure
         Step lines (all centres thick), the planned accrual line, the target and the projection band.
     """
-    fig = go.Figure()
+    # Trace dicts and one layout handed to plotly at once: plotly validated the layout again on each call.
+    data: list[dict[str, object]] = []
     if projection is not None and len(projection) > 1:
-        _band(fig, projection, "LOWER95", "UPPER95", BAND_95, "95% predictive interval")
-        _band(fig, projection, "LOWER50", "UPPER50", BAND_50, "50% predictive interval")
-        fig.add_trace(
-            go.Scatter(
-                x=projection["MEDIAN"],
-                y=projection["N"],
-                mode="lines",
-                line={"color": "#0072B2", "dash": "dash", "width": 1.5},
-                name="Predicted (median)",
-                hovertemplate="%{y} patients by %{x|%Y-%m-%d} (median)<extra></extra>",
-            )
+        data.append(_band(projection, "LOWER95", "UPPER95", BAND_95, "95% predictive interval"))
+        data.append(_band(projection, "LOWER50", "UPPER50", BAND_50, "50% predictive interval"))
+        data.append(
+            {
+                "type": "scatter",
+                "x": projection["MEDIAN"].to_numpy(),
+                "y": projection["N"].to_numpy(),
+                "mode": "lines",
+                "line": {"color": "#0072B2", "dash": "dash", "width": 1.5},
+                "name": "Predicted (median)",
+                "hovertemplate": "%{y} patients by %{x|%Y-%m-%d} (median)<extra></extra>",
+            }
         )
     if not cumulative.plan.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=cumulative.plan["DATE"],
-                y=cumulative.plan["N"],
-                mode="lines",
-                line={"color": MUTED, "dash": "dot", "width": 2},
-                name=plan_label,
-                hovertemplate="Plan: %{y:.0f} by %{x|%Y-%m-%d}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": cumulative.plan["DATE"].to_numpy(),
+                "y": cumulative.plan["N"].to_numpy(),
+                "mode": "lines",
+                "line": {"color": MUTED, "dash": "dot", "width": 2},
+                "name": plan_label,
+                "hovertemplate": "Plan: %{y:.0f} by %{x|%Y-%m-%d}<extra></extra>",
+            }
         )
-    sites = [s for s in cumulative.curve["SITEID"].unique() if s != ALL_CENTRES]
+    curve = cumulative.curve
+    site_ids = curve["SITEID"].to_numpy()
+    sites = [s for s in curve["SITEID"].unique() if s != ALL_CENTRES]
     for index, site in enumerate([ALL_CENTRES, *sites]):
-        rows = cumulative.curve.loc[cumulative.curve["SITEID"].eq(site)]
+        rows = curve.loc[site_ids == site]
         total = site == ALL_CENTRES
         label = _centre_label(site, centre_names, total_label)
-        fig.add_trace(
-            go.Scatter(
-                x=rows["DATE"],
-                y=rows["N"],
-                mode="lines",
-                line_shape="hv",
-                line={
+        data.append(
+            {
+                "type": "scatter",
+                "x": rows["DATE"].to_numpy(),
+                "y": rows["N"].to_numpy(),
+                "mode": "lines",
+                "line": {
+                    "shape": "hv",
                     "color": INK if total else _centre_color(index - 1),
                     "width": 3 if total else 1.5,
                     "dash": "dash" if not total and _second_round(index - 1) else "solid",
                 },
-                name=label,
-                hovertemplate=f"{label}: %{{y}} enrolled by %{{x|%Y-%m-%d}}<extra></extra>",
-            )
+                "name": label,
+                "hovertemplate": f"{label}: %{{y}} enrolled by %{{x|%Y-%m-%d}}<extra></extra>",
+            }
         )
+    shapes: list[dict[str, object]] = []
+    annotations: list[dict[str, object]] = []
     if cumulative.target is not None:  # a study without a target: no target line
-        fig.add_hline(y=cumulative.target, line={"color": INK, "width": 1, "dash": "dot"})
-        fig.add_annotation(
-            x=1.0,
-            xref="paper",
-            xanchor="right",
-            y=cumulative.target,
-            yanchor="bottom",
-            text=f"{target_label} {cumulative.target}",
-            showarrow=False,
-            font={"family": FONT_FAMILY, "size": 12, "color": INK},
+        shapes.append(hline(cumulative.target, {"color": INK, "width": 1, "dash": "dot"}))
+        annotations.append(
+            {
+                "x": 1.0,
+                "xref": "paper",
+                "xanchor": "right",
+                "y": cumulative.target,
+                "yanchor": "bottom",
+                "text": f"{target_label} {cumulative.target}",
+                "showarrow": False,
+                "font": {"family": FONT_FAMILY, "size": 12, "color": INK},
+            }
         )
     if completed_on is not None:
-        fig.add_vline(x=completed_on, line={"color": INK, "width": 1, "dash": "dash"})
-        fig.add_annotation(
-            x=completed_on,
-            y=0,
-            yref="paper",
-            xanchor="left",
-            yanchor="bottom",
-            text=f" Target reached {completed_on:%Y-%m-%d}",
-            showarrow=False,
-            bgcolor="rgba(255, 255, 255, 0.85)",
-            font={"family": FONT_FAMILY, "size": 12, "color": INK},
+        shapes.append(vline(completed_on, {"color": INK, "width": 1, "dash": "dash"}))
+        annotations.append(
+            {
+                "x": completed_on,
+                "y": 0,
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "text": f" Target reached {completed_on:%Y-%m-%d}",
+                "showarrow": False,
+                "bgcolor": "rgba(255, 255, 255, 0.85)",
+                "font": {"family": FONT_FAMILY, "size": 12, "color": INK},
+            }
         )
-    apply_layout(fig, height=440)
-    fig.update_layout(xaxis_title=None, yaxis_title="Patients enrolled", yaxis_rangemode="tozero")
+    layout = merge(
+        layout_settings(height=440),
+        {
+            "xaxis": {"title": None},
+            "yaxis": {"title": {"text": "Patients enrolled"}, "rangemode": "tozero"},
+        },
+    )
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = annotations
+    fig = make_figure(data, layout)
     return fig
 
 
@@ -179,33 +209,38 @@ def enrollment_by_month_figure(
     plotly.graph_objects.Figure
         One bar per month, one colour per centre.
     """
-    fig = go.Figure()
+    data: list[dict[str, object]] = []
+    site_ids = by_month["SITEID"].to_numpy()
     for index, site in enumerate(sorted(by_month["SITEID"].unique())):
-        rows = by_month.loc[by_month["SITEID"].eq(site)]
+        rows = by_month.loc[site_ids == site]
         label = _centre_label(site, centre_names)
-        fig.add_trace(
-            go.Bar(
-                x=rows["MONTH"],
-                y=rows["N"],
-                name=label,
-                marker={
+        data.append(
+            {
+                "type": "bar",
+                "x": rows["MONTH"].to_numpy(),
+                "y": rows["N"].to_numpy(),
+                "name": label,
+                "marker": {
                     "color": _centre_color(index),
                     "pattern": {"shape": "/" if _second_round(index) else ""},
                 },
-                hovertemplate=f"{label}: %{{y}} in %{{x|%b %Y}}<extra></extra>",
-            )
+                "hovertemplate": f"{label}: %{{y}} in %{{x|%b %Y}}<extra></extra>",
+            }
         )
     months = by_month["MONTH"].nunique()
     # One tick a month crowds the axis of a long accrual: every 3 or 6 months instead.
     step = "M1" if months <= 18 else "M3" if months <= 48 else "M6"
     tallest = int(by_month.groupby("MONTH")["N"].sum().max()) if len(by_month) else 0
-    apply_layout(fig, height=340)
-    fig.update_layout(
-        barmode="stack",
-        xaxis={"title": None, "dtick": step, "tickformat": "%b\n%Y"},
-        yaxis={"title": "Patients enrolled", "dtick": 1 if tallest <= 10 else None, "tickformat": "d"},
-        bargap=0.15,
+    layout = merge(
+        layout_settings(height=340),
+        {
+            "barmode": "stack",
+            "xaxis": {"title": None, "dtick": step, "tickformat": "%b\n%Y"},
+            "yaxis": {"title": "Patients enrolled", "dtick": 1 if tallest <= 10 else None, "tickformat": "d"},
+            "bargap": 0.15,
+        },
     )
+    fig = make_figure(data, layout)
     return fig
 
 
@@ -371,17 +406,33 @@ def screening_funnel_figure(funnel: pd.DataFrame, reasons: pd.DataFrame | None =
     elif previous_bottom is not None:
         y = previous_bottom
     height = int(y) + 10
-    fig = apply_layout(go.Figure(), height=height + 20)
-    fig.update_layout(
-        shapes=drawing.shapes,
-        annotations=drawing.annotations,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        showlegend=False,
-        xaxis={"visible": False, "range": [0, 1], "fixedrange": True},
-        yaxis={"visible": False, "range": [height, -2], "fixedrange": True},
-        plot_bgcolor="white",
+    layout = merge(
+        layout_settings(height=height + 20),
+        {
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "showlegend": False,
+            "xaxis": {"visible": False, "range": [0, 1], "fixedrange": True},
+            "yaxis": {"visible": False, "range": [height, -2], "fixedrange": True},
+            "plot_bgcolor": "white",
+        },
     )
-    return fig
+    layout["shapes"] = drawing.shapes
+    layout["annotations"] = drawing.annotations
+    return make_figure([], layout)
+
+
+def _line_note(y: object, text: str, above: bool) -> dict[str, object]:
+    """Return the label at the left end of a horizontal line, as ``add_hline(annotation_text=...)`` does."""
+    return {
+        "showarrow": False,
+        "text": text,
+        "x": 0,
+        "xanchor": "left",
+        "xref": "x domain",
+        "y": y,
+        "yanchor": "bottom" if above else "top",
+        "yref": "y",
+    }
 
 
 def event_maturity_figure(
@@ -401,52 +452,52 @@ def event_maturity_figure(
     plotly.graph_objects.Figure
         One line per assumption, the events so far as a marker at the reference date.
     """
-    fig = go.Figure()
+    data: list[dict[str, object]] = []
     for index, (label, result) in enumerate(maturity):
         proj = result.projection
-        fig.add_trace(
-            go.Scatter(
-                x=proj["DATE"],
-                y=proj["EXPECTED_TOTAL"],
-                mode="lines",
-                line={"color": color_for(index), "width": 2, "dash": "solid" if index == 0 else "dash"},
-                name=label,
-                hovertemplate=f"{label}: %{{y:.1f}} events expected by %{{x|%Y-%m-%d}}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": proj["DATE"].to_numpy(),
+                "y": proj["EXPECTED_TOTAL"].to_numpy(),
+                "mode": "lines",
+                "line": {"color": color_for(index), "width": 2, "dash": "solid" if index == 0 else "dash"},
+                "name": label,
+                "hovertemplate": f"{label}: %{{y:.1f}} events expected by %{{x|%Y-%m-%d}}<extra></extra>",
+            }
         )
+    shapes: list[dict[str, object]] = []
+    annotations: list[dict[str, object]] = []
+    y_axis: dict[str, object] = {"title": {"text": "Events (expected)"}, "rangemode": "tozero"}
     if maturity:
         first = maturity[0][1]
-        fig.add_trace(
-            go.Scatter(
-                x=[first.reference],
-                y=[first.events],
-                mode="markers",
-                marker={"color": INK, "size": 10},
-                name=f"Events so far ({first.events})",
-                hovertemplate="%{y} events by %{x|%Y-%m-%d}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [first.reference],
+                "y": [first.events],
+                "mode": "markers",
+                "marker": {"color": INK, "size": 10},
+                "name": f"Events so far ({first.events})",
+                "hovertemplate": "%{y} events by %{x|%Y-%m-%d}<extra></extra>",
+            }
         )
         ceiling = first.events + first.at_risk + first.future
-        fig.add_hline(
-            y=ceiling,
-            line={"color": MUTED, "width": 1, "dash": "dot"},
-            annotation_text=f"Ceiling: every patient has an event ({ceiling})",
-            annotation_position="bottom left",
+        shapes.append(hline(ceiling, {"color": MUTED, "width": 1, "dash": "dot"}))
+        annotations.append(
+            _line_note(ceiling, f"Ceiling: every patient has an event ({ceiling})", above=False)
         )
-        fig.update_yaxes(range=[0, ceiling * 1.08 + 0.5])
+        y_axis["range"] = [0, ceiling * 1.08 + 0.5]
     if events_needed:
-        fig.add_hline(
-            y=events_needed,
-            line={"color": INK, "width": 1.5, "dash": "dot"},
-            annotation_text=f"{events_needed} events needed",
-            annotation_position="top left",
-        )
-    apply_layout(fig, height=420)
+        shapes.append(hline(events_needed, {"color": INK, "width": 1.5, "dash": "dot"}))
+        annotations.append(_line_note(events_needed, f"{events_needed} events needed", above=True))
     # Room above the plot for a legend of up to three rows; plotly does not always reserve it by itself.
-    fig.update_layout(
-        xaxis_title=None,
-        yaxis_title="Events (expected)",
-        yaxis_rangemode="tozero",
-        margin={"t": 80},
+    layout = merge(
+        layout_settings(height=420),
+        {"xaxis": {"title": None}, "yaxis": y_axis, "margin": {"t": 80}},
     )
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = annotations
+    fig = make_figure(data, layout)
     return fig

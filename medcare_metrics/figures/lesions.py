@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from medcare_metrics.figures.style import MDT_COLORS, MUTED, apply_layout, color_for
+from medcare_metrics.figures.style import (
+    MDT_COLORS,
+    MUTED,
+    color_for,
+    layout_settings,
+    make_figure,
+    merge,
+)
 from medcare_metrics.lesions import CONVENTIONAL, PSMA_ONLY, DetectionSummary
 from medcare_metrics.study import default_study
 
@@ -57,47 +65,69 @@ def lesion_count_figure(
         Vertical stacked bars, one per lesion count.
     """
     cats = [str(c) for c in distribution["N_LESIONS_CAT"].cat.categories] if len(distribution) else []
-    fig = go.Figure()
+    data: list[dict[str, object]] = []
     for mdt in _in_order(distribution["MDTTYPE"], default_study().mdt_types):
         rows = distribution.loc[distribution["MDTTYPE"] == mdt]
-        fig.add_trace(
-            go.Bar(
-                x=rows["N_LESIONS_CAT"].astype(str),
-                y=rows["N_PATIENTS"],
-                name=str(mdt),
-                marker={"color": _mdt_color(str(mdt))},
-                hovertemplate="%{x} lesions: %{y} patients<extra>" + str(mdt) + "</extra>",
-            )
-        )
-    over = f">{max_lesions}"
-    if over in cats:
-        at = cats.index(over)
-        fig.add_vrect(
-            x0=at - 0.5,
-            x1=at + 0.5,
-            fillcolor=MUTED,
-            opacity=0.15,
-            line_width=0,
-            layer="below",
-            annotation_text=limit_label or f"more than {max_lesions}",
-            annotation_position="top left",
+        data.append(
+            {
+                "type": "bar",
+                "x": rows["N_LESIONS_CAT"].astype(str).to_numpy(dtype=object),
+                "y": rows["N_PATIENTS"].to_numpy(),
+                "name": str(mdt),
+                "marker": {"color": _mdt_color(str(mdt))},
+                "hovertemplate": "%{x} lesions: %{y} patients<extra>" + str(mdt) + "</extra>",
+            }
         )
     totals = distribution.groupby("N_LESIONS_CAT", observed=True)["N_PATIENTS"].sum()
     tallest = int(totals.max()) if len(totals) and pd.notna(totals.max()) else 0  # no patient: no bar
-    apply_layout(fig, title=title, height=340)
-    fig.update_layout(
-        barmode="stack",
-        legend={"traceorder": "normal"},
-        xaxis={
-            "title": "Lesions per patient",
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": cats,
+    layout = merge(
+        layout_settings(title, height=340),
+        {
+            "barmode": "stack",
+            "legend": {"traceorder": "normal"},
+            "xaxis": {
+                "title": {"text": "Lesions per patient"},
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": cats,
+            },
+            # Whole patients: a tick per patient while that stays readable, plotly's own ticks beyond.
+            "yaxis": {"title": {"text": "Patients"}, "rangemode": "tozero", "tickformat": "d"}
+            | ({"dtick": 1} if tallest <= 10 else {}),
         },
-        # Whole patients: a tick per patient while that stays readable, plotly's own ticks beyond.
-        yaxis={"title": "Patients", "rangemode": "tozero", "tickformat": "d"}
-        | ({"dtick": 1} if tallest <= 10 else {}),
     )
+    over = f">{max_lesions}"
+    if over in cats:
+        at = cats.index(over)
+        # The shaded bar and its label, as add_vrect(annotation_position="top left") draws them.
+        layout["shapes"] = [
+            {
+                "type": "rect",
+                "x0": at - 0.5,
+                "x1": at + 0.5,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "fillcolor": MUTED,
+                "opacity": 0.15,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "showarrow": False,
+                "text": limit_label or f"more than {max_lesions}",
+                "x": at - 0.5,
+                "xanchor": "left",
+                "xref": "x",
+                "y": 1,
+                "yanchor": "top",
+                "yref": "y domain",
+            }
+        ]
+    fig = make_figure(data, layout)
     return fig
 
 
@@ -125,29 +155,39 @@ def lesion_site_figure(by_site: pd.DataFrame, title: str | None = None) -> go.Fi
     mdt_col = "MDTTYPE" if patient_mdt else "MDTLES"
     known = default_study().mdt_types if patient_mdt else (*default_study().mdt_lesion_types, "None")
     color = _mdt_color if patient_mdt else _lesion_mdt_color
-    fig = go.Figure()
+    data: list[dict[str, object]] = []
+    mdts = by_site[mdt_col].to_numpy()
     for mdt in _in_order(by_site[mdt_col], known):
-        sel = by_site[mdt_col] == mdt
-        fig.add_trace(
-            go.Bar(
-                y=label[sel],
-                x=by_site.loc[sel, "N_LESIONS"],
-                orientation="h",
-                name=str(mdt),
-                marker={"color": color(str(mdt))},
-                customdata=by_site.loc[sel, ["N_PATIENTS"]].to_numpy(),
-                hovertemplate="%{y}: %{x} lesions in %{customdata[0]} patients<extra>"
+        sel = mdts == mdt
+        data.append(
+            {
+                "type": "bar",
+                "y": label.to_numpy()[sel],
+                "x": by_site["N_LESIONS"].to_numpy()[sel],
+                "orientation": "h",
+                "name": str(mdt),
+                "marker": {"color": color(str(mdt))},
+                "customdata": by_site[["N_PATIENTS"]].to_numpy()[sel],
+                "hovertemplate": "%{y}: %{x} lesions in %{customdata[0]} patients<extra>"
                 + str(mdt)
                 + "</extra>",
-            )
+            }
         )
-    apply_layout(fig, title=title, height=max(260, 26 * len(order) + 140))
-    fig.update_layout(
-        barmode="stack",
-        legend={"traceorder": "normal"},
-        xaxis={"title": "Lesions", "rangemode": "tozero"},
-        yaxis={"title": None, "type": "category", "categoryorder": "array", "categoryarray": order[::-1]},
+    layout = merge(
+        layout_settings(title, height=max(260, 26 * len(order) + 140)),
+        {
+            "barmode": "stack",
+            "legend": {"traceorder": "normal"},
+            "xaxis": {"title": {"text": "Lesions"}, "rangemode": "tozero"},
+            "yaxis": {
+                "title": None,
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": order[::-1],
+            },
+        },
     )
+    fig = make_figure(data, layout)
     return fig
 
 
@@ -168,29 +208,33 @@ def detection_figure(summary: DetectionSummary, title: str | None = None) -> go.
     """
     table = summary.by_site
     order = list(dict.fromkeys(table["TULOCCAT"]))
-    fig = go.Figure()
+    data: list[dict[str, object]] = []
     methods = _in_order(table["TUMETHOD"], (CONVENTIONAL, PSMA_ONLY))
     for method in methods:
         rows = table.loc[table["TUMETHOD"] == method]
-        fig.add_trace(
-            go.Bar(
-                x=rows["TULOCCAT"],
-                y=rows["N_LESIONS"],
-                name=str(method),
-                marker={"color": METHOD_COLORS.get(str(method), MUTED)},
-                customdata=rows[["N_PATIENTS"]].to_numpy(),
-                hovertemplate="%{x}: %{y} lesions in %{customdata[0]} patients<extra>"
+        data.append(
+            {
+                "type": "bar",
+                "x": rows["TULOCCAT"].to_numpy(),
+                "y": rows["N_LESIONS"].to_numpy(),
+                "name": str(method),
+                "marker": {"color": METHOD_COLORS.get(str(method), MUTED)},
+                "customdata": rows[["N_PATIENTS"]].to_numpy(),
+                "hovertemplate": "%{x}: %{y} lesions in %{customdata[0]} patients<extra>"
                 + str(method)
                 + "</extra>",
-            )
+            }
         )
-    apply_layout(fig, title=title, height=340)
-    fig.update_layout(
-        barmode="stack",
-        legend={"traceorder": "normal"},
-        xaxis={"title": None, "type": "category", "categoryorder": "array", "categoryarray": order},
-        yaxis={"title": "Lesions", "rangemode": "tozero"},
+    layout = merge(
+        layout_settings(title, height=340),
+        {
+            "barmode": "stack",
+            "legend": {"traceorder": "normal"},
+            "xaxis": {"title": None, "type": "category", "categoryorder": "array", "categoryarray": order},
+            "yaxis": {"title": {"text": "Lesions"}, "rangemode": "tozero"},
+        },
     )
+    fig = make_figure(data, layout)
     return fig
 
 
@@ -225,53 +269,55 @@ def patient_site_figure(
     top = max(int(z.max()) if z.size else 1, 1)
     patients, sites = [str(i) for i in matrix.index], [str(c) for c in matrix.columns]
     common = {
+        "type": "heatmap",
         "colorscale": _HEAT_SCALE,
         "zmin": 0,
         "zmax": top,
-        "colorbar": {"title": "Lesions", "dtick": 1 if top <= 10 else None},
+        "colorbar": {"title": {"text": "Lesions"}, "dtick": 1 if top <= 10 else None},
     }
     if len(matrix) > compact_above:
-        fig = go.Figure(
-            go.Heatmap(
-                z=z.T,
-                x=patients,
-                y=sites,
-                ygap=2,
-                hovertemplate="%{x} · %{y}: %{z} lesions<extra></extra>",
-                **common,
-            )
-        )
-        apply_layout(fig, title=title, height=80 + 60 * len(sites))
-        fig.update_layout(
-            xaxis={
-                "title": f"{len(patients)} patients (hover for the patient)",
-                "type": "category",
-                "showticklabels": False,
-                "showgrid": False,
-                "ticks": "",
-            },
-            yaxis={"title": None, "autorange": "reversed", "type": "category", "showgrid": False},
-        )
-        return fig
-    text = [[str(v) if v else "" for v in row] for row in z]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=sites,
-            y=patients,
-            text=text,
-            texttemplate="%{text}",
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y} · %{x}: %{z} lesions<extra></extra>",
+        trace = {
+            "z": z.T,
+            "x": patients,
+            "y": sites,
+            "ygap": 2,
+            "hovertemplate": "%{x} · %{y}: %{z} lesions<extra></extra>",
             **common,
+        }
+        layout = merge(
+            layout_settings(title, height=80 + 60 * len(sites)),
+            {
+                "xaxis": {
+                    "title": {"text": f"{len(patients)} patients (hover for the patient)"},
+                    "type": "category",
+                    "showticklabels": False,
+                    "showgrid": False,
+                    "ticks": "",
+                },
+                "yaxis": {"title": None, "autorange": "reversed", "type": "category", "showgrid": False},
+            },
         )
+        return make_figure([trace], layout)
+    text = [[str(v) if v else "" for v in row] for row in z]
+    trace = {
+        "z": z,
+        "x": sites,
+        "y": patients,
+        "text": text,
+        "texttemplate": "%{text}",
+        "xgap": 2,
+        "ygap": 2,
+        "hovertemplate": "%{y} · %{x}: %{z} lesions<extra></extra>",
+        **common,
+    }
+    layout = merge(
+        layout_settings(title, height=max(260, 22 * len(matrix) + 120)),
+        {
+            "xaxis": {"title": None, "side": "top", "showgrid": False},
+            "yaxis": {"title": None, "autorange": "reversed", "type": "category", "showgrid": False},
+        },
     )
-    apply_layout(fig, title=title, height=max(260, 22 * len(matrix) + 120))
-    fig.update_layout(
-        xaxis={"title": None, "side": "top", "showgrid": False},
-        yaxis={"title": None, "autorange": "reversed", "type": "category", "showgrid": False},
-    )
+    fig = make_figure([trace], layout)
     return fig
 
 
@@ -292,27 +338,41 @@ def site_pattern_figure(patterns: pd.DataFrame, title: str | None = None) -> go.
         Horizontal stacked bars, the most frequent pattern on top.
     """
     order = list(dict.fromkeys(patterns["PATTERN"].astype(str)))
-    fig = go.Figure()
+    data: list[dict[str, object]] = []
     for mdt in _in_order(patterns["MDTTYPE"], default_study().mdt_types):
         rows = patterns.loc[patterns["MDTTYPE"] == mdt]
-        fig.add_trace(
-            go.Bar(
-                y=rows["PATTERN"],
-                x=rows["N_PATIENTS"],
-                orientation="h",
-                name=str(mdt),
-                marker={"color": _mdt_color(str(mdt))},
-                customdata=rows[["PATTERN_TOTAL"]].to_numpy(),
-                hovertemplate="%{y}: %{x} of %{customdata[0]} patients<extra>" + str(mdt) + "</extra>",
-            )
+        data.append(
+            {
+                "type": "bar",
+                "y": rows["PATTERN"].to_numpy(),
+                "x": rows["N_PATIENTS"].to_numpy(),
+                "orientation": "h",
+                "name": str(mdt),
+                "marker": {"color": _mdt_color(str(mdt))},
+                "customdata": rows[["PATTERN_TOTAL"]].to_numpy(),
+                "hovertemplate": "%{y}: %{x} of %{customdata[0]} patients<extra>" + str(mdt) + "</extra>",
+            }
         )
-    apply_layout(fig, title=title, height=max(220, 28 * len(order) + 130))
-    fig.update_layout(
-        barmode="stack",
-        legend={"traceorder": "normal"},
-        xaxis={"title": "Patients", "rangemode": "tozero", "tickformat": "d", "showgrid": True},
-        yaxis={"title": None, "type": "category", "categoryorder": "array", "categoryarray": order[::-1]},
+    layout = merge(
+        layout_settings(title, height=max(220, 28 * len(order) + 130)),
+        {
+            "barmode": "stack",
+            "legend": {"traceorder": "normal"},
+            "xaxis": {
+                "title": {"text": "Patients"},
+                "rangemode": "tozero",
+                "tickformat": "d",
+                "showgrid": True,
+            },
+            "yaxis": {
+                "title": None,
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": order[::-1],
+            },
+        },
     )
+    fig = make_figure(data, layout)
     return fig
 
 
@@ -336,45 +396,68 @@ def eqd2_figure(doses: pd.DataFrame, alpha_beta_gy: float, title: str | None = N
         dose are not drawn.
     """
     shown = doses.loc[doses["EQD2"].notna()]
-    fig = go.Figure()
     order = _in_order(shown["MDTLES"], default_study().mdt_lesion_types)
-    for mdt in order:
-        rows = shown.loc[shown["MDTLES"] == mdt]
-        fig.add_trace(
-            go.Box(
-                x=rows["EQD2"],
-                y=[mdt] * len(rows),
-                name=str(mdt),
-                orientation="h",
-                boxpoints="all",
-                jitter=0.4,
-                pointpos=0,
-                fillcolor="rgba(0,0,0,0)",
-                line={"color": "rgba(0,0,0,0)"},
-                marker={"color": _lesion_mdt_color(str(mdt)), "size": 9, "opacity": 0.8},
-                customdata=pd.DataFrame(
-                    {
-                        "id": rows["USUBJID"].astype(str) + " " + rows["TULNKID"].astype(str),
-                        "site": rows["TULOC"].astype(str),
-                        "dose": rows["RTDOSE"],
-                        "fx": rows["RTFX"].astype("Float64").astype(float),
-                        "bed": rows["BED"],
-                    }
-                ).to_numpy(),
-                hovertemplate=(
-                    "%{customdata[0]} (%{customdata[1]})<br>%{customdata[2]:.1f} Gy in %{customdata[3]:.0f} "
-                    "fractions<br>BED %{customdata[4]:.1f} Gy · EQD2 %{x:.1f} Gy<extra></extra>"
-                ),
-                showlegend=False,
-            )
-        )
-    apply_layout(fig, title=title, height=max(220, 70 * len(order) + 120))
-    fig.update_layout(
-        xaxis={
-            "title": f"EQD2 (Gy), alpha/beta = {alpha_beta_gy:g} Gy",
-            "rangemode": "tozero",
-            "showgrid": True,
-        },
-        yaxis={"title": None, "type": "category", "categoryorder": "array", "categoryarray": order[::-1]},
+    mdt = shown["MDTLES"].astype(str).to_numpy()
+    # One point per lesion: sent to the browser as typed arrays (numbers, schedule) and fixed-width text
+    # (patient, lesion and site), which plotly serialises whole; as Python objects, point by point, they
+    # took most of the time to draw the Lesions page. Each box sits at its row's category (y0), as a
+    # column repeating the row's name put it.
+    label = (
+        shown["USUBJID"].astype(str)
+        + " "
+        + shown["TULNKID"].astype(str)
+        + " ("
+        + shown["TULOC"].astype(str)
+        + ")"
+    ).to_numpy(dtype=str)
+    schedule = np.column_stack(
+        [
+            shown["RTDOSE"].to_numpy(dtype=float),
+            shown["RTFX"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            shown["BED"].to_numpy(dtype=float),
+        ]
     )
+    eqd2 = shown["EQD2"].to_numpy(dtype=float)
+    data: list[dict[str, object]] = []
+    for row in order:
+        sel = mdt == row
+        data.append(
+            {
+                "type": "box",
+                "x": eqd2[sel],
+                "y0": row,
+                "name": row,
+                "orientation": "h",
+                "boxpoints": "all",
+                "jitter": 0.4,
+                "pointpos": 0,
+                "fillcolor": "rgba(0,0,0,0)",
+                "line": {"color": "rgba(0,0,0,0)"},
+                "marker": {"color": _lesion_mdt_color(row), "size": 9, "opacity": 0.8},
+                "text": label[sel],
+                "customdata": schedule[sel],
+                "hovertemplate": (
+                    "%{text}<br>%{customdata[0]:.1f} Gy in %{customdata[1]:.0f} "
+                    "fractions<br>BED %{customdata[2]:.1f} Gy · EQD2 %{x:.1f} Gy<extra></extra>"
+                ),
+                "showlegend": False,
+            }
+        )
+    layout = merge(
+        layout_settings(title, max(220, 70 * len(order) + 120)),
+        {
+            "xaxis": {
+                "title": {"text": f"EQD2 (Gy), alpha/beta = {alpha_beta_gy:g} Gy"},
+                "rangemode": "tozero",
+                "showgrid": True,
+            },
+            "yaxis": {
+                "title": None,
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": order[::-1],
+            },
+        },
+    )
+    fig = make_figure(data, layout)
     return fig

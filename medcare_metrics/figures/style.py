@@ -8,6 +8,7 @@ import textwrap
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.basedatatypes import BasePlotlyType
 
 #: Background of every figure (paper and plot of the ``simple_white`` template): colours are checked on it.
 BACKGROUND = "#ffffff"
@@ -197,13 +198,150 @@ _TRACE_TYPES = ("bar", "box", "heatmap", "scatter", "scattergl")
 
 
 @functools.cache
-def _template() -> go.layout.Template:
+def _template() -> dict[str, object]:
     # plotly's "simple_white", cut to its layout and the trace types drawn here: the whole template
     # (defaults for 24 trace types) took two thirds of the time to build a figure and is sent with each.
+    # Kept as its validated JSON: a Template object is copied and validated again on every assignment.
     base = pio.templates["simple_white"]
     defaults = base.data.to_plotly_json()
     data = {name: defaults[name] for name in _TRACE_TYPES if name in defaults}
-    return go.layout.Template(layout=base.layout, data=data)
+    template: dict[str, object] = go.layout.Template(layout=base.layout, data=data).to_plotly_json()
+    return template
+
+
+def layout_settings(title: str | None = None, height: int = 420) -> dict[str, object]:
+    """Return the layout properties :func:`apply_layout` sets, but the template, as a new dict.
+
+    Parameters
+    ----------
+    title : str, optional
+        The figure's title, left-aligned.
+    height : int
+        Height in pixels.
+
+    Returns
+    -------
+    dict
+        Title (None without one), font, height, margins, legend and hover label: a builder merges its own
+        settings into it (:func:`merge`) and hands plotly one layout, validated once.
+    """
+    return {
+        "title": {"text": title, "x": 0.0, "xanchor": "left"} if title else None,
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0.0},
+        "hoverlabel": {"font": {"size": 12}},
+    }
+
+
+def merge(base: dict[str, object], *updates: dict[str, object]) -> dict[str, object]:
+    """Return ``base`` with ``updates`` merged into it in order, nested dicts key by key; in place.
+
+    The same result as one ``update_layout`` call per update: a dict value updates a dict, any other value
+    replaces what was there.
+    """
+    for update in updates:
+        for key, value in update.items():
+            here = base.get(key)
+            if isinstance(value, dict):
+                # Copied, never shared: one update may be merged into several places (each panel's axis).
+                base[key] = merge(here if isinstance(here, dict) else {}, value)
+            else:
+                base[key] = value
+    return base
+
+
+def set_template(fig: go.Figure) -> go.Figure:
+    """Give ``fig`` the dashboard's template in place, without validating it again; return ``fig``.
+
+    The template is plotly's own, validated once (:func:`_template`); plotly sets its default template the
+    same way. Validating it on every figure cost more than the rest of a small figure.
+    """
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = _template()
+    finally:
+        layout._validate = True
+    return fig
+
+
+def hline(y: object, line: dict[str, object], yref: str = "y") -> dict[str, object]:
+    """Return the shape of a horizontal line across the plot at ``y``, as ``fig.add_hline`` adds it."""
+    return {
+        "type": "line",
+        "x0": 0,
+        "x1": 1,
+        "xref": "x domain",
+        "y0": y,
+        "y1": y,
+        "yref": yref,
+        "line": line,
+    }
+
+
+def vline(x: object, line: dict[str, object]) -> dict[str, object]:
+    """Return the shape of a vertical line across the plot at ``x``, as ``fig.add_vline`` adds it."""
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line}
+
+
+def set_trusted(obj: BasePlotlyType, **props: object) -> None:
+    """Set ``props`` of the plotly object ``obj`` in place without validating them.
+
+    Only for values the dashboard makes itself and knows to be valid, such as a colour of its palette per
+    point: plotly checks a list of colours one colour at a time, which cost more than the rest of a figure.
+    """
+    obj._validate = False
+    try:
+        for name, value in props.items():
+            obj[name] = value
+    finally:
+        obj._validate = True
+
+
+def _split_unset(layout: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    """Return ``layout`` without its None values, and those None values in the same nesting."""
+    given: dict[str, object] = {}
+    unset: dict[str, object] = {}
+    for key, value in layout.items():
+        if value is None:
+            unset[key] = None
+        elif isinstance(value, dict):
+            inner, inner_unset = _split_unset(value)
+            given[key] = inner
+            if inner_unset:
+                unset[key] = inner_unset
+        else:
+            given[key] = value
+    return given, unset
+
+
+def make_figure(data: list[dict[str, object]], layout: dict[str, object]) -> go.Figure:
+    """Return a figure of ``data`` (trace dicts, each with its ``type``) and ``layout`` with the template.
+
+    Plotly validates each property once, where adding traces and updating the layout one call at a time
+    validated the layout again on every call.
+
+    Parameters
+    ----------
+    data : list of dict
+        The traces, in drawing order.
+    layout : dict
+        The whole layout but the template (:func:`layout_settings` merged with the figure's own).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The figure, laid out as :func:`apply_layout` lays it out.
+    """
+    given, unset = _split_unset(layout)
+    fig = set_template(go.Figure(data=data, layout=given))
+    if unset:
+        # Properties set to None as update_layout sets them (an empty title object stays in the figure),
+        # so the figure is the same as one laid out call by call.
+        fig.update_layout(unset)
+    return fig
 
 
 def apply_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
@@ -224,13 +362,7 @@ def apply_layout(fig: go.Figure, title: str | None = None, height: int = 420) ->
         ``fig``: plotly's "simple_white" look (for the trace types drawn here), the dashboard's font,
         margins and a horizontal legend above the plot.
     """
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"} if title else None,
-        template=_template(),
-        font={"family": FONT_FAMILY, "size": 13},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0.0},
-        hoverlabel={"font_size": 12},
-    )
+    # The template first: plotly's default one, still in place, made the layout update several times dearer.
+    set_template(fig)
+    fig.update_layout(layout_settings(title, height))
     return fig

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import textwrap
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from medcare_metrics.figures.style import GRADE_COLORS, MUTED, apply_layout
+from medcare_metrics.figures.style import GRADE_COLORS, MUTED, layout_settings, make_figure, merge
 from medcare_metrics.toxicity import ALL, ToxicityCounts, group_order
 
 #: Row label of the overall level when not split.
@@ -52,6 +55,27 @@ def _pct_axis_max(totals: pd.Series) -> float:
         return 100.0
     step = 5.0 if top <= 20.0 else 10.0
     return min(100.0, step * np.ceil(top * 1.1 / step))
+
+
+@functools.cache
+def _subplots_json(n_panels: int, titled: bool) -> str:
+    # The axes (domains, shared y axis) and title annotations of plotly's subplot grid, made once per
+    # shape: make_subplots cost more than the bars.
+    fig = make_subplots(
+        rows=1,
+        cols=n_panels,
+        shared_yaxes=True,
+        horizontal_spacing=0.03,
+        subplot_titles=[f"{i}" for i in range(n_panels)] if titled else None,
+    )
+    return json.dumps(fig.layout.to_plotly_json())
+
+
+def _panels_layout(n_panels: int, titled: bool) -> dict[str, Any]:
+    """Return a new layout dict of ``n_panels`` side by side sharing the y axis (titles to fill in)."""
+    layout: dict[str, Any] = json.loads(_subplots_json(n_panels, titled))
+    layout.pop("template", None)
+    return layout
 
 
 def toxicity_grade_figure(
@@ -103,13 +127,11 @@ def toxicity_grade_figure(
     rows = rows[:max_rows]
     c = c.loc[c["ROW"].isin(rows)].copy()
     c["LABEL"] = c["ROW"].map(_axis_label)
-    fig = make_subplots(
-        rows=1,
-        cols=len(panels),
-        shared_yaxes=True,
-        horizontal_spacing=0.03,
-        subplot_titles=None if panels == [ALL] else [_panel_title(g, den[g], len(panels)) for g in panels],
-    )
+    titles = None if panels == [ALL] else [_panel_title(g, den[g], len(panels)) for g in panels]
+    layout = _panels_layout(len(panels), titles is not None)
+    if titles is not None:
+        for note, text in zip(layout["annotations"], titles, strict=True):
+            note["text"] = text
     grades: list[tuple[int | None, str, str]] = [
         (g, lab, GRADE_COLORS.get(g, MUTED)) for g, lab in result.scale.labels
     ]
@@ -117,6 +139,9 @@ def toxicity_grade_figure(
     if not missing.empty:
         grades.append((None, str(missing["GRADE_LABEL"].iloc[0]), MUTED))
     has_def = "DEFINITION" in c.columns
+    # Trace dicts handed to plotly at once: adding them one by one to subplots validated the layout each time.
+    data: list[dict[str, object]] = []
+    seen: set[str] = set()  # one legend entry per grade, however many panels
     for col, panel in enumerate(panels, start=1):
         in_panel = c if panel == ALL else c.loc[c["GROUP"] == panel]
         for grade, label, color in grades:
@@ -126,15 +151,16 @@ def toxicity_grade_figure(
             if sel.empty:
                 continue
             definition = sel["DEFINITION"].map(_wrap) if has_def else pd.Series("", index=sel.index)
-            fig.add_trace(
-                go.Bar(
-                    y=sel["LABEL"],
-                    x=sel[value],
-                    orientation="h",
-                    name=label,
-                    legendgroup=label,
-                    marker={"color": color, "line": {"color": "white", "width": 0.5}},
-                    customdata=pd.DataFrame(
+            data.append(
+                {
+                    "type": "bar",
+                    "y": sel["LABEL"].to_numpy(),
+                    "x": sel[value].to_numpy(),
+                    "orientation": "h",
+                    "name": label,
+                    "legendgroup": label,
+                    "marker": {"color": color, "line": {"color": "white", "width": 0.5}},
+                    "customdata": pd.DataFrame(
                         {
                             "n": sel["N"],
                             "total": sel["N_TOTAL"],
@@ -144,52 +170,59 @@ def toxicity_grade_figure(
                             "row": sel["ROW"],
                         }
                     ).to_numpy(),
-                    hovertemplate=(
+                    "hovertemplate": (
                         "<b>%{customdata[5]}</b> · %{customdata[3]}<br>"
                         + label
                         + ": %{customdata[0]} of %{customdata[1]} patients (%{customdata[2]:.1f}%)"
                         + "<br>%{customdata[4]}<extra></extra>"
                     ),
-                ),
-                row=1,
-                col=col,
+                    "xaxis": "x" if col == 1 else f"x{col}",
+                    "yaxis": "y" if col == 1 else f"y{col}",
+                    "showlegend": label not in seen,
+                }
             )
-    # One legend entry per grade, however many panels.
-    seen: set[str] = set()
-    for trace in fig.data:
-        trace.showlegend = trace.name not in seen
-        seen.add(trace.name)
+            seen.add(label)
     # Room for the longest wrapped label in every row, so wrapped labels never run into each other.
     lines = max((_axis_label(str(r)).count("<br>") + 1 for r in rows), default=1)
     height = max(220, (12 + 13 * lines) * len(rows) + 150)
-    apply_layout(fig, title=title, height=height)
-    axis_title = "% of patients" if value == "PCT" else "Patients"
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    merge(layout, layout_settings(title, height), {"barmode": "stack", "legend": {"traceorder": "normal"}})
     if len(panels) > 1:
         # Panel titles take the legend's usual place above the plot; a wrapped title needs one more line.
-        two_lines = any("<br>" in str(a.text) for a in fig.layout.annotations)
-        fig.update_layout(
-            legend={"yref": "container", "y": 1.0, "yanchor": "top"},
-            margin={"t": (90 if title else 70) + (15 if two_lines else 0)},
+        two_lines = any("<br>" in str(t) for t in titles or ())
+        merge(
+            layout,
+            {
+                "legend": {"yref": "container", "y": 1.0, "yanchor": "top"},
+                "margin": {"t": (90 if title else 70) + (15 if two_lines else 0)},
+            },
         )
-    fig.update_xaxes(title_text=axis_title, rangemode="tozero", showgrid=True)
+    x_axis: dict[str, object] = {
+        "title": {"text": "% of patients" if value == "PCT" else "Patients"},
+        "rangemode": "tozero",
+        "showgrid": True,
+    }
     if value == "PCT":
         # One scale for every panel, so groups compare at a glance; shorter than 100% when all bars are short.
-        fig.update_xaxes(range=[0, _pct_axis_max(c.groupby(["ROW", "GROUP"])["PCT"].sum())])
+        x_axis["range"] = [0, _pct_axis_max(c.groupby(["ROW", "GROUP"])["PCT"].sum())]
     labels = [_axis_label(str(r)) for r in rows[::-1]]
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, title_text=None)
+    y_axis = {"type": "category", "categoryorder": "array", "categoryarray": labels, "title": {"text": None}}
+    for col in range(1, len(panels) + 1):
+        suffix = "" if col == 1 else str(col)
+        merge(layout, {f"xaxis{suffix}": x_axis, f"yaxis{suffix}": y_axis})
     if left_out:
-        fig.update_layout(margin={"b": 90})
-        fig.add_annotation(
-            x=0.0,
-            y=-0.02,
-            xref="paper",
-            yref="paper",
-            xanchor="left",
-            yanchor="top",
-            yshift=-50,
-            text=f"{left_out} less frequent {'terms' if result.level == 'term' else 'SOCs'} not drawn",
-            showarrow=False,
-            font={"size": 11, "color": MUTED},
+        layout["margin"]["b"] = 90
+        layout.setdefault("annotations", []).append(
+            {
+                "x": 0.0,
+                "y": -0.02,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "top",
+                "yshift": -50,
+                "text": f"{left_out} less frequent {'terms' if result.level == 'term' else 'SOCs'} not drawn",
+                "showarrow": False,
+                "font": {"size": 11, "color": MUTED},
+            }
         )
-    return fig
+    return make_figure(data, layout)

@@ -115,8 +115,9 @@ def patient_profile(trial: TrialData, usubjid: str) -> PatientProfile:
     def own(frame: pd.DataFrame | None) -> pd.DataFrame | None:
         return None if frame is None else frame.loc[frame["USUBJID"].eq(usubjid)].reset_index(drop=True)
 
-    adae = own(trial.adae)
-    adlb = own(trial.adlb)
+    # Each dataset's rows of the patient once: the swimmer steps and the profile share them (neither
+    # writes to them, as neither writes to the trial's frames).
+    adae, adlb, adtte, adtu = own(trial.adae), own(trial.adlb), own(trial.adtte), own(trial.adtu)
     psa = None
     if adlb is not None:
         samples = _psa(adlb).reset_index(drop=True)
@@ -135,9 +136,9 @@ def patient_profile(trial: TrialData, usubjid: str) -> PatientProfile:
     alone = replace(
         trial,
         adsl=rows.reset_index(drop=True),
-        adtte=own(trial.adtte),
+        adtte=adtte,
         adae=adae,
-        adtu=own(trial.adtu),
+        adtu=adtu,
         adlb=adlb,
     )
     swimmer = _swimmer(alone, "follow_up", reference)
@@ -148,10 +149,10 @@ def patient_profile(trial: TrialData, usubjid: str) -> PatientProfile:
         usubjid=usubjid,
         start=start,
         baseline=baseline,
-        lesions=own(trial.adtu),
+        lesions=adtu,
         adverse_events=None if adae is None else _profile_aes(adae, start, last_contact),
         psa=psa,
-        time_to_event=own(trial.adtte),
+        time_to_event=adtte,
         events=events.loc[events["USUBJID"].eq(usubjid)].reset_index(drop=True),
         reference_date=reference,
         last_contact=last_contact,

@@ -35,18 +35,12 @@ def _mdt_events(trial: TrialData, enrolled: pd.DataFrame) -> pd.DataFrame:
     adtu = trial.adtu
     if adtu is not None and "MDTDT" in adtu.columns:
         rows = adtu.loc[adtu["MDTDT"].notna() & adtu["USUBJID"].isin(set(enrolled["USUBJID"]))].copy()
-        kind = (
-            rows["MDTLES"].astype("string")
-            if "MDTLES" in rows.columns
-            else pd.Series("MDT", index=rows.index)
-        )
-        site = rows["TULOC"].astype("string") if "TULOC" in rows.columns else pd.Series("", index=rows.index)
-        rows["DETAIL"] = (kind.fillna("MDT") + " (" + site.fillna("?") + ")").astype(object)
+        rows["DETAIL"] = _lesion_details(rows)
         keys = ["USUBJID", "MDTDT"]
         # Most patients have one lesion treated per day: only days with several join their texts in
         # Python (a join per group over every day cost most of this function at 10,000 patients).
         shared = rows.duplicated(keys, keep=False)
-        joined = rows.loc[shared].groupby(keys, sort=False)["DETAIL"].agg("; ".join).reset_index()
+        joined = _joined_details(rows.loc[shared, [*keys, "DETAIL"]], keys)
         per_date = (
             pd.concat([rows.loc[~shared, [*keys, "DETAIL"]], joined], ignore_index=True)
             .sort_values(keys, kind="mergesort")
@@ -63,6 +57,53 @@ def _mdt_events(trial: TrialData, enrolled: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame({"USUBJID": [], "DATE": pd.Series(dtype="datetime64[ns]"), "DETAIL": []})
     return pd.concat(frames, ignore_index=True)
+
+
+def _lesion_texts(rows: pd.DataFrame) -> pd.Series:
+    """Return each lesion's marker text, ``"<MDTLES> (<TULOC>)"`` (object)."""
+    kind = rows["MDTLES"].astype("string") if "MDTLES" in rows.columns else pd.Series("MDT", index=rows.index)
+    site = rows["TULOC"].astype("string") if "TULOC" in rows.columns else pd.Series("", index=rows.index)
+    return (kind.fillna("MDT") + " (" + site.fillna("?") + ")").astype(object)
+
+
+def _lesion_details(rows: pd.DataFrame) -> pd.Series:
+    """Return :func:`_lesion_texts` of ``rows``, worked out once per distinct pair of MDTLES and TULOC."""
+    columns = [c for c in ("MDTLES", "TULOC") if c in rows.columns]
+    coded = [pd.factorize(rows[c]) for c in columns]
+    # In an object column 1, 1.0 and True are one value to factorize but print differently.
+    if not columns or any(
+        rows[c].dtype == object and not all(type(v) is str for v in uniques)
+        for c, (_, uniques) in zip(columns, coded, strict=True)
+    ):
+        return _lesion_texts(rows)
+    pair = np.zeros(len(rows), dtype=np.int64)
+    for codes, uniques in coded:
+        pair = pair * (len(uniques) + 1) + (codes + 1)  # -1 (missing) is a value of its own
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    texts = _lesion_texts(rows.iloc[first]).to_numpy()
+    return pd.Series(texts[inverse.reshape(-1)], index=rows.index, dtype=object)
+
+
+def _joined_details(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Return each group's DETAIL texts joined by ``"; "``: the groupby join, without a pandas call per group.
+
+    Equal to ``rows.groupby(keys, sort=False)["DETAIL"].agg("; ".join).reset_index()``: groups in order of
+    first appearance, each group's texts in row order, rows with a missing key left out; here with one
+    stable sort and a join per group over plain lists.
+    """
+    group = rows.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")
+    order = order[group[order] >= 0]  # -1: a missing key, which the groupby drops
+    group = group[order]
+    if not group.size:
+        return rows.groupby(keys, sort=False)["DETAIL"].agg("; ".join).reset_index()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = [*starts[1:].tolist(), group.size]
+    details = rows["DETAIL"].to_numpy()[order].tolist()
+    firsts = rows.iloc[order[starts]]
+    out = pd.DataFrame({key: firsts[key].to_numpy() for key in keys})
+    out["DETAIL"] = ["; ".join(details[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)]
+    return out
 
 
 #: Dates that show a patient was seen: (dataset, column).

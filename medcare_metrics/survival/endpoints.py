@@ -227,7 +227,11 @@ def stratification_columns(
         ``filters.STANDARD_FILTERS``, then :data:`TREATMENT_COLUMNS`, then ADSL order.
     """
     wanted = None if subjects is None else {str(s) for s in subjects}
-    rows = adsl if wanted is None else adsl[adsl["USUBJID"].astype(str).isin(wanted)]
+    # Only the columns that pass the checks on the whole of ADSL are read among the subjects, one by one
+    # (not a copy of every column), and not at all when the subjects are every row.
+    keep = None if wanted is None else adsl["USUBJID"].astype(str).isin(wanted).to_numpy()
+    if keep is not None and keep.all():
+        keep = None
     found = []
     for column in adsl.columns:
         name = column.upper()
@@ -237,10 +241,11 @@ def stratification_columns(
         if pd.api.types.is_datetime64_any_dtype(everywhere):
             continue
         if pd.api.types.is_numeric_dtype(everywhere) and not pd.api.types.is_bool_dtype(everywhere):
-            present = everywhere.dropna().astype(float)
-            if not np.all(np.equal(np.mod(present, 1), 0)) or present.nunique() > max_levels:
+            # Whole numbers and few of them: the distinct values tell both (fewer of them first).
+            present = everywhere.dropna().astype(float).unique()
+            if len(present) > max_levels or not np.all(np.equal(np.mod(present, 1), 0)):
                 continue
-        values = rows[column]
+        values = everywhere if keep is None else everywhere[keep]
         if len(values) == 0 or values.notna().sum() < len(values) / 2:
             continue
         if 2 <= values.nunique(dropna=True) <= max_levels:

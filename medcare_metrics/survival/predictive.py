@@ -39,6 +39,7 @@ same data give the same number on every rerun.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -307,22 +308,41 @@ def inverse_cumulative_hazard(target: np.ndarray, rates: np.ndarray, bounds: np.
     """
     at_bounds = _cumulative_hazard_at_bounds(rates, bounds)
     k = bounds.size
-    if k == 1:
+    if k == 1 and rates.shape[0] != target.shape[0]:
         # One interval: every target is in it (the gathers below would only repeat column 0).
         return bounds[0] + (target - at_bounds[:, :1]) / rates[:, :1]
-    # Few intervals: the interval of each target is the count of bounds it has passed.
-    segment = np.zeros(target.shape, dtype=np.intp)
-    for j in range(1, k):
-        segment += target >= at_bounds[:, j : j + 1]
-    if rates.shape[0] == target.shape[0]:
-        # A flat gather picks the same cells as take_along_axis, without its broadcast index arrays.
-        flat = segment + (k * np.arange(target.shape[0], dtype=np.intp))[:, None]
-        start = at_bounds.ravel().take(flat)
-        rate = np.ascontiguousarray(rates, dtype=float).ravel().take(flat)
-    else:  # one row of rates for every row of targets
+    if rates.shape[0] != target.shape[0]:  # one row of rates for every row of targets
+        segment = _segments(target, at_bounds)
         start = np.take_along_axis(at_bounds, segment, axis=1)
         rate = np.take_along_axis(rates, segment, axis=1)
-    return bounds[segment] + (target - start) / rate
+        return bounds[segment] + (target - start) / rate
+    # By blocks of rows: each cell's arithmetic is the same, and the temporaries (a few per cell) stay
+    # small enough to be reused from the cache instead of being mapped afresh, page by page, every call.
+    rates = np.ascontiguousarray(rates, dtype=float)
+    out = np.empty(target.shape)
+    step = max(1, _BLOCK_CELLS // max(target.shape[1], 1))
+    for begin in range(0, target.shape[0], step):
+        rows = slice(begin, begin + step)
+        block, block_bounds = target[rows], at_bounds[rows]
+        if k == 1:
+            out[rows] = bounds[0] + (block - block_bounds[:, :1]) / rates[rows, :1]
+            continue
+        segment = _segments(block, block_bounds)
+        # A flat gather picks the same cells as take_along_axis, without its broadcast index arrays.
+        flat = segment + (k * np.arange(block.shape[0], dtype=np.intp))[:, None]
+        start = block_bounds.ravel().take(flat)
+        rate = rates[rows].ravel().take(flat)
+        out[rows] = bounds[segment] + (block - start) / rate
+    return out
+
+
+def _segments(target: np.ndarray, at_bounds: np.ndarray) -> np.ndarray:
+    """Return the interval of each target: the count of lower bounds (after the first) it has reached."""
+    # Few intervals: a comparison per bound beats a search per target.
+    segment = np.zeros(target.shape, dtype=np.intp)
+    for j in range(1, at_bounds.shape[1]):
+        segment += target >= at_bounds[:, j : j + 1]
+    return segment
 
 
 def km_median_rows(time: np.ndarray, event: np.ndarray) -> np.ndarray:
@@ -383,27 +403,40 @@ def _key_time(keys: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(keys >> _CENSORED_BIT).view(np.float64)
 
 
-def _median_of_sorted(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _median_of_sorted(
+    keys: np.ndarray, n: int, skip: int = 0, lead: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the median of each row of sorted keys, and whether it is settled within the columns given.
 
-    ``keys`` holds the first ``width <= n`` sorted keys of each row of ``n``. The survival curve of those
-    columns is that of the whole row (a product in order), so a median found in them is the row's median,
-    except at a plateau at 0.5 whose next drop lies beyond them: such rows, and rows whose curve has not
-    fallen below 0.5 yet, are not settled when ``width < n``. The arithmetic is that of the lexsort version
-    (:func:`_km_median_lexsort`), in the same order, so the medians are equal bit for bit.
+    ``keys`` holds the sorted keys ``skip`` to ``skip + width <= n`` of each row of ``n``. The survival
+    curve of those columns is that of the whole row (a product in order), so a median found in them is the
+    row's median, except at a plateau at 0.5 whose next drop lies beyond them: such rows, and rows whose
+    curve has not fallen below 0.5 yet, are not settled when ``skip + width < n``. The arithmetic is that of
+    the lexsort version (:func:`_km_median_lexsort`), in the same order, so the medians are equal bit for
+    bit.
+
+    ``skip`` leading columns are left out when every row shares them and its curve over them, ``lead``
+    (the curve at column ``skip - 1``), stays at or above 0.5 + tol: the curve goes on from ``lead`` by the
+    same products, so nothing changes but the work (:func:`_merged_medians`).
     """
     rows, width = keys.shape
-    at_risk = (n - np.arange(width)).astype(float)
+    at_risk = (n - np.arange(skip, skip + width)).astype(float)
     event = (keys & _CENSORED_BIT) == 0
     # A tie of d events processed one at a time multiplies to 1 - d / n_j, as survfit's step does.
-    surv = np.cumprod(np.where(event, 1.0 - 1.0 / at_risk[None, :], 1.0), axis=1)
+    factor = np.where(event, 1.0 - 1.0 / at_risk[None, :], 1.0)
+    if skip and width:
+        factor[:, 0] *= lead  # lead x the first factor: the product the whole curve takes there
+    partial = skip + width < n
+    if width == 0:  # nothing left after the shared columns, which do not reach 0.5
+        return np.full(rows, np.nan), np.full(rows, not partial)
+    surv = np.cumprod(factor, axis=1)
     below = surv < 0.5 + TOL
     first = np.argmax(below, axis=1)
     index = np.arange(rows)
     reached = below[index, first]
     y0 = surv[index, first]
     median = _key_time(keys[index, first])
-    settled = reached.copy() if width < n else np.ones(rows, dtype=bool)
+    settled = reached.copy() if partial else np.ones(rows, dtype=bool)
     # Only a curve at 0.5 (within tol) needs the next drop: few rows, so only they are searched.
     near = np.flatnonzero(reached & (np.abs(y0 - 0.5) < TOL))
     if near.size:
@@ -412,7 +445,7 @@ def _median_of_sorted(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]
         drop = _key_time(keys[near, np.argmax(later, axis=1)])
         x0 = median[near]
         median[near] = np.where(found, (x0 + drop) / 2.0, x0)
-        if width < n:
+        if partial:
             settled[near] &= found
     return np.where(reached, median, np.nan), settled
 
@@ -457,15 +490,16 @@ def _merged_medians(fixed: np.ndarray, random: np.ndarray) -> np.ndarray:
     n = fixed.size + r
     random.sort(axis=1)
 
-    def merged(rows: np.ndarray | slice, width: int) -> np.ndarray:
-        # The first ``width`` of a merge come from the first ``width`` of each side; two sorted runs side
-        # by side are merged in one pass by the stable sort (timsort).
-        left, right = fixed[:width], random[rows, :width]
+    def merged(rows: np.ndarray | slice, width: int, skip: int = 0) -> np.ndarray:
+        # Keys ``skip`` to ``width`` of the merge, when its first ``skip`` are fixed keys in every row: they
+        # come from the next ``width - skip`` of each side; two sorted runs side by side are merged in one
+        # pass by the stable sort (timsort).
+        left, right = fixed[skip:width], random[rows, : width - skip]
         both = np.empty((right.shape[0], left.size + right.shape[1]), dtype=np.uint64)
         both[:, : left.size] = left
         both[:, left.size :] = right
         both.sort(axis=1, kind="stable")
-        return both[:, :width]
+        return both[:, : width - skip]
 
     # Where the first draw's curve crosses 0.5 tells how far the others need to be merged; draws whose
     # median lies further are done again in full, so the guess costs time at worst, never a number.
@@ -476,11 +510,42 @@ def _merged_medians(fixed: np.ndarray, random: np.ndarray) -> np.ndarray:
         if not np.isnan(median):
             at = int(np.searchsorted(_key_time(pilot[0]), median, side="right"))
             width = min(n, at + max(64, n // 16))
-    medians, settled = _median_of_sorted(merged(slice(None), width), n)
+    # By blocks of draws: each row's arithmetic is the same, and the merged keys and the curves of a block
+    # stay in the cache instead of being mapped afresh (tens of megabytes at 10,000 patients).
+    # A draw's merge opens with the fixed keys below its smallest own key, and their curve is the same in
+    # every draw: it is taken once (up to where it would reach 0.5), and each block starts after the
+    # shortest such run among its draws.
+    shared, lead = _shared_lead(fixed, random, n, width)
+    medians, settled = np.empty(draws), np.empty(draws, dtype=bool)
+    step = max(2, _BLOCK_CELLS // max(width, 1))
+    for begin in range(0, draws, step):
+        rows = slice(begin, begin + step)
+        skip = int(shared[rows].min()) if shared.size else 0
+        medians[rows], settled[rows] = _median_of_sorted(
+            merged(rows, width, skip), n, skip, float(lead[skip - 1]) if skip else 1.0
+        )
     redo = np.flatnonzero(~settled)
     if redo.size:
         medians[redo] = _median_of_sorted(merged(redo, n), n)[0]
     return medians
+
+
+def _shared_lead(fixed: np.ndarray, random: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return how many fixed keys open each draw's merge, capped, and the curve over the fixed keys.
+
+    The cap keeps those columns above 0.5 + tol (where a median or a plateau could start) and within
+    ``width``; ``random`` is sorted. The curve is :func:`_median_of_sorted`'s product over the fixed keys
+    alone, as the merge takes them while no drawn key comes between.
+    """
+    draws, r = random.shape
+    if r == 0 or fixed.size == 0:
+        return np.zeros(draws, dtype=np.intp), np.ones(0)
+    at_risk = (n - np.arange(fixed.size)).astype(float)
+    lead = np.cumprod(np.where((fixed & _CENSORED_BIT) == 0, 1.0 - 1.0 / at_risk, 1.0))
+    above = int(np.argmax(lead < 0.5 + TOL)) if (lead < 0.5 + TOL).any() else fixed.size
+    # Equal keys are the same bits, so which side a tie comes from changes nothing.
+    opening = np.searchsorted(fixed, random[:, 0], side="right")
+    return np.minimum(opening, min(above, width)), lead
 
 
 @dataclass(frozen=True, eq=False)
@@ -524,6 +589,22 @@ class TrialState:
     def n(self) -> int:
         """Patients with follow-up so far."""
         return int(self.time.size)
+
+    @cached_property
+    def fixed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Times and events of the patients every draw keeps as observed (events, patients who left)."""
+        kept = ~self.continuing
+        return self.time[kept], self.event[kept]
+
+    @cached_property
+    def fixed_keys(self) -> np.ndarray:
+        """Sorted :func:`_sort_keys` keys of :attr:`fixed`, once for all the results drawn from this state.
+
+        Only for times :func:`_keyable` accepts. Read-only: every result merges the same keys.
+        """
+        keys = np.sort(_sort_keys(*self.fixed))
+        keys.flags.writeable = False
+        return keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -657,9 +738,14 @@ def _simulate(
         c = state.time[cont]
         entry = np.where(np.isfinite(state.entry[cont]), state.entry[cont], -c)
         start = _product(rates, _overlap(c, bounds).T)  # cumulative hazard survived so far
-        t = inverse_cumulative_hazard(start + rng.standard_exponential((draws, cont.size)), rates, bounds)
-        cap = np.maximum(analysis[:, None] - entry[None, :], c[None, :])
-        cont_time, cont_event = np.minimum(t, cap), t <= cap
+        # In the arrays just made (the same sums and bounds, fewer fresh arrays of draws x patients).
+        target = rng.standard_exponential((draws, cont.size))
+        target += start
+        t = inverse_cumulative_hazard(target, rates, bounds)
+        cap = np.subtract(analysis[:, None], entry[None, :])
+        np.maximum(cap, c[None, :], out=cap)
+        cont_event = t <= cap
+        cont_time = np.minimum(t, cap, out=t)
     future_time, future_event = np.zeros((draws, 0)), np.zeros((draws, 0), dtype=bool)
     if k:
         t = inverse_cumulative_hazard(rng.standard_exponential((draws, k)), rates, bounds)
@@ -704,14 +790,12 @@ def _final_medians(state: TrialState, draw: _Draws) -> tuple[np.ndarray, np.ndar
     with each draw's own (:func:`_merged_medians`), instead of sorting every draw's whole data set. Times
     the keys cannot hold go through :func:`simulate_final_analysis`'s arrays and :func:`km_median_rows`.
     """
-    kept = ~state.continuing
-    fixed_time, fixed_event = state.time[kept], state.event[kept]
+    fixed_time, fixed_event = state.fixed
     random_time = np.concatenate((draw.continuing_time, draw.future_time), axis=1)
     random_event = np.concatenate((draw.continuing_event, draw.future_event), axis=1)
     draws = draw.analysis.size
     if _keyable(fixed_time) and _keyable(random_time):
-        fixed = np.sort(_sort_keys(fixed_time, fixed_event))
-        medians = _merged_medians(fixed, _sort_keys(random_time, random_event))
+        medians = _merged_medians(state.fixed_keys, _sort_keys(random_time, random_event))
         longest = np.full(draws, fixed_time.max()) if fixed_time.size else None
         if random_time.shape[1]:
             widest = random_time.max(axis=1)

@@ -52,6 +52,9 @@ from medcare_metrics.views.patients import (
 
 #: Datasets whose validation problems the header names.
 DATASETS: tuple[str, ...] = ("adsl", "adtte", "adae", "adtu", "adlb")
+#: The page's tabs, and the session-state key (and address parameter) of the open one.
+TABS: tuple[str, ...] = ("Swimmer plot", "PSA waterfall", "Patient profile", "Changes since", "Follow-up")
+TAB_KEY = "patients_tab"
 
 
 def _table(frame: pd.DataFrame) -> None:
@@ -240,21 +243,19 @@ def render(ctx: PageContext) -> None:
         unavailable(str(error))
         return
     # Bound to the URL so a copied link opens the same tab, patient and window.
-    swimmer_tab, waterfall_tab, profile_tab, changes_tab, followup_tab = st.tabs(
-        ["Swimmer plot", "PSA waterfall", "Patient profile", "Changes since", "Follow-up"],
-        key="patients_tab",
-        bind="query-params",
+    tabs = st.tabs(list(TABS), key=TAB_KEY, bind="query-params")
+    drawn: tuple[tuple[Callable[..., None], tuple[object, ...]], ...] = (
+        (_swimmer, (ctx,)),
+        (_waterfall, (ctx, choices)),
+        (_profile, (ctx, choices)),
+        (_changes, (ctx, choices)),
+        (_followup, (ctx,)),
     )
-    with swimmer_tab:
-        _tab(_swimmer, ctx)
-    with waterfall_tab:
-        _tab(_waterfall, ctx, choices)
-    with profile_tab:
-        _tab(_profile, ctx, choices)
-    with changes_tab:
-        _tab(_changes, ctx, choices)
-    with followup_tab:
-        _tab(_followup, ctx)
+    for tab, (draw, args) in zip(tabs, drawn, strict=True):
+        # Only the open tab is drawn: the others' views are computed when opened, not on every click.
+        if tab.open:
+            with tab:
+                _tab(draw, *args)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ LABELS = {
     "PHASE": "Phase",
     "TRTEMFL": "TEAE",
 }
+#: Session-state key (and address parameter) of the open tab.
+TAB_KEY = "toxicity_tab"
 #: Columns of the grade >= 3 event listing on screen (the download has them all).
 LISTING = (
     "USUBJID", "GROUP", "AESEQ", "AEDECOD", "AETERM", "GRADE_LABEL", "AESER", "AEREL", "ASTDT", "AENDT",
@@ -247,26 +249,31 @@ def render(ctx: PageContext) -> None:
     if view.ctcae_caption:
         st.caption(view.ctcae_caption)
 
-    grades_tab, high_tab, phase_tab, rel_tab = st.tabs(list(view.tabs))
-    with grades_tab:
-        _grades(ctx, view)
-    with high_tab:
-        _high_grade(ctx, view)
-    with phase_tab:
-        assert view.phase is not None
-        _detail(ctx, view.phase, "tox_phase", "Phase", "Acute and late by", "toxicity_acute_late")
-    with rel_tab:
-        if view.relationship is None:
-            unavailable(view.relationship_unavailable)
-        else:
-            _detail(
-                ctx,
-                view.relationship,
-                "tox_rel",
-                "Relationship",
-                "Relationship by",
-                "toxicity_by_relationship",
-            )
+    # Bound to the address so a copied link opens the same tab; only the open tab is drawn.
+    grades_tab, high_tab, phase_tab, rel_tab = st.tabs(list(view.tabs), key=TAB_KEY, bind="query-params")
+    if grades_tab.open:
+        with grades_tab:
+            _grades(ctx, view)
+    if high_tab.open:
+        with high_tab:
+            _high_grade(ctx, view)
+    if phase_tab.open:
+        with phase_tab:
+            assert view.phase is not None
+            _detail(ctx, view.phase, "tox_phase", "Phase", "Acute and late by", "toxicity_acute_late")
+    if rel_tab.open:
+        with rel_tab:
+            if view.relationship is None:
+                unavailable(view.relationship_unavailable)
+            else:
+                _detail(
+                    ctx,
+                    view.relationship,
+                    "tox_rel",
+                    "Relationship",
+                    "Relationship by",
+                    "toxicity_by_relationship",
+                )
     _monitoring(ctx, controls)
 
 

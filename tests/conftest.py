@@ -15,11 +15,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pytest
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -140,6 +143,21 @@ def open_page(at: object, name: str) -> object:
     raise AssertionError(
         f"no page {name!r} registered; known: {[i.get('url_pathname') for i in registered.values()]}"
     )
+
+
+def in_each_tab(at: object, key: str, labels: Sequence[str], read: Callable[[object], T]) -> list[T]:
+    """Open each tab of the group ``key`` in turn (a page draws only its open tab); return each ``read(at)``.
+
+    Every run must end without an exception. The tab group is left on the last label.
+    """
+    results = []
+    for label in labels:
+        at.session_state[key] = label  # type: ignore[attr-defined]
+        at.query_params[key] = label  # type: ignore[attr-defined]  # a tab bound to the address
+        at.run()  # type: ignore[attr-defined]
+        assert not at.exception, (label, [e.value for e in at.exception])  # type: ignore[attr-defined]
+        results.append(read(at))
+    return results
 
 
 def header(at: object) -> str:

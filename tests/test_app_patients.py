@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CONFORMANCE, header, metrics, tiny_frames, write_source
+from conftest import CONFORMANCE, header, in_each_tab, metrics, tiny_frames, write_source
+from streamlit.testing.v1 import AppTest
 
 from medcare_app.sidebar import AS_OF_KEY, filter_key
+from pages.patients import TABS
 
 PAGE = "pages/patients.py"
 SINCE_KEY = "since"
@@ -61,6 +63,15 @@ def _responders(at: object) -> str:
     return next(m.value for m in at.main.markdown if "evaluable" in m.value)  # type: ignore[attr-defined]
 
 
+def _open(at: AppTest, tab: str) -> AppTest:
+    """Open a tab of the page (it draws only the open one) and run; the address follows, as in a browser."""
+    at.session_state["patients_tab"] = tab
+    at.query_params["patients_tab"] = tab
+    at.run()
+    assert not at.exception
+    return at
+
+
 def test_patients_page_draws_everything(app, source: Path) -> None:
     at = app(PAGE, data=source)
     at.run()
@@ -73,17 +84,20 @@ def test_patients_page_draws_everything(app, source: Path) -> None:
         "Changes since",
         "Follow-up",
     ]
-    # Swimmer, waterfall, patient timeline, PSA trajectory.
-    assert len(at.get("plotly_chart")) == 4
+    # Only the open tab is drawn: the swimmer plot first.
+    assert len(at.get("plotly_chart")) == 1
     assert _swimmer_patients(at) == {"T-01", "T-02", "T-03", "T-04"}
-    assert _responders(at).startswith("**2 of 3 evaluable patients**")
+    # Swimmer, waterfall, patient timeline and PSA trajectory, one tab at a time.
+    assert in_each_tab(at, "patients_tab", TABS, lambda a: len(a.get("plotly_chart"))) == [1, 1, 2, 0, 0]
+    assert _responders(_open(at, "PSA waterfall")).startswith("**2 of 3 evaluable patients**")
     # Default window: 91 days before the cut-off (2024-01-31 -> 2023-11-01), as on the overview; nothing new.
+    _open(at, "Changes since")
     assert at.date_input(key=SINCE_KEY).value == dt.date(2023, 11, 1)
     assert set(metrics(at).values()) == {"0"}
 
 
 def test_changes_since_counts(app, source: Path) -> None:
-    at = app(PAGE, data=source)
+    at = app(PAGE, data=source, query={"patients_tab": "Changes since"})
     at.run()
     at.date_input(key=SINCE_KEY).set_value(dt.date(2022, 6, 1)).run()
     assert not at.exception
@@ -98,17 +112,17 @@ def test_changes_since_counts(app, source: Path) -> None:
 
 
 def test_centre_filter_changes_the_numbers(app, source: Path) -> None:
-    at = app(PAGE, data=source)
+    at = app(PAGE, data=source, query={"patients_tab": "Changes since"})
     at.run()
     at.date_input(key=SINCE_KEY).set_value(dt.date(2022, 6, 1))
     at.sidebar.multiselect(key=filter_key("SITEID")).set_value(["01"]).run()
     assert not at.exception
     assert header(at).startswith("**2 of 4 patients**")
-    assert _swimmer_patients(at) == {"T-01", "T-02"}
-    assert _responders(at).startswith("**1 of 2 evaluable patients**")
     shown = metrics(at)
     assert (shown["Patients enrolled"], shown["NEST-FS events"], shown["PFS events"]) == ("0", "2", "1")
     assert shown["New grade ≥ 3 AEs"] == "0"
+    assert _swimmer_patients(_open(at, "Swimmer plot")) == {"T-01", "T-02"}
+    assert _responders(_open(at, "PSA waterfall")).startswith("**1 of 2 evaluable patients**")
 
 
 def test_as_of_date_replays_the_page(app, source: Path) -> None:
@@ -118,13 +132,13 @@ def test_as_of_date_replays_the_page(app, source: Path) -> None:
     assert not at.exception
     # T-04 was registered in 2023; T-03's later PSA sample (2022-09-01) did not exist yet.
     assert _swimmer_patients(at) == {"T-01", "T-02", "T-03"}
-    assert _responders(at).startswith("**1 of 2 evaluable patients**")
+    assert _responders(_open(at, "PSA waterfall")).startswith("**1 of 2 evaluable patients**")
     # 91 days before the as-of date: 2022-07-01 -> 2022-04-01.
-    assert at.date_input(key=SINCE_KEY).value == dt.date(2022, 4, 1)
+    assert _open(at, "Changes since").date_input(key=SINCE_KEY).value == dt.date(2022, 4, 1)
 
 
 def test_profile_follows_the_selected_patient(app, source: Path) -> None:
-    at = app(PAGE, data=source)
+    at = app(PAGE, data=source, query={"patients_tab": "Patient profile"})
     at.run()
     picker = at.selectbox(key="patient")
     assert picker.options == ["T-01", "T-02", "T-03", "T-04"]
@@ -145,6 +159,8 @@ def test_link_opens_the_tab_patient_and_window(app, source: Path) -> None:
     at.run()
     assert not at.exception
     assert at.selectbox(key="patient").value == "T-03"
+    # The page draws only the open tab; opening "Changes since" finds the link's date.
+    _open(at, "Changes since")
     assert at.date_input(key=SINCE_KEY).value == dt.date(2022, 6, 1)
     assert metrics(at)["Patients enrolled"] == "1"
 
@@ -153,13 +169,20 @@ def test_page_without_psa_or_lesions_says_so(app) -> None:
     at = app(PAGE, data=CONFORMANCE / "cdiscpilot01")
     at.run()
     assert not at.exception
-    infos = " ".join(i.value for i in at.info)
+
+    def read(at: AppTest) -> tuple[str, str, dict[str, str], list[str]]:
+        infos = " ".join(i.value for i in at.info)
+        captions = " ".join(c.value for c in at.caption)
+        return infos, captions, metrics(at), [m.value for m in at.main.markdown]
+
+    tabs = in_each_tab(at, "patients_tab", TABS, read)
+    infos = " ".join(t[0] for t in tabs)
     assert "ADLB" in infos and "ADTU" in infos
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(t[1] for t in tabs)
     assert "grade" in captions  # no CTCAE grade: AE changes are not counted
-    assert "New grade ≥ 3 AEs" not in metrics(at)
+    assert not any("New grade ≥ 3 AEs" in t[2] for t in tabs)
     # The CDISC pilot's ADSL has no EOSSTT: 3 deaths (DTHFL = Y), the other 251 of unknown study status.
-    status = next(m.value for m in at.main.markdown if "in follow-up" in m.value)
+    status = next(m for t in tabs for m in t[3] if "in follow-up" in m)
     assert status == (
         "**254 patients**: 0 in follow-up, 0 left the study alive, 3 died, "
         "251 alive with no study status (ADSL has no EOSSTT)."
@@ -193,7 +216,7 @@ def test_follow_up_tab_lists_who_is_overdue(app, source: Path) -> None:
     # 30 days' tolerance, as of the cut-off 2024-01-31. T-01: last PSA 2022-04-01, next due 2022-07-12 (183
     # days after registration 2022-01-10): overdue. T-04: PSA only at baseline 2023-02-20, first due
     # 2023-05-17: overdue.
-    at = app(PAGE, data=source)
+    at = app(PAGE, data=source, query={"patients_tab": "Follow-up"})
     at.run()
     assert not at.exception
     assert any(

@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import CONFORMANCE, REPO, tiny_frames, write_source
+from streamlit.testing.v1 import AppTest
 
 from medcare_app.sidebar import AS_OF_KEY, filter_key
+from pages.toxicity import TAB_KEY
 
 PAGE = "pages/toxicity.py"
 
@@ -91,8 +93,17 @@ def test_grade_counts_and_denominator(opened) -> None:
     assert not at.info  # CTCAE grades present: no severity note
 
 
-def test_high_grade_tab(opened) -> None:
-    at = opened
+def _open(at: AppTest, tab: str) -> AppTest:
+    """Open a tab of the page (it draws only the open one) and run; the address follows, as in a browser."""
+    at.session_state[TAB_KEY] = tab
+    at.query_params[TAB_KEY] = tab
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_high_grade_tab(app, tox_source: Path) -> None:
+    at = _open(app(PAGE, data=tox_source), "Grade ≥ 3 patients")
     # T-02 and T-04 of the 4 patients in the safety population.
     expected = (
         '**2 of 4 patients** (50.0%) in the safety population (SAFFL = "Y") had at least one Grade ≥ 3 '
@@ -114,8 +125,7 @@ def _phase_table(at: object) -> pd.DataFrame:
 
 
 def test_acute_window_setting(app, tox_source: Path) -> None:
-    at = app(PAGE, data=tox_source)
-    at.run()
+    at = _open(app(PAGE, data=tox_source), "Acute vs late")
     phases = _phase_table(at)
     # 90 days: acute T-01 1, T-02 3, T-03 missing; late T-04 3 (day 157).
     assert phases.loc["Acute", "Any grade"] == "3 (75.0%)"
@@ -152,8 +162,8 @@ def test_soc_drill_down(app, tox_source: Path) -> None:
     assert sorted(terms["AEDECOD"]) == ["Diarrhea", "Nausea", "Proctitis"]
 
 
-def test_relationship_tab(opened) -> None:
-    at = opened
+def test_relationship_tab(app, tox_source: Path) -> None:
+    at = _open(app(PAGE, data=tox_source), "Relationship to MDT")
     related = next(
         d.value.set_index("GROUP")
         for d in at.dataframe
@@ -188,6 +198,7 @@ def test_severity_only_source(app, tmp_path: Path) -> None:
     assert "AESEV" in at.info[0].value
     overall = _table(at).iloc[0]
     assert overall["SEVERE"] == "2 (50.0%)"
+    _open(at, at.tabs[1].label)
     expected = (
         '**2 of 4 patients** (50.0%) in the safety population (SAFFL = "Y") had at least one SEVERE event; '
         "counted: treatment-emergent events."
@@ -225,17 +236,19 @@ def test_as_of_drops_later_events(app, tox_source: Path) -> None:
 
 
 def test_phase_and_relationship_by_term(app, tox_source: Path) -> None:
-    at = app(PAGE, data=tox_source)
-    at.run()
+    at = _open(app(PAGE, data=tox_source), "Acute vs late")
     at.radio(key="tox_phase_level").set_value("Term").run()
-    at.radio(key="tox_rel_level").set_value("Term").run()
-    assert not at.exception
-    tables = [d.value for d in at.dataframe if "AEDECOD" in d.value.columns and "GROUP" in d.value.columns]
-    phase = next(t for t in tables if "Late" in set(t["GROUP"])).set_index(["GROUP", "AEDECOD"])
+
+    def tables() -> list[pd.DataFrame]:
+        return [d.value for d in at.dataframe if "AEDECOD" in d.value.columns and "GROUP" in d.value.columns]
+
+    phase = next(t for t in tables() if "Late" in set(t["GROUP"])).set_index(["GROUP", "AEDECOD"])
     # Late (day 157): T-04 Proctitis grade 3; acute: T-01 Fatigue 1, T-02 Cystitis 3 and Diarrhea 2.
     assert phase.loc[("Late", "Proctitis"), "Grade 3"] == "1 (25.0%)"
     assert phase.loc[("Acute", "Cystitis noninfective"), "Grade 3"] == "1 (25.0%)"
-    related = next(t for t in tables if "RELATED" in set(t["GROUP"])).set_index(["GROUP", "AEDECOD"])
+    _open(at, "Relationship to MDT").radio(key="tox_rel_level").set_value("Term").run()
+    assert not at.exception
+    related = next(t for t in tables() if "RELATED" in set(t["GROUP"])).set_index(["GROUP", "AEDECOD"])
     assert related.loc[("NOT RELATED", "Diarrhea"), "Grade 2"] == "1 (25.0%)"
     assert related.loc[("RELATED", "Proctitis"), "Grade 3"] == "1 (25.0%)"
 

@@ -103,15 +103,18 @@ def test_patients_changes_since_early_as_of(app, query) -> None:
     at = app("pages/patients.py", data=None, query=query)
     at.run()
     assert not at.exception
+    assert "No enrolled patient with a registration date to draw." in _all_text(at)  # the swimmer tab
+    at.query_params["patients_tab"] = at.session_state["patients_tab"] = "Changes since"
+    at.run()
+    assert not at.exception
     assert at.date_input(key="since").value == FIRST_ENTRY
     as_of = at.sidebar.date_input(key=AS_OF_KEY).value
     assert f"New between **{FIRST_ENTRY:%Y-%m-%d}** (excluded) and **{as_of:%Y-%m-%d}**" in _all_text(at)
-    assert "No enrolled patient with a registration date to draw." in _all_text(at)
 
 
 def test_patients_changes_since_window_91_days_back(app) -> None:
     """Unchanged where the old default was valid: 91 days before the view date."""
-    at = app("pages/patients.py", data=None, query={"asof": "2022-09-30"})
+    at = app("pages/patients.py", data=None, query={"asof": "2022-09-30", "patients_tab": "Changes since"})
     at.run()
     assert not at.exception
     assert at.date_input(key="since").value == dt.date(2022, 7, 1)
@@ -200,7 +203,7 @@ def test_time_to_event_table_of_patient_without_rows(tmp_path: Path) -> None:
 
 def test_patients_page_profile_of_patient_without_time_to_event(app, tmp_path: Path) -> None:
     source = write_source(tmp_path / "src", **_new_patient_frames())
-    at = app("pages/patients.py", data=source, query={"patient": "T-07"})
+    at = app("pages/patients.py", data=source, query={"patient": "T-07", "patients_tab": "Patient profile"})
     at.run()
     assert not at.exception
     assert at.selectbox(key="patient").value == "T-07"

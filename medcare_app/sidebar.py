@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -199,10 +199,10 @@ def _filters_from_url(facts: SourceFacts) -> Filters:
     return Filters.from_mapping(selected)
 
 
-def _render_filters(facts: SourceFacts, counts: ViewCounts) -> Filters:
-    """Draw the filters on the source's columns; each value shows the enrolled patients of ``counts``.
+def _render_filters(facts: SourceFacts, counts: Callable[[str], ViewCounts]) -> Filters:
+    """Draw the filters on the source's columns; each value shows its enrolled patients, ``counts(column)``.
 
-    ``counts`` are those of the unfiltered trial as of the view's date.
+    The counts are those of the unfiltered trial as of the view's date, worked out for the columns drawn.
     """
     columns = facts.columns
     names = facts.labels
@@ -218,7 +218,7 @@ def _render_filters(facts: SourceFacts, counts: ViewCounts) -> Filters:
         selected[column] = st.multiselect(
             variable_label(column),
             options,
-            format_func=partial(_label, names.get(column, {}), counts.per_value.get(column, {})),
+            format_func=partial(_label, names.get(column, {}), counts(column).per_value[column]),
             key=filter_key(column),
             placeholder="All",
         )
@@ -236,7 +236,7 @@ def _render_filters(facts: SourceFacts, counts: ViewCounts) -> Filters:
         selected[column] = st.multiselect(
             variable_label(column),
             options,
-            format_func=partial(_label, names.get(column, {}), counts.per_value.get(column, {})),
+            format_func=partial(_label, names.get(column, {}), counts(column).per_value[column]),
             key=filter_key(column),
             placeholder="All",
         )
@@ -504,8 +504,10 @@ def render_sidebar(
             download_format = DOWNLOAD_FORMATS.get(str(st.session_state.get(DOWNLOAD_FORMAT_KEY)), "png")
         else:
             st.divider()
-            counts = cache.enrolled_counts(source.path, fingerprint, Filters(), as_of, facts.columns)
-            filters = _render_filters(facts, counts)
+            filters = _render_filters(
+                facts,
+                lambda column: cache.enrolled_counts(source.path, fingerprint, Filters(), as_of, (column,)),
+            )
             st.divider()
             settings = _render_settings(defaults)
             _sync_url(filters, facts.columns, as_of, settings, defaults)
@@ -526,7 +528,7 @@ def render_sidebar(
             filters, VARIABLE_LABELS, value_labels=facts.labels, value_format=escape_markdown
         ),
         n_selected=cache.enrolled_counts(source.path, fingerprint, filters, as_of).enrolled,
-        n_total=cache.enrolled_counts(source.path, fingerprint, Filters(), as_of, facts.columns).enrolled,
+        n_total=cache.enrolled_counts(source.path, fingerprint, Filters(), as_of).enrolled,
         filter_labels=facts.labels,
         as_of=as_of if as_of is not None else cutoff,
         cutoff=cutoff,

@@ -335,3 +335,17 @@ def test_more_figures(adtu: pd.DataFrame, adtu_p4: pd.DataFrame, adsl: pd.DataFr
     assert [t.name for t in patterns.data] == ["SBRT", "Surgery", les.NOT_RECORDED]
     by_type = figs.lesion_site_figure(les.lesions_by_site(adtu, adsl, stack="patient"))
     assert [t.name for t in by_type.data] == ["SBRT", "Surgery"]
+
+
+def test_eqd2_of_many_lesions_is_one_box_per_modality(adtu: pd.DataFrame, adsl: pd.DataFrame) -> None:
+    from medcare_metrics.figures import lesions as figs
+
+    doses = les.radiotherapy_doses(adtu, adsl)
+    shown = doses.loc[doses["EQD2"].notna()]
+    many = pd.concat([shown] * (figs.EQD2_POINTS // len(shown) + 1), ignore_index=True)
+    fig = figs.eqd2_figure(many, 1.5)
+    # No point per lesion (one SVG element each): a visible box per modality over every lesion's EQD2.
+    assert [t.boxpoints for t in fig.data] == [False, False]
+    sbrt = next(t for t in fig.data if t.name == "SBRT")
+    assert len(sbrt.x) == (many["MDTLES"] == "SBRT").sum() and sbrt.line.color is not None
+    assert f"{len(many)} lesions" in fig.layout.xaxis.title.text

@@ -193,3 +193,17 @@ def test_bad_rules_are_refused() -> None:
         MonitoringOptions(1.2, 10)
     with pytest.raises(ValueError, match="method"):
         MonitoringOptions(0.2, 10, method="sequential")
+
+
+def test_monitoring_figure_marks_each_step_only_for_few_patients() -> None:
+    from medcare_metrics.figures.decision import MARKER_STEPS, monitoring_figure
+
+    def figure(n: int) -> object:
+        boundary = pd.DataFrame({"N": range(1, n + 1), "BOUNDARY": pd.array([pd.NA] + [3] * (n - 1), "Int64")})
+        course = pd.DataFrame({"N": range(1, n + 1), "CUM_EVENTS": [i // 10 for i in range(n)]})
+        return monitoring_figure(boundary, course, crossed_at=None)
+
+    assert [t.mode for t in figure(18).data] == ["lines+markers", "lines+markers"]
+    many = figure(MARKER_STEPS + 1)
+    # Thousands of markers are thousands of SVG elements: the steps alone.
+    assert [t.mode for t in many.data] == ["lines", "lines"] and len(many.data[1].x) == MARKER_STEPS + 1

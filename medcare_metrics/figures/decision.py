@@ -49,6 +49,10 @@ def outlook_figure(bars: pd.DataFrame, benchmarks: pd.DataFrame) -> go.Figure:
     return apply_layout(fig, height=320)
 
 
+#: Most steps of the monitoring chart drawn with a marker at each.
+MARKER_STEPS = 300
+
+
 def monitoring_figure(
     boundary: pd.DataFrame, course: pd.DataFrame, crossed_at: int | None = None
 ) -> go.Figure:
@@ -66,9 +70,12 @@ def monitoring_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Boundary (red steps, gaps where not reachable) and observed count (dark steps).
+        Boundary (red steps, gaps where not reachable) and observed count (dark steps); a marker at each
+        step up to :data:`MARKER_STEPS` patients.
     """
     fig = go.Figure()
+    # A marker per patient is one SVG element each: beyond a few hundred patients the steps alone.
+    mode = "lines+markers" if max(len(boundary), len(course)) <= MARKER_STEPS else "lines"
     reachable = boundary["BOUNDARY"].notna().to_numpy()
     y = np.where(
         reachable, boundary["BOUNDARY"].astype("Float64").to_numpy(dtype=float, na_value=np.nan), np.nan
@@ -76,7 +83,7 @@ def monitoring_figure(
     fig.add_scatter(
         x=boundary["N"].to_numpy(),
         y=y,
-        mode="lines+markers",
+        mode=mode,
         line={"shape": "hv", "color": "#D55E00", "width": 2},
         marker={"size": 5},
         name="Boundary: stop at this many",
@@ -87,7 +94,7 @@ def monitoring_figure(
         fig.add_scatter(
             x=course["N"].to_numpy(),
             y=course["CUM_EVENTS"].to_numpy(),
-            mode="lines+markers",
+            mode=mode,
             line={"shape": "hv", "color": "#000000", "width": 2},
             marker={"size": 6},
             name="Patients with the event",

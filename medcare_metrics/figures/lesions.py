@@ -376,6 +376,43 @@ def site_pattern_figure(patterns: pd.DataFrame, title: str | None = None) -> go.
     return fig
 
 
+#: Irradiated lesions beyond which the EQD2 plot draws a box per modality instead of a point per lesion (a box
+#: plot's points are one SVG element each; plotly has no WebGL box).
+EQD2_POINTS = 300
+
+
+def _eqd2_boxes(
+    eqd2: np.ndarray, mdt: np.ndarray, order: list[str], alpha_beta_gy: float, title: str | None
+) -> go.Figure:
+    """Return the EQD2 of many lesions as one box per modality (quartiles, whiskers at 1.5 IQR)."""
+    data: list[dict[str, object]] = []
+    for row in order:
+        color = _lesion_mdt_color(row)
+        data.append(
+            {
+                "type": "box",
+                "x": eqd2[mdt == row],
+                "y0": row,
+                "name": row,
+                "orientation": "h",
+                "boxpoints": False,
+                "line": {"color": color},
+                "fillcolor": "rgba(0,0,0,0.04)",
+                "showlegend": False,
+            }
+        )
+    axis = f"EQD2 (Gy), alpha/beta = {alpha_beta_gy:g} Gy; {len(eqd2)} lesions: quartiles, whiskers 1.5 IQR"
+    rows = order[::-1]
+    layout = merge(
+        layout_settings(title, max(220, 70 * len(order) + 120)),
+        {
+            "xaxis": {"title": {"text": axis}, "rangemode": "tozero", "showgrid": True},
+            "yaxis": {"title": None, "type": "category", "categoryorder": "array", "categoryarray": rows},
+        },
+    )
+    return make_figure(data, layout)
+
+
 def eqd2_figure(doses: pd.DataFrame, alpha_beta_gy: float, title: str | None = None) -> go.Figure:
     """Return the EQD2 of each irradiated lesion, one row per radiotherapy modality.
 
@@ -393,7 +430,7 @@ def eqd2_figure(doses: pd.DataFrame, alpha_beta_gy: float, title: str | None = N
     -------
     plotly.graph_objects.Figure
         Markers at each lesion's EQD2; the hover gives patient, lesion, schedule and BED. Lesions without a
-        dose are not drawn.
+        dose are not drawn. Beyond :data:`EQD2_POINTS` lesions, one box per modality instead of the points.
     """
     shown = doses.loc[doses["EQD2"].notna()]
     order = _in_order(shown["MDTLES"], default_study().mdt_lesion_types)
@@ -418,6 +455,8 @@ def eqd2_figure(doses: pd.DataFrame, alpha_beta_gy: float, title: str | None = N
         ]
     )
     eqd2 = shown["EQD2"].to_numpy(dtype=float)
+    if len(shown) > EQD2_POINTS:
+        return _eqd2_boxes(eqd2, mdt, order, alpha_beta_gy, title)
     data: list[dict[str, object]] = []
     for row in order:
         sel = mdt == row

@@ -199,7 +199,8 @@ def test_monitoring_figure_marks_each_step_only_for_few_patients() -> None:
     from medcare_metrics.figures.decision import MARKER_STEPS, monitoring_figure
 
     def figure(n: int) -> object:
-        boundary = pd.DataFrame({"N": range(1, n + 1), "BOUNDARY": pd.array([pd.NA] + [3] * (n - 1), "Int64")})
+        reachable = pd.array([pd.NA] + [3] * (n - 1), "Int64")
+        boundary = pd.DataFrame({"N": range(1, n + 1), "BOUNDARY": reachable})
         course = pd.DataFrame({"N": range(1, n + 1), "CUM_EVENTS": [i // 10 for i in range(n)]})
         return monitoring_figure(boundary, course, crossed_at=None)
 

@@ -37,6 +37,8 @@ PAGES: dict[str, tuple[tuple[ModuleType, str, str], ...]] = {
 }
 
 #: The browser tab's icon, a file of the repository: a material icon would be fetched from a font server.
+cache.freeze_imports()
+
 PAGE_ICON = Path(__file__).resolve().parent / "static" / "medcare.png"
 
 st.set_page_config(page_title="MEDCARE Monitor", page_icon=PAGE_ICON, layout="wide")

@@ -248,6 +248,28 @@ def _give_memory_back() -> None:
     _trim()
 
 
+_FROZEN = threading.Lock()
+_frozen = False
+
+
+def freeze_imports() -> None:
+    """Move the objects alive now (the imported modules) out of the garbage collector's sight, once.
+
+    Call at the top of the entry script, after its imports and before any data is read. Streamlit runs a
+    full collection after every script run (``runner.postScriptGC``), while the browser waits for the run's
+    last messages; most of what it walks are the objects of imported libraries (plotly, pandas, pandera,
+    lifelines), which live as long as the process. Frozen, they are no longer walked; data read later is not
+    frozen, so a dropped view is still collected.
+    """
+    global _frozen
+    with _FROZEN:
+        if _frozen:
+            return
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 def _trim() -> None:
     """Hand memory freed by the process back to the system (glibc and pyarrow keep it otherwise)."""
     with contextlib.suppress(Exception):

@@ -36,6 +36,7 @@ def run_standalone(render: Callable[[PageContext], None], datasets: Sequence[str
         Datasets the page draws on (lower case); its header warns about their validation problems.
     """
     _leave_legacy_pages_mode()
+    cache.freeze_imports()
     # The page's URL path is its file stem, as under dashboard.py.
     page = Path(render.__code__.co_filename).stem
     user = require_sign_in([page])

@@ -7,7 +7,7 @@ import streamlit as st
 from medcare_app import cache
 from medcare_app.context import PageContext
 from medcare_app.shell import run_standalone
-from medcare_app.ui import page_header, show_figure, unavailable
+from medcare_app.ui import download_table, page_header, show_figure, unavailable
 from medcare_metrics.figures.overview import enrollment_progress_figure, primary_curve_figure
 from medcare_metrics.text import overview as text
 from medcare_metrics.views import DataUnavailable
@@ -84,6 +84,7 @@ def render(ctx: PageContext) -> None:
     with numbers:
         st.markdown(f"#### {view.status}")
         _cards(tuple(card for row in view.cards for card in row))
+        download_table(view.numbers, "overview_numbers", ctx=ctx)
         if view.primary is not None:
             st.subheader(view.primary.title)
             label = f"{text.endpoint_short_name(view.primary.paramcd)} (S)"

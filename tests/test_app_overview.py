@@ -36,6 +36,9 @@ def test_overview_numbers(app, tiny_source: Path) -> None:
     captions = " ".join(c.value for c in at.caption)
     assert "ENRLFL = Y" in captions and "CNSR = 0" in captions and "grade 3 or higher" in captions
     assert len(at.get("plotly_chart")) == 2  # the primary endpoint's curve and enrollment against target
+    # The numbers as a table, as CSV and Excel (aggregates: offered to every role).
+    keys = [b.key for b in at.get("download_button")]
+    assert keys == ["download_overview_numbers_csv", "download_overview_numbers_xlsx"]
 
 
 def test_sidebar_shows_the_data_cut(app, tiny_source: Path) -> None:

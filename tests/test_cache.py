@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from dataclasses import dataclass, field, replace
@@ -212,3 +213,25 @@ def test_a_session_keeps_its_views_when_the_store_drops_them(app, monkeypatch: p
     at.multiselect(key=key).set_value(centres[:1])
     at.run()
     assert len(made) == 3  # two runs later, the first view was neither the store's nor the session's
+
+
+def test_the_entry_script_freezes_the_imports_but_not_the_data(
+    app, tiny_source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Imported objects leave the collector's sight (it runs after each script run); data read later stay."""
+    from medcare_app.context import resolve_source
+
+    gc.unfreeze()  # as in a new process: this run freezes
+    monkeypatch.setattr(cache, "_frozen", False)
+    at = app("dashboard.py", data=tiny_source)
+    at.run()
+    assert not at.exception
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # plotly, pandas, pandera, ... and the app's own modules
+    cache.freeze_imports()
+    assert gc.get_freeze_count() == frozen  # once per process
+    # The trial read by the run is still walked by the collector, so a dropped view is freed.
+    path = resolve_source().path
+    trial = cache.load(path, cache.source_fingerprint(path)).trial
+    assert trial is not None
+    assert any(obj is trial.adsl for obj in gc.get_objects())

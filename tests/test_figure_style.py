@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from medcare_metrics.figures.style import DOWNLOAD_CONFIG, download_config
+from medcare_metrics.figures.style import (
+    DOWNLOAD_CONFIG,
+    TICK_ROOM,
+    download_config,
+    label_margin,
+    text_width,
+)
 
 
 def test_png_is_drawn_at_twice_the_screen_resolution() -> None:
@@ -30,3 +38,18 @@ def test_each_call_returns_a_new_dict() -> None:
 def test_unknown_format_is_rejected(fmt: str) -> None:
     with pytest.raises(ValueError, match="png, svg"):
         download_config(fmt)
+
+
+def test_text_width_uses_arial_widths() -> None:
+    # "1" 556, "0" 556, "%" 889 thousandths of an em.
+    assert text_width("100%", 10) == pytest.approx(25.57)
+    assert text_width("Ii", 20) == pytest.approx((278 + 222) * 20 / 1000)
+    assert text_width("", 13) == 0
+    assert text_width("é", 10) == 10  # outside ASCII: a whole em
+
+
+def test_label_margin_is_the_widest_label_and_room_for_ticks() -> None:
+    widest = text_width("MEDCARE-01-001", 12)
+    assert label_margin(["MEDCARE-01-001", "X"], 12) == math.ceil(widest) + TICK_ROOM
+    assert label_margin([1, 22], 10, least=60) == 60
+    assert label_margin([], 10) == TICK_ROOM

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
 from medcare_metrics.cuts import as_of
+from medcare_metrics.figures.style import text_width
 from medcare_metrics.model import TrialData
 from medcare_metrics.patients import (
     NO_MDT_TYPE,
@@ -423,6 +426,23 @@ def test_swimmer_figure_of_300_patients_stays_compact() -> None:
     # 11 px a row instead of 26; the time axis repeated at the top.
     assert fig.layout.height == 11 * 300 + 140 + 40
     assert fig.layout.xaxis2.side == "top" and fig.layout.xaxis2.matches == "x"
+
+
+def test_swimmer_margins_hold_the_longest_identifier_and_the_legend() -> None:
+    from medcare_metrics.figures.patients import swimmer_figure
+
+    data, events = _many_patients(4)
+    fig = swimmer_figure(data, events)
+    assert fig.layout.margin.l == 60 and fig.layout.margin.r == 160  # short ids and names: the least margins
+    long_id, name = "MW-" + "9" * 20, "Stereotactic body radiotherapy + metastasectomy"
+    data["USUBJID"] = data["USUBJID"].replace({"X-000": long_id})
+    events["USUBJID"] = events["USUBJID"].replace({"X-000": long_id})
+    data.loc[1, "MDT"] = name
+    fig = swimmer_figure(data, events)
+    # Arial: "M" 833, "W" 944, "-" 333, digits 556 thousandths of an em; 12 px labels for a few patients.
+    assert fig.layout.margin.l == math.ceil((833 + 944 + 333 + 20 * 556) * 12 / 1000) + 24
+    # The legend entry: its text at 13 px and 80 px for symbol and gaps.
+    assert fig.layout.margin.r == round(text_width(name, 13)) + 80 > 300
 
 
 def test_psa_waterfall_figure(trial: TrialData) -> None:

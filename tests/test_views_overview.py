@@ -80,6 +80,26 @@ def test_cards_hold_the_numbers_and_what_they_count(tmp_path: Path) -> None:
     assert view.changes is None  # ViewScope.of holds no date
 
 
+def test_numbers_table_is_the_cards_in_plain_text(tmp_path: Path) -> None:
+    view = overview_view(ViewScope.of(_trial(tmp_path, **tiny_frames())), OverviewControls())
+    numbers = view.numbers
+    assert list(numbers.columns) == ["MEASURE", "LABEL", "VALUE", "DESCRIPTION"]
+    assert list(numbers["MEASURE"]) == [c.measure for row in view.cards for c in row]
+    row = numbers.set_index("MEASURE").loc["nestfs_events"]
+    assert (row["LABEL"], row["VALUE"]) == ("NEST-FS events", "2 of 4")
+    assert "CNSR = 0" in row["DESCRIPTION"]
+    # The caption's Markdown (bold marks, escapes) does not reach the table.
+    assert not numbers["DESCRIPTION"].str.contains(r"\*\*|\\", regex=True).any()
+
+
+def test_plain_text_undoes_bold_and_escapes() -> None:
+    from medcare_metrics.text.common import escape_markdown, plain_text
+
+    assert plain_text("**3 screen failures** left out") == "3 screen failures left out"
+    raw = "Centre [A](http://x) *1* #2"
+    assert plain_text(escape_markdown(raw)) == raw
+
+
 def test_one_non_treatment_emergent_grade3_ae_counts_as_on_the_toxicity_page(tmp_path: Path) -> None:
     frames = tiny_frames()
     adae = frames["adae"].assign(TRTEMFL="Y")

@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from medcare_metrics.figures.style import FONT_FAMILY, MUTED, layout_settings, make_figure, merge, vline
+from medcare_metrics.figures.style import (
+    AXIS_TITLE_ROOM,
+    FONT_FAMILY,
+    FONT_SIZE,
+    MUTED,
+    label_margin,
+    layout_settings,
+    make_figure,
+    merge,
+    vline,
+)
 
 #: Colour per enrollment-progress category (on study dark blue, off study light blue, others greys).
 PROGRESS_COLORS: dict[str, str] = {
@@ -57,7 +67,9 @@ def enrollment_progress_figure(progress: pd.DataFrame, target: int | None) -> go
         layout_settings(height=210),
         {
             "barmode": "stack",
-            "margin": {"l": 10, "r": 20, "t": 64, "b": 50},
+            # Room for half of the first tick label ("0") under the left end of the bar: plotly would
+            # otherwise widen the margin by drawing the figure twice.
+            "margin": {"l": 16, "r": 20, "t": 64, "b": 50},
             # At the top of the figure, above the target's label: the bottom holds the axis and, in a
             # download, the provenance footer.
             "legend": {
@@ -193,7 +205,8 @@ def primary_curve_figure(curve: pd.DataFrame, benchmarks: pd.DataFrame, label: s
     layout = merge(
         layout_settings(height=300),
         {
-            "margin": {"l": 60, "r": 20, "t": 10, "b": 50},
+            # Wide enough for the tick labels and the axis title: a margin plotly has to widen is drawn twice.
+            "margin": {"l": label_margin(["100%"], FONT_SIZE) + AXIS_TITLE_ROOM, "r": 20, "t": 10, "b": 50},
             # Inside the plot, top right, where a survival curve has not yet come down to: the bottom holds
             # the axis and, in a download, the provenance footer.
             "legend": {

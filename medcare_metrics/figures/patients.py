@@ -8,11 +8,14 @@ import plotly.graph_objects as go
 
 from medcare_metrics.figures.style import (
     FONT_FAMILY,
+    FONT_SIZE,
     GRADE_COLORS,
     MDT_COLORS,
     MUTED,
     SWIMMER_MARKERS,
     apply_layout,
+    label_margin,
+    text_width,
 )
 
 #: Marker style per swimmer event (symbol, colour, size); symbols differ so the plot reads without colour.
@@ -35,6 +38,16 @@ def _mdt_groups(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
 
 def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str)
+
+
+#: Width of a legend entry beside its text (symbol and gaps), and of the gap between plot and legend, px.
+LEGEND_ENTRY_ROOM = 80
+
+
+def _legend_room(names: list[str], least: int) -> int:
+    """Right margin (px) holding a vertical legend with the entries ``names``."""
+    widest = max((text_width(name, FONT_SIZE) for name in names), default=0.0)
+    return max(least, round(widest) + LEGEND_ENTRY_ROOM)
 
 
 #: Swimmer rows beyond which the markers are WebGL traces (``go.Scattergl``).
@@ -152,7 +165,13 @@ def swimmer_figure(data: pd.DataFrame, events: pd.DataFrame, title: str | None =
             "tickfont": {"size": tick_size},
         },
         legend={"orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.02, "groupclick": "toggleitem"},
-        margin={"r": 160, "t": (50 if title else 20) + axis_margin},
+        # Margins that hold the patient identifiers and the legend from the start: plotly draws a figure
+        # twice when it has to widen them.
+        margin={
+            "l": label_margin(ordered["USUBJID"], tick_size, least=60),
+            "r": _legend_room([trace.name for trace in fig.data if trace.name], least=160),
+            "t": (50 if title else 20) + axis_margin,
+        },
     )
     if n_rows > 40:
         # A long list scrolls: repeat the time axis at the top so the first rows can be read.

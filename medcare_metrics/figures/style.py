@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import textwrap
+from collections.abc import Iterable
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -48,6 +50,8 @@ MUTED = "#9aa5b1"
 #: Footer text: grey, yet 4.5:1 against the background like body text.
 FOOTER_COLOR = "#52606d"
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+#: Font size of the figures' text (tick labels, axis titles, legend), px.
+FONT_SIZE = 13
 #: Image formats the figure toolbar can download (plotly's toImage formats offered in the app).
 DOWNLOAD_FORMATS: tuple[str, ...] = ("png", "svg")
 
@@ -122,6 +126,71 @@ FOOTER_SIZE = 11
 #: Vertical room per wrapped line, px.
 _TITLE_LINE_PX = 20
 _FOOTER_LINE_PX = 15
+
+
+#: Advance widths of Arial (1/1000 em) for printable ASCII from the space: Arial is the figures' fallback
+#: font and wider than Source Sans Pro, so a width measured with it is enough for either.
+_ARIAL_WIDTHS = (
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+)  # fmt: skip
+#: Room beside the widest tick label (tick, gap and plotly's own padding), px.
+TICK_ROOM = 24
+#: Room for an axis title beside its tick labels (a line of :data:`FONT_SIZE` and the template's standoff).
+AXIS_TITLE_ROOM = 28
+
+
+def text_width(text: str, size: float) -> float:
+    """Return the width in pixels of ``text`` drawn at ``size`` px, at most what the browser draws.
+
+    Measured with Arial's widths (the figures' fallback font, wider than their first choice); any other
+    character counts as one em, as wide as the widest Latin letters.
+
+    Parameters
+    ----------
+    text : str
+        One line of plain text.
+    size : float
+        Font size, px.
+
+    Returns
+    -------
+    float
+        Width, px.
+    """
+    total = 0
+    for char in text:
+        code = ord(char) - 32
+        total += _ARIAL_WIDTHS[code] if 0 <= code < len(_ARIAL_WIDTHS) else 1000
+    return total * size / 1000
+
+
+def label_margin(labels: Iterable[object], size: float, least: int = 0) -> int:
+    """Return a margin (px) that holds the widest of ``labels`` at ``size`` px beside its axis.
+
+    plotly widens a margin that is too narrow for the tick labels (``automargin``) by drawing the figure a
+    second time; a margin wide enough from the start is drawn once.
+
+    Parameters
+    ----------
+    labels : iterable
+        The tick labels (any value; drawn as text).
+    size : float
+        Their font size, px.
+    least : int, default 0
+        The margin returned is never below this.
+
+    Returns
+    -------
+    int
+        Margin in pixels.
+    """
+    widest = max((text_width(str(label), size) for label in labels), default=0.0)
+    return max(least, math.ceil(widest) + TICK_ROOM)
 
 
 def wrap_text(text: str, width: int) -> str:
@@ -227,7 +296,7 @@ def layout_settings(title: str | None = None, height: int = 420) -> dict[str, ob
     """
     return {
         "title": {"text": title, "x": 0.0, "xanchor": "left"} if title else None,
-        "font": {"family": FONT_FAMILY, "size": 13},
+        "font": {"family": FONT_FAMILY, "size": FONT_SIZE},
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0.0},

@@ -141,6 +141,25 @@ def escape_markdown(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("www.", "www\\.")
 
 
+_MARKDOWN_ESCAPE = re.compile(r"\\(.)")
+
+
+def plain_text(markdown: str) -> str:
+    """Return the Markdown written here (bold, backslash escapes) as plain text, for a table cell.
+
+    Parameters
+    ----------
+    markdown : str
+        Text as the app writes it for ``st.markdown``: ``**bold**`` and :func:`escape_markdown` escapes.
+
+    Returns
+    -------
+    str
+        The same words without the bold marks and escapes.
+    """
+    return _MARKDOWN_ESCAPE.sub(r"\1", markdown.replace("**", "")).strip()
+
+
 # --- The selection and where a table or figure comes from --------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from medcare_metrics.subjects import first_entry_date
 from medcare_metrics.survival import benchmark_table, endpoints, km_curve, time_to_event
 from medcare_metrics.survival.followup import FollowUp, followup_endpoint, median_followup
 from medcare_metrics.text import overview as text
+from medcare_metrics.text.common import plain_text
 from medcare_metrics.views.scope import ViewScope
 
 
@@ -139,6 +140,9 @@ class OverviewView:
         The headline numbers.
     cards : tuple of tuple of MetricCard
         The numbers as drawn, in rows.
+    numbers : pandas.DataFrame
+        The same numbers as a table to download: MEASURE (key), LABEL, VALUE (as shown) and DESCRIPTION
+        (the card's caption as plain text), a row per card.
     progress : pandas.DataFrame
         Enrollment against target (CATEGORY, PATIENTS), the figure's input.
     target : int or None
@@ -158,6 +162,7 @@ class OverviewView:
 
     summary: TrialSummary
     cards: tuple[tuple[MetricCard, ...], ...]
+    numbers: pd.DataFrame
     progress: pd.DataFrame
     target: int | None
     changes: ChangesSection | None
@@ -252,6 +257,23 @@ def _cards(
             _followup_card(followup),
         ),
     )
+
+
+def numbers_table(cards: tuple[tuple[MetricCard, ...], ...]) -> pd.DataFrame:
+    """Return the headline numbers as a table, a row per card in the order drawn.
+
+    Parameters
+    ----------
+    cards : tuple of tuple of MetricCard
+        The cards, in rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        MEASURE, LABEL, VALUE (text, as shown) and DESCRIPTION (the caption without Markdown).
+    """
+    rows = [(card.measure, card.label, card.value, plain_text(card.caption)) for row in cards for card in row]
+    return pd.DataFrame(rows, columns=["MEASURE", "LABEL", "VALUE", "DESCRIPTION"], dtype=object)
 
 
 def _followup_card(followup: FollowUp | None) -> MetricCard:
@@ -367,9 +389,11 @@ def overview_view(scope: ViewScope, controls: OverviewControls) -> OverviewView:
     # Under a filter the others enrolled in the trial are "not in the selection" on the progress bar.
     overall = count_enrolled(scope.unfiltered.adsl) if scope.filters else None
     primary, primary_unavailable, followup = _primary_and_followup(scope)
+    cards = _cards(scope, summary, followup)
     return OverviewView(
         summary=summary,
-        cards=_cards(scope, summary, followup),
+        cards=cards,
+        numbers=numbers_table(cards),
         progress=enrollment_progress(summary, overall),
         target=summary.target,
         changes=_changes(scope, controls.since),

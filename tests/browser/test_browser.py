@@ -128,6 +128,27 @@ def test_overview_shows_the_metrics(visitor, server_url: str, screenshot_dir: Pa
     _screenshot(page, screenshot_dir / "overview.png")
 
 
+#: Each plotly figure's margins as set and as drawn: plotly widens a margin too narrow for its labels by
+#: drawing the figure a second time.
+_MARGINS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+  .map(gd => {
+    const set = gd._fullLayout.margin, drawn = gd._fullLayout._size;
+    return [set.l, set.r, set.t, set.b, Math.round(drawn.l), Math.round(drawn.r), Math.round(drawn.t),
+            Math.round(drawn.b)];
+})"""
+
+
+@pytest.mark.parametrize("url_path", ["", "patients"])
+def test_overview_and_swimmer_figures_are_drawn_once(visitor, server_url: str, url_path: str) -> None:
+    """Their margins hold the tick labels and legends from the start, so plotly need not widen them."""
+    page = visitor
+    _open(page, f"{server_url}/{url_path}")
+    margins = page.evaluate(_MARGINS)
+    assert len(margins) == (2 if url_path == "" else 1)
+    for values in margins:
+        assert values[:4] == values[4:], values
+
+
 @pytest.mark.parametrize("stem", [s for s in PAGES if (REPO / "pages" / f"{s}.py").exists()])
 def test_page_has_no_exception(visitor, server_url: str, screenshot_dir: Path, stem: str) -> None:
     page = visitor

@@ -5,14 +5,16 @@ Run by ``bench/run.py`` as a child process::
     python bench/browser_timings.py --source FOLDER --patients N --out RESULTS.jsonl [--repeats 3]
 
 Starts ``streamlit run dashboard.py`` on ``FOLDER`` (MEDCARE_DATA) and opens it once in chromium (not timed:
-the server reads the source and computes the views of the Overview and of the page switched to, as for the
-first visitor of a meeting), counting the plotly figures and tables each of the two pages shows. Then starts
-``streamlit run bench/floor_page.py`` with the same counts, and times, alternately on the app and the floor,
-in a new browser context each time (median of ``--repeats``):
+the server reads the source and computes the views of the Overview and of every page switched to, as for
+the first visitor of a meeting), counting the plotly figures and tables each page shows. Then starts
+``streamlit run bench/floor_page.py`` with the same counts per page, and times, alternately on the app and
+the floor, in a new browser context each time (median of ``--repeats`` per page):
 
 - **first full paint**: from opening the URL until the script has finished, no loading skeleton is left,
-  the page's title is shown and every plotly figure has drawn its SVG (or WebGL) layer, the same for 0.25 s;
-- **page switch**: from clicking the page in the sidebar navigation until the same holds on that page.
+  the page's title is shown and every plotly figure has drawn its SVG (or WebGL) layer, the same for 0.25 s
+  (one per page switched to and repeat);
+- **page switch**: from clicking the page in the sidebar navigation, on the freshly drawn Overview, until
+  the same holds on that page; every page but the Overview (``--switch-to``).
 
 Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright, with the flags of tests/browser.
 """
@@ -131,14 +133,15 @@ def _switch(page: Any, url_path: str) -> None:
 
 
 class Site:
-    """A served app: its URL, the page switched to, and what each of the two pages shows."""
+    """A served app: its URL, the pages switched to, and what each page shows."""
 
-    def __init__(self, name: str, url: str, switch_to: str) -> None:
+    def __init__(self, name: str, url: str, switch_to: Sequence[str]) -> None:
         self.name = name
         self.url = url
-        self.switch_to = switch_to
+        self.switch_to = tuple(switch_to)
         self.first: dict[str, Any] = {}
-        self.second: dict[str, Any] = {}
+        #: URL path -> what the page shows (title, figures, tables).
+        self.pages: dict[str, dict[str, Any]] = {}
 
     def learn(self, browser: Any) -> None:
         """Open the site once (not timed): computes the server's views and counts what the pages show."""
@@ -150,38 +153,48 @@ class Site:
             _wait_drawn(page, "", 0)
             page.wait_for_timeout(1500)  # figures that draw late
             self.first = page.evaluate(COUNTS)
-            _switch(page, self.switch_to)
-            page.wait_for_function(
-                "(t) => (document.querySelector('[data-testid=\"stMain\"] h1')?.textContent ?? t) !== t",
-                arg=self.first["title"],
-                timeout=DRAW_TIMEOUT_MS,
-            )
-            _wait_drawn(page, "", 0)
-            page.wait_for_timeout(1500)
-            self.second = page.evaluate(COUNTS)
+            title = self.first["title"]
+            for url_path in self.switch_to:
+                _switch(page, url_path)
+                page.wait_for_function(
+                    "(t) => (document.querySelector('[data-testid=\"stMain\"] h1')?.textContent ?? t) !== t",
+                    arg=title,
+                    timeout=DRAW_TIMEOUT_MS,
+                )
+                _wait_drawn(page, "", 0)
+                page.wait_for_timeout(1500)
+                self.pages[url_path] = page.evaluate(COUNTS)
+                title = self.pages[url_path]["title"]
         finally:
             context.close()
 
-    def time_once(self, browser: Any) -> tuple[float, float]:
-        """One first full paint and one page switch, in a new browser context, seconds."""
+    def time_once(self, browser: Any, url_path: str) -> tuple[float, float]:
+        """One first full paint and one switch to ``url_path``, in a new browser context, seconds."""
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         try:
             start = time.perf_counter()
             page.goto(self.url, timeout=DRAW_TIMEOUT_MS)
             paint = _wait_drawn(page, self.first["title"], self.first["figures"]) - start
+            second = self.pages[url_path]
             start = time.perf_counter()
-            _switch(page, self.switch_to)
-            switch = _wait_drawn(page, self.second["title"], self.second["figures"]) - start
+            _switch(page, url_path)
+            switch = _wait_drawn(page, second["title"], second["figures"]) - start
             return paint, switch
         finally:
             context.close()
 
 
 def measure_browser(
-    source: Path, patients: int, out: ResultFile, *, repeats: int, switch_to: str, deadline: Deadline
+    source: Path,
+    patients: int,
+    out: ResultFile,
+    *,
+    repeats: int,
+    switch_to: Sequence[str],
+    deadline: Deadline,
 ) -> None:
-    """Time the first full paint and a page switch of the app and of the floor page (see the module's doc)."""
+    """Time the first full paint and the page switches of the app and of the floor (see the module's doc)."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -196,38 +209,50 @@ def measure_browser(
                 app.learn(browser)
                 out.write(
                     kind="browser_warm", patients=patients, seconds=time.perf_counter() - start,
-                    first=app.first, second=app.second,
+                    first=app.first, pages=app.pages,
                 )  # fmt: skip
-                spec = (
-                    f"overview:{app.first['figures']}:{app.first['tables']},"
-                    f"{switch_to}:{app.second['figures']}:{app.second['tables']}"
+                spec = ",".join(
+                    f"{name}:{counts['figures']}:{counts['tables']}"
+                    for name, counts in {"overview": app.first, **app.pages}.items()
                 )
                 with serve(FLOOR_SCRIPT, {"MEDCARE_FLOOR": spec}) as floor_url:
                     floor = Site("floor", floor_url, switch_to)
                     floor.learn(browser)
-                    times: dict[str, list[float]] = {
-                        "app": [],
-                        "floor": [],
-                        "app_switch": [],
-                        "floor_switch": [],
+                    paints: dict[str, list[float]] = {"app": [], "floor": []}
+                    switches: dict[tuple[str, str], list[float]] = {
+                        (site, url_path): [] for site in ("app", "floor") for url_path in switch_to
                     }
                     for _ in range(repeats):
-                        if deadline.passed() and times["app"]:
+                        if deadline.passed() and paints["app"]:
                             break
-                        for site in (app, floor):
-                            paint, switch = site.time_once(browser)
-                            times[site.name].append(paint)
-                            times[f"{site.name}_switch"].append(switch)
-                        # Written after every repeat (the last line counts): a stop keeps what was measured.
-                        for action, key in (("first full paint", ""), (f"switch to {switch_to}", "_switch")):
+                        for url_path in switch_to:
+                            for site in (app, floor):
+                                paint, switch = site.time_once(browser, url_path)
+                                paints[site.name].append(paint)
+                                switches[(site.name, url_path)].append(switch)
+                            # Written after every measurement (the last line counts): a stop keeps what was
+                            # measured.
                             out.write(
-                                kind="browser", patients=patients, action=action, times=times[f"app{key}"],
-                                median_s=median(times[f"app{key}"]), floor_times=times[f"floor{key}"],
-                                floor_s=median(times[f"floor{key}"]), first=app.first, second=app.second,
-                                floor_counts=[floor.first, floor.second],
+                                kind="browser", patients=patients, action="first full paint",
+                                times=paints["app"], median_s=median(paints["app"]),
+                                floor_times=paints["floor"], floor_s=median(paints["floor"]),
+                                first=app.first, second=app.first,
+                                floor_counts=[floor.first],
+                            )  # fmt: skip
+                            app_times = switches[("app", url_path)]
+                            floor_times = switches[("floor", url_path)]
+                            out.write(
+                                kind="browser", patients=patients, action=f"switch to {url_path}",
+                                times=app_times, median_s=median(app_times), floor_times=floor_times,
+                                floor_s=median(floor_times), first=app.first, second=app.pages[url_path],
+                                floor_counts=[floor.first, floor.pages[url_path]],
                             )  # fmt: skip
         finally:
             browser.close()
+
+
+#: Every page but the Overview, by URL path: the pages a switch from the Overview is timed to.
+PAGES = ("enrollment", "patients", "survival", "lesions", "toxicity", "data_quality")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -238,7 +263,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--patients", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--switch-to", default="patients", help="URL path of the page switched to")
+    parser.add_argument(
+        "--switch-to", nargs="+", default=list(PAGES), help="URL paths of the pages switched to (default all)"
+    )
     parser.add_argument("--seconds", type=float, default=3600.0, help="soft time limit")
     args = parser.parse_args(argv)
     os.environ.pop("MEDCARE_DATA", None)

@@ -10,8 +10,8 @@ runs in ``--data-dir``), then measures, each part in its own child process:
 - **load** (sizes of 10,000 and more; ``memory_load.py load``): ``load_trial`` from parquet and from CSV;
 - **memory** (the largest size; ``memory_load.py memory``): server RSS after visiting every page, and its
   growth over ``--changes`` centre filter changes;
-- **browser** (sizes but the largest; ``browser_timings.py``): the Overview's first full paint and a page
-  switch in headless chromium, against the floor page served the same way.
+- **browser** (sizes but the largest; ``browser_timings.py``): the Overview's first full paint and a switch
+  from it to every other page in headless chromium, against the floor page served the same way.
 
 It prints one table (page x action: time, floor, ratio, target, result; load; memory) and writes it, with the
 machine and the versions, to the "Benchmark results" section of docs/performance.md (between markers, so a
@@ -259,6 +259,19 @@ def browser_rows(results: list[dict[str, Any]]) -> list[Row]:
     """Rows of the browser part: app against floor, first full paint and page switch."""
     rows = []
     latest = {(r["patients"], r["action"]): r for r in results if r.get("kind") == "browser"}
+    # Per size: the first paint, then the switches in the order the pages were measured.
+    first_line = {id(r): i for i, r in enumerate(results)}
+    results = sorted(
+        results,
+        key=lambda r: (
+            r.get("patients", 0),
+            r.get("action") != "first full paint",
+            min(
+                (first_line[id(x)] for x in results if x.get("action") == r.get("action")),
+                default=first_line[id(r)],
+            ),
+        ),
+    )
     for r in results:
         if r.get("kind") == "browser" and latest[(r["patients"], r["action"])] is not r:
             continue  # an earlier line of the same measurement (written after every repeat)

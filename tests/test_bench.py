@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +44,30 @@ def test_server_table_of_one_page_has_a_ratio_against_the_floor(
     assert cells["centre filter"].target == "< 0.3 s"
     assert cells["warm rerun"].result in ("PASS", "**FAIL**")
     sys.modules.pop("run", None)
+
+
+def test_browser_rows_put_the_first_paint_first_and_judge_each_switch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))
+    import run
+
+    overview = {"title": "Overview", "figures": 2, "tables": 0}
+    survival = {"title": "Survival", "figures": 1, "tables": 6}
+
+    def line(action: str, second: dict[str, object], app: list[float], floor: list[float]) -> dict[str, Any]:
+        return {
+            "kind": "browser", "patients": 18, "action": action, "times": app, "median_s": sorted(app)[1],
+            "floor_times": floor, "floor_s": sorted(floor)[1], "first": overview, "second": second,
+        }  # fmt: skip
+
+    results = [
+        line("switch to survival", survival, [1.0, 1.0, 1.0], [0.4, 0.4, 0.4]),  # an earlier line: replaced
+        line("switch to survival", survival, [0.9, 1.0, 1.1], [0.4, 0.6, 0.8]),
+        line("first full paint", overview, [2.0, 2.6, 3.0], [1.9, 2.0, 2.1]),
+    ]
+    rows = run.browser_rows(results)
+    assert [row.action for row in rows] == ["browser: first full paint", "browser: page switch from overview"]
+    paint, switch = rows
+    assert paint.ratio == "1.30x" and paint.result == "PASS"  # 2.6 / 2.0, at most 1.3
+    assert switch.page == "survival (1 fig, 6 tab)" and switch.ratio == "1.67x" and switch.result == "PASS"

@@ -84,6 +84,7 @@ def render(ctx: PageContext) -> None:
     with numbers:
         st.markdown(f"#### {view.status}")
         _cards(tuple(card for row in view.cards for card in row))
+        st.caption(text.NUMBERS_DOWNLOAD)
         download_table(view.numbers, "overview_numbers", ctx=ctx)
         if view.primary is not None:
             st.subheader(view.primary.title)

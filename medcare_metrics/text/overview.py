@@ -13,6 +13,8 @@ from medcare_metrics.toxicity import HighGradeCount
 from medcare_metrics.variables import VARIABLE_LABELS
 
 INTRO = "Where the trial stands. Each number says what it counts."
+#: Above the download of the headline numbers.
+NUMBERS_DOWNLOAD = "These numbers and what each counts, as a table:"
 #: Under the "Enrolled" card when loading derived ENRLFL.
 ENRLFL_DERIVED = "ENRLFL was derived while loading (see Data quality)."
 #: Help of the "Changes since" date.

@@ -71,3 +71,25 @@ def test_browser_rows_put_the_first_paint_first_and_judge_each_switch(
     paint, switch = rows
     assert paint.ratio == "1.30x" and paint.result == "PASS"  # 2.6 / 2.0, at most 1.3
     assert switch.page == "survival (1 fig, 6 tab)" and switch.ratio == "1.67x" and switch.result == "PASS"
+
+
+def test_memory_growth_compares_the_medians_of_the_first_and_last_ten_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))
+    import run
+
+    def changes(rss: list[float]) -> list[dict[str, Any]]:
+        return [
+            {"kind": "change", "patients": 100, "change": i, "seconds": 1.0, "rss_mib": r, "peak_mib": r}
+            for i, r in enumerate(rss, 1)
+        ]
+
+    # Readings swing by 150 MiB with the views alive, without a trend: the last one alone would say +150.
+    swinging = [950.0 if i % 2 else 800.0 for i in range(50)]  # 800 first, 950 last
+    row = next(r for r in run.memory_rows(changes(swinging)) if "growth" in r.action)
+    assert row.time == "+0 MiB" and row.result == "PASS"
+    # A steady leak of 3 MiB a change: 120 MiB between the two windows.
+    leaking = [800.0 + 3 * i for i in range(50)]
+    row = next(r for r in run.memory_rows(changes(leaking)) if "growth" in r.action)
+    assert row.time == "+120 MiB" and row.result == "**FAIL**"

@@ -171,9 +171,12 @@ def test_sidebar_filter_changes_n_of_n_and_survives_navigation(
     # Each value shows the enrolled patients it holds; the address keeps the raw SITEID.
     page.get_by_role("option", name=f"{name} ({in_site})", exact=True).click()
     page.keyboard.press("Escape")
+    # The header line itself: "8 of 18 patients" is also part of "18 of 18 patients", the line before.
     page.wait_for_function(
-        "expected => document.body.innerText.includes(expected)",
-        arg=f"{in_site} of {int(enrolled.sum())} patients",
+        """([count, words]) => [...document.querySelectorAll(
+            '[data-testid="stMain"] [data-testid="stMarkdownContainer"]')]
+            .some(block => block.innerText.startsWith(count) && block.innerText.includes(words))""",
+        arg=[f"{in_site} of {int(enrolled.sum())} patients", f"Centre: {name}"],
     )
     _wait_until_idle(page)
     assert f"Centre: {name}" in _header(page)
@@ -201,6 +204,11 @@ def test_figure_downloads_as_svg_when_chosen(page, server_url: str, tmp_path: Pa
     _open(page, server_url)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("SVG", exact=True).click()
+    # Until the rerun has drawn the figure again, it still downloads as PNG.
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot')
+            ?._context?.toImageButtonOptions?.format === 'svg'"""
+    )
     _wait_until_idle(page)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.hover()

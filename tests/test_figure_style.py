@@ -8,9 +8,11 @@ import pytest
 
 from medcare_metrics.figures.style import (
     DOWNLOAD_CONFIG,
+    LEGEND_ROW_PX,
     TICK_ROOM,
     download_config,
     label_margin,
+    legend_row_margin,
     text_width,
 )
 
@@ -53,3 +55,8 @@ def test_label_margin_is_the_widest_label_and_room_for_ticks() -> None:
     assert label_margin(["MEDCARE-01-001", "X"], 12) == math.ceil(widest) + TICK_ROOM
     assert label_margin([1, 22], 10, least=60) == 60
     assert label_margin([], 10) == TICK_ROOM
+
+
+def test_legend_row_margin_is_the_row_and_two_percent_of_the_plot() -> None:
+    assert legend_row_margin(450, 50) == LEGEND_ROW_PX + 8
+    assert legend_row_margin(251, 50) == math.ceil(LEGEND_ROW_PX + 4.02)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
 from medcare_metrics import toxicity as tox
-from medcare_metrics.figures.style import GRADE_COLORS, MUTED
+from medcare_metrics.figures.style import GRADE_COLORS, LEGEND_ROW_PX, MUTED, TICK_ROOM, text_width
 from medcare_metrics.figures.toxicity import toxicity_grade_figure
 
 GI = "Gastrointestinal disorders"
@@ -108,6 +110,13 @@ def test_long_labels_wrapped_with_full_name_in_hover(adsl: pd.DataFrame) -> None
     fig = toxicity_grade_figure(tox.toxicity_by_grade(adae, adsl, level="soc"))
     assert list(fig.layout.yaxis.categoryarray) == ["Musculoskeletal and connective<br>tissue disorders"]
     assert fig.data[0].customdata[0][5] == soc
+    # The left margin holds the longer line of the label (13 px text and room for the ticks), so plotly
+    # need not widen it (and draw the figure twice).
+    assert fig.layout.margin.l == math.ceil(text_width("Musculoskeletal and connective", 13)) + TICK_ROOM
+    # The legend's one row above the plot, and half the last tick label on the right.
+    height, bottom = fig.layout.height, fig.layout.margin.b
+    assert fig.layout.margin.t == math.ceil(LEGEND_ROW_PX + 0.02 * (height - bottom))
+    assert fig.layout.margin.r == 28
 
 
 def test_long_panel_titles_wrapped(adae: pd.DataFrame) -> None:

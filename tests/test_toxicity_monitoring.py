@@ -208,3 +208,5 @@ def test_monitoring_figure_marks_each_step_only_for_few_patients() -> None:
     many = figure(MARKER_STEPS + 1)
     # Thousands of markers are thousands of SVG elements: the steps alone.
     assert [t.mode for t in many.data] == ["lines", "lines"] and len(many.data[1].x) == MARKER_STEPS + 1
+    # Room for the widest count and the axis title: 60 px for one digit, more for two (30 events).
+    assert figure(18).layout.margin.l == 60 and many.layout.margin.l > 60

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from medcare_metrics.figures.style import MUTED, apply_layout, color_for
+from medcare_metrics.figures.style import (
+    AXIS_TITLE_ROOM,
+    FONT_SIZE,
+    MUTED,
+    apply_layout,
+    color_for,
+    label_margin,
+    legend_row_margin,
+)
 
 
 def outlook_figure(bars: pd.DataFrame, benchmarks: pd.DataFrame) -> go.Figure:
@@ -51,6 +59,10 @@ def outlook_figure(bars: pd.DataFrame, benchmarks: pd.DataFrame) -> go.Figure:
 
 #: Most steps of the monitoring chart drawn with a marker at each.
 MARKER_STEPS = 300
+
+
+#: Height of the monitoring figure, px.
+MONITORING_HEIGHT = 340
 
 
 def monitoring_figure(
@@ -117,4 +129,14 @@ def monitoring_figure(
         dtick=1 if n_max <= 30 else None,
     )
     fig.update_yaxes(title_text="Patients with the event", range=[-0.3, float(top) + 1], gridcolor=MUTED)
-    return apply_layout(fig, height=340)
+    apply_layout(fig, height=MONITORING_HEIGHT)
+    # Margins that hold the widest count, the axis title, the last tick label and the legend from the start:
+    # plotly draws a figure twice when it has to widen them.
+    widest = "9" * len(str(int(top) + 1))
+    return fig.update_layout(
+        margin={
+            "l": max(60, label_margin([widest], FONT_SIZE) + AXIS_TITLE_ROOM),
+            "r": 28,
+            "t": legend_row_margin(MONITORING_HEIGHT, fig.layout.margin.b),
+        }
+    )

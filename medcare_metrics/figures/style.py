@@ -193,6 +193,30 @@ def label_margin(labels: Iterable[object], size: float, least: int = 0) -> int:
     return max(least, math.ceil(widest) + TICK_ROOM)
 
 
+#: Height (px) a one-row horizontal legend needs above the plot, with plotly's padding (measured in
+#: chromium with the dashboard's fonts).
+LEGEND_ROW_PX = 44
+
+
+def legend_row_margin(height: int, bottom: int) -> int:
+    """Return a top margin (px) holding a one-row horizontal legend just above the plot (``y=1.02``).
+
+    Parameters
+    ----------
+    height : int
+        The figure's height, px.
+    bottom : int
+        Its bottom margin, px.
+
+    Returns
+    -------
+    int
+        The legend's row, and the 2 % of the plot's height it sits above the plot (taken of the whole
+        height less the bottom margin, a little more than the plot's).
+    """
+    return math.ceil(LEGEND_ROW_PX + 0.02 * (height - bottom))
+
+
 def wrap_text(text: str, width: int) -> str:
     """Return ``text`` wrapped to ``width`` characters with plotly line breaks (``<br>``); existing kept."""
     lines = []

@@ -12,13 +12,24 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from medcare_metrics.figures.style import GRADE_COLORS, MUTED, layout_settings, make_figure, merge
+from medcare_metrics.figures.style import (
+    FONT_SIZE,
+    GRADE_COLORS,
+    MUTED,
+    label_margin,
+    layout_settings,
+    legend_row_margin,
+    make_figure,
+    merge,
+)
 from medcare_metrics.toxicity import ALL, ToxicityCounts, group_order
 
 #: Row label of the overall level when not split.
 ANY_AE_LABEL = "Any adverse event"
 #: Row labels longer than this many characters are wrapped onto two or more lines.
 LABEL_WIDTH = 36
+#: Right margin (px): room for half of the last tick label ("100"), which sits on the plot's edge.
+RIGHT_MARGIN = 28
 
 
 def _wrap(text: object, width: int = 60) -> str:
@@ -209,6 +220,12 @@ def toxicity_grade_figure(
     for col in range(1, len(panels) + 1):
         suffix = "" if col == 1 else str(col)
         merge(layout, {f"xaxis{suffix}": x_axis, f"yaxis{suffix}": y_axis})
+    # Margins that hold the row labels, the last tick label and the legend from the start: plotly draws a
+    # figure twice when it has to widen them.
+    layout["margin"]["l"] = label_margin(
+        (line for label in labels for line in label.split("<br>")), FONT_SIZE, least=60
+    )
+    layout["margin"]["r"] = RIGHT_MARGIN
     if left_out:
         layout["margin"]["b"] = 90
         layout.setdefault("annotations", []).append(
@@ -225,4 +242,6 @@ def toxicity_grade_figure(
                 "font": {"size": 11, "color": MUTED},
             }
         )
+    if len(panels) == 1 and not title:
+        layout["margin"]["t"] = max(layout["margin"]["t"], legend_row_margin(height, layout["margin"]["b"]))
     return make_figure(data, layout)

@@ -138,13 +138,15 @@ _MARGINS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]
 })"""
 
 
-@pytest.mark.parametrize("url_path", ["", "patients"])
-def test_overview_and_swimmer_figures_are_drawn_once(visitor, server_url: str, url_path: str) -> None:
+@pytest.mark.parametrize(("url_path", "figures"), [("", 2), ("patients", 1), ("toxicity", 4)])
+def test_overview_swimmer_and_toxicity_figures_are_drawn_once(
+    visitor, server_url: str, url_path: str, figures: int
+) -> None:
     """Their margins hold the tick labels and legends from the start, so plotly need not widen them."""
     page = visitor
     _open(page, f"{server_url}/{url_path}")
     margins = page.evaluate(_MARGINS)
-    assert len(margins) == (2 if url_path == "" else 1)
+    assert len(margins) == figures
     for values in margins:
         assert values[:4] == values[4:], values
 
